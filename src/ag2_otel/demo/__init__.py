@@ -1,0 +1,1 @@
+"""The seed notebook's three scenarios, runnable offline against a scripted model."""

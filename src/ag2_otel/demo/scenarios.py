@@ -1,0 +1,84 @@
+"""The seed notebook's scenarios, as functions (its code, import lines aside)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from opentelemetry.trace import TracerProvider
+
+from ag2_otel import instrument_agent, instrument_llm_wrapper, instrument_pattern
+
+
+def make_llm_config(model: str = "gpt-4o-mini") -> Any:
+    from autogen import LLMConfig
+
+    return LLMConfig({"api_type": "openai", "model": model})
+
+
+def two_agent_chat(llm_config: Any, tracer_provider: TracerProvider) -> Any:
+    from autogen import ConversableAgent
+
+    assistant = ConversableAgent(
+        "assistant",
+        system_message="You are a helpful assistant. Reply concisely in one or two sentences.",
+        llm_config=llm_config,
+        human_input_mode="NEVER",
+    )
+    user_proxy = ConversableAgent(
+        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
+    )
+    instrument_llm_wrapper(tracer_provider=tracer_provider)
+    instrument_agent(assistant, tracer_provider=tracer_provider)
+    instrument_agent(user_proxy, tracer_provider=tracer_provider)
+    return user_proxy.initiate_chat(assistant, message="What are the three primary colors?", max_turns=1)
+
+
+def get_weather(city: Annotated[str, "The city to get weather for"]) -> str:
+    """Get the current weather for a city."""
+    return f"The weather in {city} is sunny, 72F."
+
+
+def tool_chat(llm_config: Any, tracer_provider: TracerProvider) -> Any:
+    from autogen import ConversableAgent
+
+    tool_agent = ConversableAgent(
+        "tool_agent",
+        system_message="Use the get_weather tool to answer weather questions. Reply concisely.",
+        llm_config=llm_config,
+        human_input_mode="NEVER",
+    )
+    tool_user = ConversableAgent("tool_user", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=2)
+    tool_agent.register_for_llm()(get_weather)
+    tool_user.register_for_execution()(get_weather)
+    instrument_agent(tool_agent, tracer_provider=tracer_provider)
+    instrument_agent(tool_user, tracer_provider=tracer_provider)
+    return tool_user.initiate_chat(tool_agent, message="What's the weather in Tokyo?", max_turns=2)
+
+
+def group_chat(llm_config: Any, tracer_provider: TracerProvider) -> Any:
+    from autogen import ConversableAgent
+    from autogen.agentchat import initiate_group_chat
+    from autogen.agentchat.group.patterns.auto import AutoPattern
+
+    planner = ConversableAgent(
+        "planner",
+        system_message="You plan tasks. Be concise and reply in one sentence.",
+        llm_config=llm_config,
+        human_input_mode="NEVER",
+    )
+    executor = ConversableAgent(
+        "executor",
+        system_message="You execute planned tasks. Be concise and reply in one sentence.",
+        llm_config=llm_config,
+        human_input_mode="NEVER",
+    )
+    group_user = ConversableAgent("group_user", human_input_mode="NEVER", llm_config=False)
+    pattern = AutoPattern(
+        initial_agent=planner,
+        agents=[planner, executor],
+        user_agent=group_user,
+        group_manager_args={"llm_config": llm_config},
+    )
+    instrument_pattern(pattern, tracer_provider=tracer_provider)
+    result, _context, _last = initiate_group_chat(pattern=pattern, messages="Write a haiku about coding.", max_rounds=3)
+    return result

@@ -1,0 +1,1 @@
+"""Exporters and the tree rendering shared with the CLI."""

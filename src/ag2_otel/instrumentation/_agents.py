@@ -1,0 +1,53 @@
+"""Facts about AG2 agents read without side effects (names, model, provider)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ag2_otel.instrumentation import _semconv as sc
+
+
+def agent_name(agent: Any) -> str:
+    return str(getattr(agent, "name", None) or type(agent).__name__)
+
+
+def _field(obj: Any, key: str) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(key)
+    return getattr(obj, key, None)
+
+
+def first_llm_entry(agent: Any) -> Any:
+    """The first config-list entry of an agent's llm_config, or None."""
+    llm_config = getattr(agent, "llm_config", None)
+    if not llm_config:
+        return None
+    config_list = _field(llm_config, "config_list")
+    if config_list:
+        try:
+            return config_list[0]
+        except (IndexError, KeyError, TypeError):
+            return None
+    return llm_config if _field(llm_config, "model") else None
+
+
+def model_attributes(agent: Any) -> dict[str, Any]:
+    """`gen_ai.provider.name` and `gen_ai.request.model` of an agent's first LLM config."""
+    entry = first_llm_entry(agent)
+    if entry is None:
+        return {}
+    attributes: dict[str, Any] = {}
+    api_type = str(_field(entry, "api_type") or "openai")
+    attributes[sc.GEN_AI_PROVIDER_NAME] = sc.PROVIDER_BY_API_TYPE.get(api_type, api_type)
+    model = _field(entry, "model")
+    if model:
+        attributes[sc.GEN_AI_REQUEST_MODEL] = str(model)
+    return attributes
+
+
+def bound_argument(args: tuple[Any, ...], kwargs: Mapping[str, Any], name: str, position: int) -> Any:
+    """A wrapped method's argument by keyword or position (position excludes `self`)."""
+    if name in kwargs:
+        return kwargs[name]
+    return args[position] if len(args) > position else None

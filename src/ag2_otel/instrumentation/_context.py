@@ -1,0 +1,178 @@
+"""Context that must follow an AG2 conversation: the active span, the enclosing
+conversation or group scope (for roll-ups), and tracing inherited by the
+temporary agents AG2 creates.
+
+AG2 starts threads (`run()`, `run_group_chat()`, sequential runs, async tools
+called from sync code) and uses `run_in_executor` in `a_generate_oai_reply`;
+none of them carry OpenTelemetry's context. `install_context_carriers` swaps
+the `threading` / `asyncio` names *inside those AG2 modules only* for thin
+proxies that capture the caller's context and attach it in the worker, so a
+conversation stays one trace under the caller's span. Nothing process-wide is
+patched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, TypeVar
+
+from opentelemetry import context as otel_context
+
+_R = TypeVar("_R")
+
+SCOPE_KEY = otel_context.create_key("ag2_otel.scope")
+INHERIT_KEY = otel_context.create_key("ag2_otel.inherit")
+ACTIVE_KEY = otel_context.create_key("ag2_otel.active")
+
+
+@dataclass
+class UsageTotals:
+    """Token and cost totals of the LLM calls made inside one scope."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+    llm_calls: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, input_tokens: int, output_tokens: int, cost: float) -> None:
+        with self._lock:
+            self.input_tokens += input_tokens
+            self.output_tokens += output_tokens
+            self.cost += cost
+            self.llm_calls += 1
+
+
+@dataclass
+class Scope:
+    """A conversation or group chat in progress: what its own span rolls up."""
+
+    kind: str
+    conversation_id: str
+    parent: Scope | None = None
+    owner: Any = None
+    usage: UsageTotals = field(default_factory=UsageTotals)
+    turns: int = 0
+
+    def chain(self) -> list[Scope]:
+        scopes: list[Scope] = []
+        scope: Scope | None = self
+        while scope is not None:
+            scopes.append(scope)
+            scope = scope.parent
+        return scopes
+
+
+def current_scope() -> Scope | None:
+    scope = otel_context.get_value(SCOPE_KEY)
+    return scope if isinstance(scope, Scope) else None
+
+
+def new_scope(kind: str, owner: Any = None) -> Scope:
+    parent = current_scope()
+    conversation_id = parent.conversation_id if parent else uuid.uuid4().hex
+    return Scope(kind=kind, conversation_id=conversation_id, parent=parent, owner=owner)
+
+
+def bind_context(func: Callable[..., _R]) -> Callable[..., _R]:
+    """Return `func` running, wherever it is called, in the caller's current context."""
+    captured = otel_context.get_current()
+
+    def run_in_captured_context(*args: Any, **kwargs: Any) -> _R:
+        token = otel_context.attach(captured)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            otel_context.detach(token)
+
+    return run_in_captured_context
+
+
+class ContextCarryingThread(threading.Thread):
+    """A `threading.Thread` that runs in the context of the code that created it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._ag2_otel_context = otel_context.get_current()
+
+    def run(self) -> None:
+        token = otel_context.attach(self._ag2_otel_context)
+        try:
+            super().run()
+        finally:
+            otel_context.detach(token)
+
+
+class _ModuleProxy:
+    """Delegates every attribute to a module except the ones overridden here."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
+
+
+class _ThreadingProxy(_ModuleProxy):
+    Thread = ContextCarryingThread
+
+
+class _LoopProxy:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loop, name)
+
+    def run_in_executor(self, executor: Any, func: Callable[..., _R], *args: Any) -> asyncio.Future[_R]:
+        return self._loop.run_in_executor(executor, bind_context(func), *args)
+
+
+class _AsyncioProxy(_ModuleProxy):
+    def get_event_loop(self) -> _LoopProxy:
+        return _LoopProxy(self._module.get_event_loop())
+
+    def get_running_loop(self) -> _LoopProxy:
+        return _LoopProxy(self._module.get_running_loop())
+
+
+# (AG2 module, global name, proxy factory). Missing modules are skipped, so older
+# AG2 releases that lack one of them still get the rest.
+_CARRIERS: tuple[tuple[str, str, Callable[[ModuleType], Any]], ...] = (
+    ("autogen.agentchat.conversable_agent", "threading", _ThreadingProxy),
+    ("autogen.agentchat.conversable_agent", "asyncio", _AsyncioProxy),
+    ("autogen.agentchat.group.multi_agent_chat", "threading", _ThreadingProxy),
+    ("autogen.agentchat.groupchat", "threading", _ThreadingProxy),
+    ("autogen.agentchat.chat", "threading", _ThreadingProxy),
+)
+
+_installed: list[tuple[ModuleType, str, Any]] = []
+_install_lock = threading.Lock()
+
+
+def install_context_carriers() -> None:
+    with _install_lock:
+        if _installed:
+            return
+        for module_name, attribute, proxy in _CARRIERS:
+            try:
+                module = importlib.import_module(module_name)
+            except ImportError:
+                continue
+            original = module.__dict__.get(attribute)
+            if isinstance(original, ModuleType):
+                setattr(module, attribute, proxy(original))
+                _installed.append((module, attribute, original))
+
+
+def uninstall_context_carriers() -> None:
+    with _install_lock:
+        while _installed:
+            module, attribute, original = _installed.pop()
+            setattr(module, attribute, original)

@@ -1,0 +1,93 @@
+"""The AG2 methods we wrap, applied once per process and removable exactly.
+
+Wrapping is class-level (wrapt), so agents created later are covered; whether
+a call is traced is decided per call by the registry. Only methods AG2 calls
+as `obj.method(...)` are wrapped, never functions AG2 keeps by identity in
+reply-function lists.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import wrapt
+from opentelemetry.instrumentation.utils import unwrap
+
+from ag2_otel.instrumentation import agent, conversation, group_chat, llm, tool
+from ag2_otel.instrumentation._context import install_context_carriers, uninstall_context_carriers
+
+logger = logging.getLogger(__name__)
+
+_AGENT = "autogen.agentchat.conversable_agent"
+_GROUP = "autogen.agentchat.groupchat"
+
+PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
+    ("autogen.oai.client", "OpenAIWrapper", "create", llm.wrap_create),
+    (_AGENT, "ConversableAgent", "initiate_chat", conversation.wrap_initiate_chat),
+    (_AGENT, "ConversableAgent", "a_initiate_chat", conversation.wrap_a_initiate_chat),
+    (_AGENT, "ConversableAgent", "generate_reply", agent.wrap_generate_reply),
+    (_AGENT, "ConversableAgent", "a_generate_reply", agent.wrap_a_generate_reply),
+    (_AGENT, "ConversableAgent", "execute_function", tool.wrap_execute_function),
+    (_AGENT, "ConversableAgent", "a_execute_function", tool.wrap_a_execute_function),
+    (_GROUP, "GroupChat", "select_speaker", group_chat.wrap_select_speaker),
+    (_GROUP, "GroupChat", "a_select_speaker", group_chat.wrap_a_select_speaker),
+    (_GROUP, "GroupChat", "_prepare_and_select_agents", group_chat.wrap_prepare_and_select_agents),
+    (_GROUP, "GroupChat", "_validate_speaker_name", group_chat.wrap_validate_speaker_name),
+    (
+        "autogen.agentchat.group.patterns.pattern",
+        "Pattern",
+        "prepare_group_chat",
+        group_chat.wrap_prepare_group_chat,
+    ),
+)
+
+_applied: list[tuple[type, str]] = []
+_lock = threading.Lock()
+
+
+def is_applied() -> bool:
+    return bool(_applied)
+
+
+def apply_patches() -> None:
+    """Wrap every target once; on any failure undo what was wrapped and re-raise."""
+    with _lock:
+        if _applied:
+            return
+        try:
+            for module_name, class_name, method, wrapper in PATCHES:
+                owner = _resolve(module_name, class_name)
+                if owner is None or method not in vars(owner):
+                    logger.debug("ag2-otel: %s.%s.%s not present; skipped", module_name, class_name, method)
+                    continue
+                wrapt.wrap_function_wrapper(owner, method, wrapper)
+                _applied.append((owner, method))
+            install_context_carriers()
+        except Exception:
+            _remove_all()
+            raise
+
+
+def remove_patches() -> None:
+    with _lock:
+        _remove_all()
+
+
+def _remove_all() -> None:
+    while _applied:
+        owner, method = _applied.pop()
+        unwrap(owner, method)
+    uninstall_context_carriers()
+
+
+def _resolve(module_name: str, class_name: str) -> type | None:
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    owner = getattr(module, class_name, None)
+    return owner if isinstance(owner, type) else None

@@ -1,0 +1,29 @@
+"""Telemetry must never hurt the host application.
+
+`telemetry_guard` swallows (and logs at DEBUG) any exception raised by our own
+span-building code; user exceptions pass through the wrappers untouched because
+they are raised outside the guarded blocks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+logger = logging.getLogger("ag2_otel")
+
+
+@contextmanager
+def telemetry_guard(what: str) -> Iterator[None]:
+    try:
+        yield
+    except Exception:  # noqa: BLE001 - by design: telemetry never raises into the app
+        logger.debug("ag2-otel: telemetry step %r failed", what, exc_info=True)
+
+
+def to_json(value: Any) -> str:
+    """JSON that never fails: unknown objects become their `str()`."""
+    return json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":"))

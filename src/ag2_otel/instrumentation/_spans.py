@@ -1,0 +1,184 @@
+"""The life of one traced AG2 step: start a span, make it current (with our
+context values), run the user's code, end the span exactly once.
+
+`call_traced` / `acall_traced` are the only places where user code runs
+inside a span; everything they do around it is guarded, so a telemetry bug
+can never change what the user's code returns or raises.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+
+from ag2_otel.instrumentation._context import ACTIVE_KEY, INHERIT_KEY, SCOPE_KEY, Scope
+from ag2_otel.instrumentation._registry import Telemetry
+from ag2_otel.instrumentation._safety import telemetry_guard
+from ag2_otel.instrumentation._semconv import ERROR_TYPE, GEN_AI_CONVERSATION_ID
+from ag2_otel.instrumentation.content import ContentPolicy
+
+_R = TypeVar("_R")
+CONTENT_EVENT = "gen_ai.client.inference.operation.details"
+
+# ids of exceptions already recorded as span events, so ancestors that see the
+# same exception propagate mark themselves failed without recording it again.
+_recorded_exceptions: deque[int] = deque(maxlen=64)
+
+
+def error_type(exc: BaseException) -> str:
+    cls = type(exc)
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
+class Operation:
+    """One span plus the context it runs in; `end*` is idempotent."""
+
+    __slots__ = ("_content_event", "_ended", "_token", "data", "scope", "span", "started", "telemetry")
+
+    def __init__(
+        self,
+        telemetry: Telemetry,
+        name: str,
+        attributes: Mapping[str, Any],
+        *,
+        kind: SpanKind = SpanKind.INTERNAL,
+        scope: Scope | None = None,
+        inherit: bool = False,
+        active: object = None,
+        values: Mapping[str, object] | None = None,
+    ) -> None:
+        self.telemetry = telemetry
+        self.scope = scope
+        self.data: Any = None
+        self._content_event: dict[str, str] | None = None
+        self.started = time.perf_counter()
+        self._ended = False
+        current = otel_context.get_current()
+        enclosing = scope or _scope_of(current)
+        attrs = dict(attributes)
+        if enclosing is not None:
+            attrs[GEN_AI_CONVERSATION_ID] = enclosing.conversation_id
+        self.span: Span = telemetry.tracer.start_span(name, context=current, kind=kind, attributes=attrs)
+        context: Context = trace.set_span_in_context(self.span, current)
+        if scope is not None:
+            context = otel_context.set_value(SCOPE_KEY, scope, context)
+        if inherit:
+            context = otel_context.set_value(INHERIT_KEY, telemetry, context)
+        context = otel_context.set_value(ACTIVE_KEY, active, context)
+        for key, value in (values or {}).items():
+            context = otel_context.set_value(key, value, context)
+        self._token = otel_context.attach(context)
+
+    @property
+    def elapsed_s(self) -> float:
+        return time.perf_counter() - self.started
+
+    def fail(self, exc: BaseException) -> None:
+        """Mark failed; record the exception event only where it first passed."""
+        with telemetry_guard("fail"):
+            if self.span.is_recording():
+                self.span.set_attribute(ERROR_TYPE, error_type(exc))
+                self.span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+                if id(exc) not in _recorded_exceptions:
+                    _recorded_exceptions.append(id(exc))
+                    self.span.record_exception(exc, escaped=True)
+
+    def fail_with(self, kind: str, message: str) -> None:
+        """Mark failed for an error AG2 reports as a value, not an exception."""
+        with telemetry_guard("fail_with"):
+            self.span.set_attribute(ERROR_TYPE, kind)
+            self.span.set_status(Status(StatusCode.ERROR, message))
+
+    def record_content(self, key: str, build: Callable[[ContentPolicy], str | None]) -> None:
+        """Record opt-in content: built lazily, only when captured and recording."""
+        policy = self.telemetry.content
+        if policy is None or not self.span.is_recording():
+            return
+        with telemetry_guard(f"content {key}"):
+            value = build(policy)
+            if value is None:
+                return
+            capture = self.telemetry.settings.capture_content
+            if capture.on_spans:
+                self.span.set_attribute(key, value)
+            if capture.on_events:
+                if self._content_event is None:
+                    self._content_event = {}
+                self._content_event[key] = value
+
+    def end(self) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        if self._content_event:
+            with telemetry_guard("content event"):
+                self.span.add_event(CONTENT_EVENT, self._content_event)
+        with telemetry_guard("detach"):
+            otel_context.detach(self._token)
+        with telemetry_guard("end"):
+            self.span.end()
+
+
+def _scope_of(context: Context) -> Scope | None:
+    scope = otel_context.get_value(SCOPE_KEY, context)
+    return scope if isinstance(scope, Scope) else None
+
+
+def is_active(marker: object) -> bool:
+    """True when the innermost of our steps is `marker` (a re-entrant call to skip)."""
+    return otel_context.get_value(ACTIVE_KEY) == marker
+
+
+def call_traced(
+    begin: Callable[[], Operation | None],
+    wrapped: Callable[..., _R],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    finish: Callable[[Operation, _R], None],
+) -> _R:
+    operation = None
+    with telemetry_guard("begin"):
+        operation = begin()
+    if operation is None:
+        return wrapped(*args, **kwargs)
+    try:
+        result = wrapped(*args, **kwargs)
+    except BaseException as exc:
+        operation.fail(exc)
+        operation.end()
+        raise
+    with telemetry_guard("finish"):
+        finish(operation, result)
+    operation.end()
+    return result
+
+
+async def acall_traced(
+    begin: Callable[[], Operation | None],
+    wrapped: Callable[..., Awaitable[_R]],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    finish: Callable[[Operation, _R], None],
+) -> _R:
+    operation = None
+    with telemetry_guard("begin"):
+        operation = begin()
+    if operation is None:
+        return await wrapped(*args, **kwargs)
+    try:
+        result = await wrapped(*args, **kwargs)
+    except BaseException as exc:
+        operation.fail(exc)
+        operation.end()
+        raise
+    with telemetry_guard("finish"):
+        finish(operation, result)
+    operation.end()
+    return result

@@ -1,0 +1,90 @@
+"""`invoke_agent {name}` spans around `ConversableAgent.generate_reply` and its
+async twin: one span per agent turn, whatever called it (a two-agent chat, a
+group chat manager, a nested chat or user code)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ag2_otel.instrumentation import _semconv as sc
+from ag2_otel.instrumentation._agents import agent_name, bound_argument, model_attributes
+from ag2_otel.instrumentation._context import current_scope
+from ag2_otel.instrumentation._registry import Telemetry, registry
+from ag2_otel.instrumentation._spans import Operation, acall_traced, call_traced, is_active
+from ag2_otel.instrumentation.group_chat import begin_group_chat, finish_group_chat, is_group_manager
+from ag2_otel.instrumentation.messages import to_semconv_message, to_semconv_messages
+
+
+def wrap_generate_reply(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    begin, finish = _plan(instance, args, kwargs)
+    if begin is None:
+        return wrapped(*args, **kwargs)
+    return call_traced(begin, wrapped, args, kwargs, finish)
+
+
+async def wrap_a_generate_reply(
+    wrapped: Callable[..., Awaitable[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    begin, finish = _plan(instance, args, kwargs)
+    if begin is None:
+        return await wrapped(*args, **kwargs)
+    return await acall_traced(begin, wrapped, args, kwargs, finish)
+
+
+_Plan = tuple[Callable[[], Operation | None] | None, Callable[[Operation, Any], None]]
+
+
+def _plan(instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Plan:
+    scope = current_scope()
+    if scope is not None:
+        scope.turns += 1
+    telemetry = registry.for_agent(instance)
+    marker = ("agent", id(instance))
+    if telemetry is None or is_active(marker):
+        return None, _finish_agent
+    if is_group_manager(instance):
+        return (lambda: begin_group_chat(telemetry, instance, marker)), finish_group_chat
+    return (lambda: _begin_agent(telemetry, instance, args, kwargs, marker)), _finish_agent
+
+
+def _begin_agent(
+    telemetry: Telemetry, agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any], marker: object
+) -> Operation:
+    name = agent_name(agent)
+    sender = bound_argument(args, kwargs, "sender", 1)
+    attributes: dict[str, Any] = {
+        sc.AG2_SPAN_TYPE: sc.TYPE_AGENT,
+        sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_AGENT,
+        sc.GEN_AI_AGENT_NAME: name,
+        **model_attributes(agent),
+    }
+    if sender is not None:
+        attributes[sc.AG2_AGENT_SENDER] = agent_name(sender)
+    operation = Operation(telemetry, f"{sc.OP_INVOKE_AGENT} {name}", attributes, active=marker)
+    operation.data = attributes
+    messages = bound_argument(args, kwargs, "messages", 0)
+    if messages is None and sender is not None:
+        messages = getattr(agent, "_oai_messages", {}).get(sender)
+    if isinstance(messages, list):
+        history = messages
+        operation.record_content(sc.GEN_AI_INPUT_MESSAGES, lambda p: p.messages(to_semconv_messages(history)))
+    system_message = getattr(agent, "system_message", None)
+    if system_message:
+        operation.record_content(sc.GEN_AI_SYSTEM_INSTRUCTIONS, lambda p: p.text([{"type": "text", "content": system_message}]))
+    return operation
+
+
+def _finish_agent(operation: Operation, reply: Any) -> None:
+    if reply is None:
+        operation.span.set_attribute(sc.AG2_AGENT_REPLY_EMPTY, True)
+    else:
+        operation.record_content(
+            sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([to_semconv_message(reply, role="assistant")])
+        )
+    metric_attributes = {
+        k: v
+        for k, v in operation.data.items()
+        if k in (sc.GEN_AI_OPERATION_NAME, sc.GEN_AI_AGENT_NAME, sc.GEN_AI_PROVIDER_NAME, sc.GEN_AI_REQUEST_MODEL)
+    }
+    operation.telemetry.instruments.agent_duration.record(operation.elapsed_s, metric_attributes)

@@ -1,0 +1,85 @@
+"""`conversation {sender} -> {recipient}` spans around `initiate_chat` and its
+async twin: the root of a two-agent chat (and of the chat a group pattern runs
+with its manager), carrying the conversation id and usage roll-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ag2_otel.instrumentation import _semconv as sc
+from ag2_otel.instrumentation._agents import agent_name, bound_argument, model_attributes
+from ag2_otel.instrumentation._context import new_scope
+from ag2_otel.instrumentation._registry import Telemetry, registry
+from ag2_otel.instrumentation._spans import Operation, acall_traced, call_traced
+from ag2_otel.instrumentation.group_chat import set_usage_rollup
+from ag2_otel.instrumentation.messages import to_semconv_message
+
+
+def wrap_initiate_chat(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    begin = _plan(instance, args, kwargs, is_async=False)
+    if begin is None:
+        return wrapped(*args, **kwargs)
+    return call_traced(begin, wrapped, args, kwargs, _finish)
+
+
+async def wrap_a_initiate_chat(
+    wrapped: Callable[..., Awaitable[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    begin = _plan(instance, args, kwargs, is_async=True)
+    if begin is None:
+        return await wrapped(*args, **kwargs)
+    return await acall_traced(begin, wrapped, args, kwargs, _finish)
+
+
+def _plan(
+    sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any], *, is_async: bool
+) -> Callable[[], Operation] | None:
+    recipient = bound_argument(args, kwargs, "recipient", 0)
+    telemetry = registry.for_agent(sender) or (registry.for_agent(recipient) if recipient is not None else None)
+    if telemetry is None:
+        return None
+    return lambda: _begin(telemetry, sender, recipient, args, kwargs, is_async)
+
+
+def _begin(
+    telemetry: Telemetry, sender: Any, recipient: Any, args: tuple[Any, ...], kwargs: dict[str, Any], is_async: bool
+) -> Operation:
+    sender_name, recipient_name = agent_name(sender), agent_name(recipient)
+    scope = new_scope(sc.TYPE_CONVERSATION)
+    attributes: dict[str, Any] = {
+        sc.AG2_SPAN_TYPE: sc.TYPE_CONVERSATION,
+        sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW,
+        sc.GEN_AI_WORKFLOW_NAME: f"{sender_name} -> {recipient_name}",
+        sc.AG2_CONVERSATION_SENDER: sender_name,
+        sc.AG2_CONVERSATION_RECIPIENT: recipient_name,
+        **(model_attributes(recipient) or model_attributes(sender)),
+    }
+    if scope.parent is not None:
+        attributes[sc.AG2_CONVERSATION_NESTED] = True
+    if is_async:
+        attributes[sc.AG2_CONVERSATION_ASYNC] = True
+    max_turns = bound_argument(args, kwargs, "max_turns", 4)
+    if isinstance(max_turns, int):
+        attributes[sc.AG2_CONVERSATION_MAX_TURNS] = max_turns
+    operation = Operation(telemetry, f"conversation {sender_name} -> {recipient_name}", attributes, scope=scope)
+    operation.data = {sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW, sc.AG2_SPAN_TYPE: sc.TYPE_CONVERSATION}
+    message = bound_argument(args, kwargs, "message", 7)
+    if isinstance(message, (str, dict)):
+        operation.record_content(
+            sc.GEN_AI_INPUT_MESSAGES,
+            lambda p: p.messages([{**to_semconv_message(message, role="user"), "name": sender_name}]),
+        )
+    return operation
+
+
+def _finish(operation: Operation, result: Any) -> None:
+    if operation.scope is not None:
+        operation.span.set_attribute(sc.AG2_CONVERSATION_TURNS, operation.scope.turns)
+    set_usage_rollup(operation)
+    summary = getattr(result, "summary", None)
+    if isinstance(summary, str) and summary:
+        operation.record_content(
+            sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([to_semconv_message(summary, role="assistant")])
+        )
+    operation.telemetry.instruments.workflow_duration.record(operation.elapsed_s, operation.data)

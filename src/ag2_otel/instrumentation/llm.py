@@ -1,0 +1,200 @@
+"""`chat {model}` spans around AG2's `OpenAIWrapper.create`, the single funnel
+every agent's LLM call goes through (all providers, all config lists)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from opentelemetry.trace import SpanKind
+
+from ag2_otel.instrumentation import _semconv as sc
+from ag2_otel.instrumentation._context import current_scope
+from ag2_otel.instrumentation._registry import registry
+from ag2_otel.instrumentation._spans import Operation, call_traced
+from ag2_otel.instrumentation.messages import (
+    system_instructions,
+    to_semconv_message,
+    to_semconv_messages,
+    tool_definitions,
+)
+
+
+def wrap_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    telemetry = registry.for_llm()
+    if telemetry is None:
+        return wrapped(*args, **kwargs)
+
+    def begin() -> Operation:
+        config = _first_config(instance)
+        model = kwargs.get("model") or config.get("model")
+        attributes = _request_attributes(instance, config, kwargs, model)
+        name = f"{sc.OP_CHAT} {model}" if model else sc.OP_CHAT
+        operation = Operation(telemetry, name, attributes, kind=SpanKind.CLIENT)
+        operation.data = (current_scope(), attributes)
+        _record_request_content(operation, kwargs)
+        return operation
+
+    return call_traced(begin, wrapped, args, kwargs, _finish)
+
+
+def _finish(operation: Operation, response: Any) -> None:
+    span = operation.span
+    scope, request_attributes = operation.data
+    usage = getattr(response, "usage", None)
+    input_tokens = _int(_get(usage, "prompt_tokens"))
+    output_tokens = _int(_get(usage, "completion_tokens"))
+    cost = getattr(response, "cost", None)
+    cost = float(cost) if isinstance(cost, (int, float)) else 0.0
+    response_model = getattr(response, "model", None)
+    choices = getattr(response, "choices", None) or []
+    if span.is_recording():
+        if response_model:
+            span.set_attribute(sc.GEN_AI_RESPONSE_MODEL, str(response_model))
+        response_id = getattr(response, "id", None)
+        if response_id:
+            span.set_attribute(sc.GEN_AI_RESPONSE_ID, str(response_id))
+        reasons = [str(c.finish_reason) for c in choices if getattr(c, "finish_reason", None)]
+        if reasons:
+            span.set_attribute(sc.GEN_AI_RESPONSE_FINISH_REASONS, reasons)
+        if usage is not None:
+            span.set_attribute(sc.GEN_AI_USAGE_INPUT_TOKENS, input_tokens)
+            span.set_attribute(sc.GEN_AI_USAGE_OUTPUT_TOKENS, output_tokens)
+        span.set_attribute(sc.AG2_USAGE_COST, cost)
+        operation.record_content(sc.GEN_AI_OUTPUT_MESSAGES, lambda policy: policy.messages(_output_messages(choices)))
+    if scope is not None:
+        for enclosing in scope.chain():
+            enclosing.usage.add(input_tokens, output_tokens, cost)
+    _record_metrics(operation, request_attributes, response_model, input_tokens, output_tokens, cost)
+
+
+def _record_metrics(
+    operation: Operation,
+    request_attributes: Mapping[str, Any],
+    response_model: Any,
+    input_tokens: int,
+    output_tokens: int,
+    cost: float,
+) -> None:
+    instruments = operation.telemetry.instruments
+    attributes = {k: v for k, v in request_attributes.items() if k in _METRIC_KEYS}
+    if response_model:
+        attributes[sc.GEN_AI_RESPONSE_MODEL] = str(response_model)
+    instruments.operation_duration.record(operation.elapsed_s, attributes)
+    instruments.input_tokens.add(input_tokens, attributes)
+    instruments.output_tokens.add(output_tokens, attributes)
+    instruments.input_tokens_per_call.record(input_tokens, attributes)
+    instruments.output_tokens_per_call.record(output_tokens, attributes)
+    instruments.token_usage.record(input_tokens, {**attributes, "gen_ai.token.type": "input"})
+    instruments.token_usage.record(output_tokens, {**attributes, "gen_ai.token.type": "output"})
+    if cost:
+        instruments.cost.add(cost, attributes)
+
+
+_METRIC_KEYS = frozenset(
+    {
+        sc.GEN_AI_OPERATION_NAME,
+        sc.GEN_AI_PROVIDER_NAME,
+        sc.GEN_AI_REQUEST_MODEL,
+        sc.SERVER_ADDRESS,
+        sc.SERVER_PORT,
+        sc.GEN_AI_AGENT_NAME,
+    }
+)
+
+
+def _request_attributes(
+    wrapper: Any, config: Mapping[str, Any], call_config: Mapping[str, Any], model: Any
+) -> dict[str, Any]:
+    api_type = str(config.get("api_type") or "openai")
+    attributes: dict[str, Any] = {
+        sc.AG2_SPAN_TYPE: sc.TYPE_LLM,
+        sc.GEN_AI_OPERATION_NAME: sc.OP_CHAT,
+        sc.GEN_AI_PROVIDER_NAME: sc.PROVIDER_BY_API_TYPE.get(api_type, api_type),
+    }
+    if model:
+        attributes[sc.GEN_AI_REQUEST_MODEL] = str(model)
+    agent = call_config.get("agent")
+    agent_name = getattr(agent, "name", None)
+    if agent_name:
+        attributes[sc.GEN_AI_AGENT_NAME] = str(agent_name)
+    address, port = _server(wrapper, config)
+    if address:
+        attributes[sc.SERVER_ADDRESS] = address
+        if port:
+            attributes[sc.SERVER_PORT] = port
+    for key, attribute in sc.REQUEST_PARAMETERS.items():
+        value = call_config.get(key, config.get(key))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            attributes[attribute] = value
+    stop = call_config.get("stop", config.get("stop"))
+    if isinstance(stop, str):
+        attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = [stop]
+    elif isinstance(stop, (list, tuple)) and all(isinstance(s, str) for s in stop):
+        attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = list(stop)
+    config_count = len(getattr(wrapper, "_config_list", None) or ())
+    if config_count > 1:
+        attributes[sc.AG2_LLM_CONFIG_COUNT] = config_count
+    return attributes
+
+
+def _record_request_content(operation: Operation, call_config: Mapping[str, Any]) -> None:
+    messages = call_config.get("messages")
+    if not isinstance(messages, list):
+        return
+    system = [m for m in messages if isinstance(m, Mapping) and m.get("role") == "system"]
+    rest = [m for m in messages if not (isinstance(m, Mapping) and m.get("role") == "system")]
+    if system:
+        operation.record_content(
+            sc.GEN_AI_SYSTEM_INSTRUCTIONS,
+            lambda policy: policy.text([p for m in system for p in system_instructions(m.get("content"))]),
+        )
+    operation.record_content(sc.GEN_AI_INPUT_MESSAGES, lambda policy: policy.messages(to_semconv_messages(rest)))
+    tools = call_config.get("tools")
+    if tools:
+        operation.record_content(sc.GEN_AI_TOOL_DEFINITIONS, lambda policy: policy.text(tool_definitions(tools)))
+
+
+def _output_messages(choices: list[Any]) -> list[dict[str, Any]]:
+    outputs = []
+    for choice in choices:
+        message = getattr(choice, "message", None)
+        if message is None:
+            continue
+        as_dict = message.model_dump(exclude_none=True) if hasattr(message, "model_dump") else dict(message)
+        semconv = to_semconv_message(as_dict, role="assistant")
+        semconv["finish_reason"] = str(getattr(choice, "finish_reason", "") or "")
+        outputs.append(semconv)
+    return outputs
+
+
+def _first_config(wrapper: Any) -> Mapping[str, Any]:
+    config_list = getattr(wrapper, "_config_list", None) or [{}]
+    first = config_list[0]
+    return first if isinstance(first, Mapping) else {}
+
+
+def _server(wrapper: Any, config: Mapping[str, Any]) -> tuple[str | None, int | None]:
+    base_url = config.get("base_url")
+    if not base_url:
+        clients = getattr(wrapper, "_clients", None) or []
+        client = getattr(clients[0], "_oai_client", None) if clients else None
+        base_url = getattr(client, "base_url", None)
+    if not base_url:
+        return None, None
+    parts = urlsplit(str(base_url))
+    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    return parts.hostname, port
+
+
+def _get(obj: Any, key: str) -> Any:
+    if obj is None:
+        return None
+    if isinstance(obj, Mapping):
+        return obj.get(key)
+    return getattr(obj, key, None)
+
+
+def _int(value: Any) -> int:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0

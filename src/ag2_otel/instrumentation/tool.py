@@ -1,0 +1,86 @@
+"""`execute_tool {name}` spans around `ConversableAgent.execute_function` and its
+async twin. AG2 reports tool failures as values (it catches the exception and
+returns `(False, {"content": "Error: ..."})`), so failures are read from the
+result and marked on the span without changing it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from ag2_otel.instrumentation import _semconv as sc
+from ag2_otel.instrumentation._agents import agent_name, bound_argument
+from ag2_otel.instrumentation._registry import Telemetry, registry
+from ag2_otel.instrumentation._spans import Operation, acall_traced, call_traced, is_active
+
+
+def wrap_execute_function(
+    wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    begin = _plan(instance, args, kwargs)
+    if begin is None:
+        return wrapped(*args, **kwargs)
+    return call_traced(begin, wrapped, args, kwargs, _finish)
+
+
+async def wrap_a_execute_function(
+    wrapped: Callable[..., Awaitable[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    begin = _plan(instance, args, kwargs)
+    if begin is None:
+        return await wrapped(*args, **kwargs)
+    return await acall_traced(begin, wrapped, args, kwargs, _finish)
+
+
+def _plan(agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[[], Operation] | None:
+    telemetry = registry.for_agent(agent)
+    func_call = bound_argument(args, kwargs, "func_call", 0)
+    if telemetry is None or not isinstance(func_call, Mapping):
+        return None
+    call_id = bound_argument(args, kwargs, "call_id", 1)
+    marker = ("tool", id(agent), call_id, func_call.get("name"))
+    if is_active(marker):  # a subclass override calling super(): one span per call
+        return None
+    return lambda: _begin(telemetry, agent, func_call, call_id, marker)
+
+
+def _begin(telemetry: Telemetry, agent: Any, func_call: Mapping[str, Any], call_id: Any, marker: object) -> Operation:
+    name = str(func_call.get("name") or "unknown")
+    attributes: dict[str, Any] = {
+        sc.AG2_SPAN_TYPE: sc.TYPE_TOOL,
+        sc.GEN_AI_OPERATION_NAME: sc.OP_EXECUTE_TOOL,
+        sc.GEN_AI_TOOL_NAME: name,
+        sc.GEN_AI_TOOL_TYPE: "function",
+        sc.GEN_AI_AGENT_NAME: agent_name(agent),
+    }
+    if call_id:
+        attributes[sc.GEN_AI_TOOL_CALL_ID] = str(call_id)
+    operation = Operation(telemetry, f"{sc.OP_EXECUTE_TOOL} {name}", attributes, active=marker)
+    operation.data = {sc.GEN_AI_OPERATION_NAME: sc.OP_EXECUTE_TOOL, sc.GEN_AI_TOOL_NAME: name}
+    arguments = func_call.get("arguments")
+    if arguments is not None:
+        operation.record_content(sc.GEN_AI_TOOL_CALL_ARGUMENTS, lambda p: p.text(arguments))
+    return operation
+
+
+def _finish(operation: Operation, result: Any) -> None:
+    success, payload = result if isinstance(result, tuple) and len(result) == 2 else (True, result)
+    content = payload.get("content") if isinstance(payload, Mapping) else payload
+    metric_attributes = dict(operation.data)
+    operation.span.set_attribute(sc.AG2_TOOL_SUCCESS, bool(success))
+    if not success:
+        kind = _failure_kind(content)
+        operation.fail_with(kind, str(content))
+        metric_attributes[sc.ERROR_TYPE] = kind
+    if content is not None:
+        operation.record_content(sc.GEN_AI_TOOL_CALL_RESULT, lambda p: p.text(content))
+    operation.telemetry.instruments.tool_duration.record(operation.elapsed_s, metric_attributes)
+
+
+def _failure_kind(content: Any) -> str:
+    text = str(content)
+    if text.startswith("Error: Function ") and text.endswith(" not found."):
+        return "tool_not_found"
+    if "must be in JSON format" in text:
+        return "invalid_tool_arguments"
+    return "tool_error"

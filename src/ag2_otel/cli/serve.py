@@ -1,0 +1,59 @@
+"""`ag2-otel serve`: OTLP receiver (HTTP + gRPC), trace store and viewer in one process."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from ag2_otel.cli import CLIError
+from ag2_otel.server.config import DB_ENV, DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, TOKEN_ENV
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the local trace backend (OTLP receiver, store, viewer)",
+        description="Receive OTLP traces over HTTP and gRPC, store them in SQLite, serve the API and viewer.",
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help="interface to bind (default %(default)s)")
+    parser.add_argument(
+        "--http-port", type=int, default=DEFAULT_HTTP_PORT, help="OTLP/HTTP, API and viewer; 0 = any"
+    )
+    parser.add_argument(
+        "--grpc-port", type=int, default=DEFAULT_GRPC_PORT, help="OTLP/gRPC; 0 = any free port"
+    )
+    parser.add_argument(
+        "--db", type=Path, help=f"database file (default ${DB_ENV} or the user data directory)"
+    )
+    parser.add_argument("--token", help=f"bearer token every request must carry (or ${TOKEN_ENV})")
+    parser.add_argument("--retention-days", type=float, help="delete traces older than this many days")
+    parser.add_argument("--max-db-mb", type=float, help="delete the oldest traces beyond this database size")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        from ag2_otel.server.config import default_db_path
+        from ag2_otel.server.runner import ServeOptions, serve
+        from ag2_otel.server.store import RetentionPolicy
+    except ModuleNotFoundError as exc:
+        raise CLIError(
+            f"{exc.name} is missing; install the server extra: pip install 'ag2-otel[server]'"
+        ) from None
+    try:
+        options = ServeOptions(
+            db_path=args.db or default_db_path(),
+            host=args.host,
+            http_port=args.http_port,
+            grpc_port=args.grpc_port,
+            token=args.token or os.environ.get(TOKEN_ENV) or None,
+            retention=RetentionPolicy(max_age_days=args.retention_days, max_db_mb=args.max_db_mb),
+        )
+        serve(options)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    except (OSError, RuntimeError) as exc:
+        raise CLIError(f"cannot start the server: {exc}") from None
+    return 0

@@ -1,0 +1,85 @@
+"""The JSON query API (`/api/...`), shaped by docs/contracts.md.
+
+Handlers are plain functions: Starlette runs them in its thread pool, where each
+thread reads through its own SQLite connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from ag2_otel.server.store import QueryError, Store, TraceFilter
+
+
+def api_routes(store: Store) -> list[BaseRoute]:
+    def traces(request: Request) -> JSONResponse:
+        params = request.query_params
+        where = TraceFilter(
+            service=params.get("service") or None,
+            agent=params.get("agent") or None,
+            model=params.get("model") or None,
+            status=params.get("status") or None,
+            since_ns=_int(params.get("since"), "since"),
+            until_ns=_int(params.get("until"), "until"),
+            text=params.get("q") or None,
+        )
+        limit = _int(params.get("limit"), "limit")
+        page, cursor = store.list_traces(
+            where, limit=50 if limit is None else limit, cursor=params.get("cursor")
+        )
+        return JSONResponse({"traces": page, "next_cursor": cursor})
+
+    def trace(request: Request) -> JSONResponse:
+        found = store.get_trace(request.path_params["trace_id"])
+        if found is None:
+            return JSONResponse({"error": "trace not found"}, status_code=404)
+        return JSONResponse(found)
+
+    def usage(request: Request) -> JSONResponse:
+        params = request.query_params
+        group_by = tuple(g.strip() for g in params.get("group_by", "agent,model").split(",") if g.strip())
+        rows = store.usage(
+            group_by=group_by,
+            bucket=params.get("bucket") or "hour",
+            since_ns=_int(params.get("since"), "since"),
+            until_ns=_int(params.get("until"), "until"),
+        )
+        return JSONResponse({"rows": rows})
+
+    def values(kind: str) -> Callable[[Request], JSONResponse]:
+        def endpoint(request: Request) -> JSONResponse:
+            return JSONResponse({"values": store.values(kind)})
+
+        return endpoint
+
+    return [
+        Route("/api/traces", _guard(traces)),
+        Route("/api/traces/{trace_id}", _guard(trace)),
+        Route("/api/usage", _guard(usage)),
+        *(Route(f"/api/{kind}", _guard(values(kind))) for kind in ("services", "agents", "models")),
+    ]
+
+
+def _guard(handler: Callable[[Request], JSONResponse]) -> Callable[[Request], JSONResponse]:
+    """Turn bad parameters into `400 {"error": ...}` instead of a 500."""
+
+    def endpoint(request: Request) -> JSONResponse:
+        try:
+            return handler(request)
+        except QueryError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+
+    return endpoint
+
+
+def _int(value: str | None, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise QueryError(f"{name} must be an integer") from None

@@ -1,0 +1,74 @@
+"""OTLP/gRPC receiver: `opentelemetry.proto.collector.trace.v1.TraceService/Export`.
+
+Requests arrive as raw bytes and are parsed here, so malformed protobuf maps to
+INVALID_ARGUMENT (grpc's own deserializer would report INTERNAL). Metrics and
+logs services are not registered: grpc answers UNIMPLEMENTED for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import sqlite3
+from typing import Any
+
+import grpc
+from grpc import aio
+
+from ag2_otel.server.normalize import normalize
+from ag2_otel.server.otlp_decode import PROTOBUF, ReceiveError, parse_protobuf
+from ag2_otel.server.otlp_status import export_response
+from ag2_otel.server.store.writer import Overloaded, StoreWriter
+
+logger = logging.getLogger(__name__)
+
+SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
+MAX_MESSAGE_BYTES = 32 * 1024 * 1024
+MAX_CONCURRENT_RPCS = 64
+
+
+class TraceExportHandler:
+    """Decode, hand to the writer, and answer only after commit."""
+
+    def __init__(self, writer: StoreWriter, token: str | None = None) -> None:
+        self._writer = writer
+        self._token = token
+
+    async def export(self, body: bytes, context: Any) -> bytes:
+        if self._token and not self._authorized(context):
+            await context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or invalid bearer token")
+        try:
+            batch = await asyncio.to_thread(lambda: normalize(parse_protobuf(body)))
+            if batch.rows:
+                await asyncio.wrap_future(self._writer.submit(batch.rows))
+        except ReceiveError as exc:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, exc.reason)
+        except Overloaded as exc:
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, f"overloaded: {exc}; retry later")
+        except sqlite3.Error as exc:
+            logger.error("store unavailable: %s", type(exc).__name__)
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "trace store unavailable; retry later")
+        return export_response(batch.rejected, batch.error_message, PROTOBUF)
+
+    def _authorized(self, context: Any) -> bool:
+        for key, value in context.invocation_metadata() or ():
+            if key == "authorization" and isinstance(value, str):
+                scheme, _, credentials = value.partition(" ")
+                if scheme.lower() == "bearer" and self._token:
+                    return hmac.compare_digest(credentials.strip().encode(), self._token.encode())
+        return False
+
+
+def create_grpc_server(writer: StoreWriter, *, token: str | None = None) -> aio.Server:
+    handler = TraceExportHandler(writer, token)
+    method = grpc.unary_unary_rpc_method_handler(handler.export)
+    server = aio.server(
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", 4 * 1024 * 1024),
+        ],
+        maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS,
+    )
+    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(SERVICE, {"Export": method})])
+    return server

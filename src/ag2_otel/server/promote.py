@@ -1,0 +1,87 @@
+"""Which span attributes become indexed columns (see docs/contracts.md).
+
+Kept apart from decoding so the same rules apply to OTLP input and to stored
+rows, and so other frameworks' GenAI spans are understood too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_TYPE_BY_OPERATION = {
+    "chat": "llm",
+    "text_completion": "llm",
+    "generate_content": "llm",
+    "embeddings": "llm",
+    "invoke_agent": "agent",
+    "execute_tool": "tool",
+    "invoke_workflow": "workflow",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Promoted:
+    """The filterable and summable facts of one span."""
+
+    span_type: str
+    operation: str | None
+    agent: str | None
+    provider: str | None
+    request_model: str | None
+    response_model: str | None
+    tool: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+    cost: float | None
+    conversation_id: str | None
+    turns: int | None
+
+
+def promote(attributes: Mapping[str, Any]) -> Promoted:
+    """Read the promoted columns; usage only on LLM-call spans, never from roll-ups."""
+    operation = _text(attributes.get("gen_ai.operation.name"))
+    span_type = _text(attributes.get("ag2.span.type")) or _TYPE_BY_OPERATION.get(operation or "", "other")
+    is_llm = span_type == "llm"
+    cost = attributes.get("ag2.usage.cost", attributes.get("gen_ai.usage.cost"))
+    turns = attributes.get("ag2.conversation.turns", attributes.get("ag2.group_chat.rounds"))
+    return Promoted(
+        span_type=span_type,
+        operation=operation,
+        agent=_text(attributes.get("gen_ai.agent.name")),
+        provider=_text(attributes.get("gen_ai.provider.name", attributes.get("gen_ai.system"))),
+        request_model=_text(attributes.get("gen_ai.request.model")),
+        response_model=_text(attributes.get("gen_ai.response.model")),
+        tool=_text(attributes.get("gen_ai.tool.name")),
+        input_tokens=_int(attributes.get("gen_ai.usage.input_tokens")) if is_llm else None,
+        output_tokens=_int(attributes.get("gen_ai.usage.output_tokens")) if is_llm else None,
+        cost=_float(cost) if is_llm else None,
+        conversation_id=_text(attributes.get("gen_ai.conversation.id")),
+        turns=_int(turns),
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, (list, dict)):
+        return None
+    text = str(value)
+    return text or None
+
+
+def _int(value: Any) -> int | None:
+    number = _float(value)
+    if number is None or abs(number) >= 2**63:
+        return None
+    return int(number)
+
+
+def _float(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None

@@ -1,0 +1,95 @@
+"""Run the HTTP (uvicorn) and gRPC servers together on one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import uvicorn
+
+from ag2_otel.server.app import create_app
+from ag2_otel.server.config import is_loopback
+from ag2_otel.server.grpc_receiver import create_grpc_server
+from ag2_otel.server.store import RetentionPolicy, Store, StoreWriter
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    db_path: Path
+    host: str = "127.0.0.1"
+    http_port: int = 4318
+    grpc_port: int = 4317
+    token: str | None = None
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+
+    def __post_init__(self) -> None:
+        if not is_loopback(self.host) and not self.token:
+            raise ValueError(f"binding to {self.host} needs a token (--token or AG2_OTEL_TOKEN)")
+
+
+def serve(options: ServeOptions, *, out: TextIO = sys.stdout) -> None:
+    """Block until SIGINT/SIGTERM; writes pending batches before returning."""
+    asyncio.run(_serve(options, out))
+
+
+async def _serve(options: ServeOptions, out: TextIO) -> None:
+    writer = StoreWriter(options.db_path, retention=options.retention)
+    writer.start()
+    store = Store(options.db_path)
+    http_socket = _bind(options.host, options.http_port)
+    grpc_server = create_grpc_server(writer, token=options.token)
+    grpc_port = grpc_server.add_insecure_port(_grpc_address(options.host, options.grpc_port))
+    app = create_app(store, writer, token=options.token, loopback_only=is_loopback(options.host))
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5
+    )
+    http_server = uvicorn.Server(config)
+    try:
+        await grpc_server.start()
+        http_task = asyncio.create_task(http_server.serve(sockets=[http_socket]))
+        while not http_server.started and not http_task.done():
+            await asyncio.sleep(0.01)
+        if http_task.done():
+            await http_task
+            return
+        _announce(options, http_socket.getsockname()[1], grpc_port, out)
+        await http_task
+    finally:
+        await grpc_server.stop(grace=2)
+        writer.stop()
+        store.close()
+        http_socket.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host.strip("[]"), port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def _grpc_address(host: str, port: int) -> str:
+    return f"[{host.strip('[]')}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _url_host(host: str) -> str:
+    return f"[{host.strip('[]')}]" if ":" in host else host
+
+
+def _announce(options: ServeOptions, http_port: int, grpc_port: int, out: TextIO) -> None:
+    host = _url_host(options.host)
+    lines = [
+        f"ag2-otel serve: storing traces in {options.db_path}",
+        f"  viewer     http://{host}:{http_port}/",
+        f"  OTLP/HTTP  http://{host}:{http_port}  (POST /v1/traces)",
+        f"  OTLP/gRPC  http://{host}:{grpc_port}",
+    ]
+    if options.token:
+        lines.append("  every request needs 'Authorization: Bearer <token>'")
+    print("\n".join(lines), file=out, flush=True)

@@ -1,0 +1,264 @@
+"""Read-side SQL, shaped exactly like the JSON API in docs/contracts.md.
+
+Parameterised statements only; user input never becomes SQL text. Lists use
+keyset pagination on (start_ns, trace_id) so page N costs the same as page 1,
+and each filter drives from a table whose index matches the sort order.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from ag2_otel.server.store.summaries import HOUR_NS
+
+DAY_NS = 24 * HOUR_NS
+MAX_LIMIT = 500
+
+_SUMMARY_COLUMNS = (
+    "t.trace_id, t.root_name, t.service, t.start_ns, t.end_ns, t.span_count, t.agents, t.models, t.turns,"
+    " t.llm_calls, t.tool_calls, t.input_tokens, t.output_tokens, t.cost, t.error_count, t.status,"
+    " t.conversation_id"
+)
+_SPAN_COLUMNS = (
+    "s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns, s.end_ns, s.status_code,"
+    " s.status_message, s.span_type, s.operation, s.agent, s.attributes, s.events, s.links, r.body, c.body,"
+    " s.trace_state, s.flags"
+)
+
+
+class QueryError(ValueError):
+    """A request parameter that cannot be honoured (answered with 400)."""
+
+
+@dataclass(frozen=True)
+class TraceFilter:
+    service: str | None = None
+    agent: str | None = None
+    model: str | None = None
+    status: str | None = None
+    since_ns: int | None = None
+    until_ns: int | None = None
+    text: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in (None, "ok", "error"):
+            raise QueryError("status must be 'ok' or 'error'")
+
+
+def list_traces(
+    conn: sqlite3.Connection, where: TraceFilter, *, limit: int = 50, cursor: str | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Newest first; returns (summaries, cursor for the next page or None)."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
+    source, key, clauses, params = _driver(where)
+    for column, op, value in (
+        ("t.service", "=", where.service),
+        ("t.status", "=", where.status),
+        (f"{key}.start_ns", ">=", where.since_ns),
+        (f"{key}.start_ns", "<=", where.until_ns),
+    ):
+        if value is not None:
+            clauses.append(f"{column} {op} ?")
+            params.append(value)
+    if where.text:
+        clauses.append("t.search_text LIKE ? ESCAPE '\\'")
+        params.append("%" + _escape_like(where.text.lower()) + "%")
+    if cursor:
+        clauses.append(f"({key}.start_ns, {key}.trace_id) < (?, ?)")
+        params.extend(decode_cursor(cursor))
+    sql = (
+        f"SELECT {_SUMMARY_COLUMNS} FROM {source}"
+        + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        + f" ORDER BY {key}.start_ns DESC, {key}.trace_id DESC LIMIT ?"
+    )
+    rows = conn.execute(sql, [*params, limit + 1]).fetchall()
+    page = [summary_from_row(row) for row in rows[:limit]]
+    more = len(rows) > limit
+    next_cursor = encode_cursor(page[-1]["start_time_ns"], page[-1]["trace_id"]) if more and page else None
+    return page, next_cursor
+
+
+def list_traces_sql(where: TraceFilter) -> str:
+    """The statement `list_traces` would run (for EXPLAIN QUERY PLAN checks)."""
+    source, key, clauses, _ = _driver(where)
+    return (
+        f"SELECT {_SUMMARY_COLUMNS} FROM {source}"
+        + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        + f" ORDER BY {key}.start_ns DESC, {key}.trace_id DESC LIMIT 50"
+    )
+
+
+def _driver(where: TraceFilter) -> tuple[str, str, list[str], list[Any]]:
+    """Pick the table whose index serves the filter and the newest-first order."""
+    if where.agent is not None:
+        clauses, params = ["d.agent = ?"], [where.agent]
+        if where.model is not None:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM trace_models m WHERE m.model = ? AND m.trace_id = t.trace_id)"
+            )
+            params.append(where.model)
+        return "trace_agents d JOIN traces t ON t.trace_id = d.trace_id", "d", clauses, params
+    if where.model is not None:
+        return "trace_models d JOIN traces t ON t.trace_id = d.trace_id", "d", ["d.model = ?"], [where.model]
+    return "traces t", "t", [], []
+
+
+def get_trace(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        f"SELECT {_SUMMARY_COLUMNS} FROM traces t WHERE t.trace_id = ?", (trace_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    return {"summary": summary_from_row(row), "spans": [span_from_row(r) for r in span_rows(conn, trace_id)]}
+
+
+def span_rows(conn: sqlite3.Connection, trace_id: str) -> list[tuple[Any, ...]]:
+    """Raw stored spans of one trace, with resource and scope bodies joined in."""
+    return conn.execute(
+        f"SELECT {_SPAN_COLUMNS} FROM spans s JOIN shared_json r ON r.id = s.resource_id"
+        " JOIN shared_json c ON c.id = s.scope_id WHERE s.trace_id = ? ORDER BY s.start_ns, s.span_id",
+        (trace_id,),
+    ).fetchall()
+
+
+def find_trace_ids(conn: sqlite3.Connection, prefix: str, *, limit: int = 10) -> list[str]:
+    """Trace ids starting with a (hex) prefix, for `traces show abc123`."""
+    prefix = prefix.strip().lower()
+    rows = conn.execute(
+        "SELECT trace_id FROM traces WHERE trace_id >= ? AND trace_id < ? ORDER BY trace_id LIMIT ?",
+        (prefix, prefix + "~", limit),
+    )
+    return [row[0] for row in rows]
+
+
+def usage(
+    conn: sqlite3.Connection,
+    *,
+    group_by: tuple[str, ...] = ("agent", "model"),
+    bucket: str = "hour",
+    since_ns: int | None = None,
+    until_ns: int | None = None,
+) -> list[dict[str, Any]]:
+    """LLM-call usage from the hourly roll-up, grouped by bucket and agent and/or model."""
+    if bucket not in ("hour", "day"):
+        raise QueryError("bucket must be 'hour' or 'day'")
+    if not group_by or any(g not in ("agent", "model") for g in group_by):
+        raise QueryError("group_by must be 'agent', 'model' or 'agent,model'")
+    width = HOUR_NS if bucket == "hour" else DAY_NS
+    agent = "agent" if "agent" in group_by else "NULL"
+    model = "model" if "model" in group_by else "NULL"
+    clauses, params = [], []
+    if since_ns is not None:
+        clauses.append("bucket_ns >= ?")
+        params.append(since_ns - since_ns % HOUR_NS)
+    if until_ns is not None:
+        clauses.append("bucket_ns <= ?")
+        params.append(until_ns)
+    sql = (
+        f"SELECT bucket_ns - bucket_ns % {width} AS b, {agent} AS a, {model} AS m, sum(llm_calls),"
+        " sum(input_tokens), sum(output_tokens), sum(cost), sum(duration_ns) FROM usage_hourly"
+        + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        + " GROUP BY b, a, m ORDER BY b, a, m"
+    )
+    return [
+        {
+            "bucket_start_ns": b,
+            "agent": a or None,
+            "model": m or None,
+            "llm_calls": calls,
+            "input_tokens": tokens_in,
+            "output_tokens": tokens_out,
+            "cost": cost,
+            "duration_ms": duration / 1e6,
+        }
+        for b, a, m, calls, tokens_in, tokens_out, cost, duration in conn.execute(sql, params)
+    ]
+
+
+_VALUE_SQL = {
+    "services": "SELECT DISTINCT service FROM traces WHERE service IS NOT NULL ORDER BY service",
+    "agents": "SELECT DISTINCT agent FROM trace_agents ORDER BY agent",
+    "models": "SELECT DISTINCT model FROM trace_models ORDER BY model",
+}
+
+
+def distinct_values(conn: sqlite3.Connection, kind: str) -> list[str]:
+    """Values for the viewer's filter drop-downs: services, agents or models."""
+    sql = _VALUE_SQL.get(kind)
+    if sql is None:
+        raise QueryError(f"unknown value list {kind!r}")
+    return [row[0] for row in conn.execute(sql)]
+
+
+def summary_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    (trace_id, root, service, start, end, count, agents, models, turns, llm, tools, tin, tout, cost, errors,
+     status, conversation) = row  # fmt: skip
+    return {
+        "trace_id": trace_id,
+        "root_name": root,
+        "service": service,
+        "start_time_ns": start,
+        "end_time_ns": end,
+        "duration_ms": max(0, end - start) / 1e6,
+        "span_count": count,
+        "agents": json.loads(agents),
+        "models": json.loads(models),
+        "turns": turns,
+        "llm_calls": llm,
+        "tool_calls": tools,
+        "input_tokens": tin,
+        "output_tokens": tout,
+        "cost": cost,
+        "error_count": errors,
+        "status": status,
+        "conversation_id": conversation,
+    }
+
+
+def span_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    (trace_id, span_id, parent, name, kind, start, end, status_code, status_message, span_type, operation,
+     agent, attributes, events, links, resource, scope, _state, _flags) = row  # fmt: skip
+    scope_doc = json.loads(scope)
+    return {
+        "trace_id": trace_id,
+        "span_id": span_id,
+        "parent_span_id": parent,
+        "name": name,
+        "kind": kind,
+        "start_time_ns": start,
+        "end_time_ns": end,
+        "duration_ms": max(0, end - start) / 1e6,
+        "status_code": status_code,
+        "status_message": status_message,
+        "span_type": span_type,
+        "operation": operation,
+        "agent": agent,
+        "attributes": json.loads(attributes),
+        "events": json.loads(events),
+        "links": json.loads(links),
+        "resource": json.loads(resource),
+        "scope": {"name": scope_doc.get("name", ""), "version": scope_doc.get("version", "")},
+    }
+
+
+def encode_cursor(start_ns: int, trace_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{start_ns}:{trace_id}".encode()).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        start, trace_id = raw.split(":", 1)
+        return int(start), trace_id
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise QueryError("invalid cursor") from None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

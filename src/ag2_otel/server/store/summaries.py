@@ -1,0 +1,216 @@
+"""Per-trace summaries and the usage roll-up, recomputed from stored spans.
+
+Recomputing a touched trace from its spans (rather than adding increments) makes
+ingest idempotent: a retried export or late-arriving parent never double counts.
+The hourly roll-up is kept exact by applying the difference between a trace's
+old and new usage contribution (remembered in `trace_usage`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+HOUR_NS = 3600 * 1_000_000_000
+_SEARCH_TEXT_LIMIT = 4000
+
+_SPAN_COLUMNS = (
+    "trace_id, span_id, parent_span_id, name, start_ns, end_ns, status_code, status_message, service, "
+    "span_type, agent, request_model, response_model, tool, input_tokens, output_tokens, cost, "
+    "conversation_id, turns"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    trace_id: str
+    span_id: str
+    parent_span_id: str | None
+    name: str
+    start_ns: int
+    end_ns: int
+    status_code: str
+    status_message: str
+    service: str | None
+    span_type: str
+    agent: str | None
+    request_model: str | None
+    response_model: str | None
+    tool: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+    cost: float | None
+    conversation_id: str | None
+    turns: int | None
+
+
+UsageKey = tuple[int, str, str]
+Usage = list[float]  # llm_calls, input_tokens, output_tokens, cost, duration_ns
+
+
+def refresh_traces(conn: sqlite3.Connection, trace_ids: Iterable[str]) -> None:
+    """Rebuild summary, agent/model index rows and usage for these traces (inside a transaction)."""
+    ids = sorted(set(trace_ids))
+    for start in range(0, len(ids), 500):
+        _refresh_chunk(conn, ids[start : start + 500])
+
+
+def forget_traces(conn: sqlite3.Connection, trace_ids: Sequence[str]) -> None:
+    """Delete traces entirely, taking their usage back out of the roll-up."""
+    for start in range(0, len(trace_ids), 500):
+        chunk = list(trace_ids[start : start + 500])
+        marks = _marks(chunk)
+        _apply_usage(conn, chunk, {})
+        for table in ("spans", "traces", "trace_agents", "trace_models"):
+            conn.execute(f"DELETE FROM {table} WHERE trace_id IN ({marks})", chunk)
+
+
+def _refresh_chunk(conn: sqlite3.Connection, ids: list[str]) -> None:
+    marks = _marks(ids)
+    by_trace: dict[str, list[_Span]] = defaultdict(list)
+    for row in conn.execute(f"SELECT {_SPAN_COLUMNS} FROM spans WHERE trace_id IN ({marks})", ids):
+        by_trace[row[0]].append(_Span(*row))
+    conn.execute(f"DELETE FROM trace_agents WHERE trace_id IN ({marks})", ids)
+    conn.execute(f"DELETE FROM trace_models WHERE trace_id IN ({marks})", ids)
+    usage: dict[str, dict[UsageKey, Usage]] = {}
+    for trace_id, spans in by_trace.items():
+        _write_summary(conn, trace_id, spans)
+        usage[trace_id] = usage_of(spans)
+    _apply_usage(conn, ids, usage)
+
+
+def _write_summary(conn: sqlite3.Connection, trace_id: str, spans: list[_Span]) -> None:
+    root = _root(spans)
+    start = min(s.start_ns for s in spans)
+    llm = [s for s in spans if s.span_type == "llm"]
+    agents = sorted({s.agent for s in spans if s.agent})
+    models = sorted({m for s in llm if (m := s.response_model or s.request_model)})
+    errors = sum(1 for s in spans if s.status_code == "ERROR")
+    turns = max((s.turns for s in spans if s.turns is not None), default=None)
+    conversation = next((s.conversation_id for s in spans if s.conversation_id), None)
+    conn.execute(
+        "INSERT OR REPLACE INTO traces (trace_id, root_name, service, start_ns, end_ns, span_count, agents,"
+        " models, turns, llm_calls, tool_calls, input_tokens, output_tokens, cost, error_count, status,"
+        " conversation_id, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            trace_id,
+            root.name,
+            root.service or next((s.service for s in spans if s.service), None),
+            start,
+            max(s.end_ns for s in spans),
+            len(spans),
+            json.dumps(agents),
+            json.dumps(models),
+            turns if turns is not None else sum(1 for s in spans if s.span_type == "agent"),
+            len(llm),
+            sum(1 for s in spans if s.span_type == "tool"),
+            sum(s.input_tokens or 0 for s in llm),
+            sum(s.output_tokens or 0 for s in llm),
+            sum(s.cost or 0.0 for s in llm),
+            errors,
+            "error" if errors else "ok",
+            conversation,
+            _search_text(trace_id, spans, agents, models),
+        ),
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO trace_agents (agent, start_ns, trace_id) VALUES (?, ?, ?)",
+        [(agent, start, trace_id) for agent in agents],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO trace_models (model, start_ns, trace_id) VALUES (?, ?, ?)",
+        [(model, start, trace_id) for model in models],
+    )
+
+
+def _root(spans: list[_Span]) -> _Span:
+    """The span without a known parent that started first (a partial trace still has one)."""
+    known = {s.span_id for s in spans}
+    orphans = [s for s in spans if not s.parent_span_id or s.parent_span_id not in known]
+    return min(orphans or spans, key=lambda s: (s.parent_span_id is not None, s.start_ns))
+
+
+def _search_text(trace_id: str, spans: list[_Span], agents: list[str], models: list[str]) -> str:
+    words = dict.fromkeys([trace_id, *agents, *models])
+    for span in spans:
+        for word in (span.name, span.service, span.tool, span.conversation_id, span.status_message):
+            if word:
+                words[word] = None
+    return " ".join(words).lower()[:_SEARCH_TEXT_LIMIT]
+
+
+def usage_of(spans: list[_Span]) -> dict[UsageKey, Usage]:
+    """Usage per (hour, agent, model), from LLM-call spans only.
+
+    An LLM span without its own agent name is charged to its nearest ancestor
+    that has one, which is how AG2 (and most frameworks) nest `chat` under
+    `invoke_agent`.
+    """
+    by_id = {s.span_id: s for s in spans}
+    totals: dict[UsageKey, Usage] = {}
+    for span in spans:
+        if span.span_type != "llm":
+            continue
+        key = (span.start_ns - span.start_ns % HOUR_NS, _agent_of(span, by_id), _model_of(span))
+        row = totals.setdefault(key, [0, 0, 0, 0.0, 0])
+        row[0] += 1
+        row[1] += span.input_tokens or 0
+        row[2] += span.output_tokens or 0
+        row[3] += span.cost or 0.0
+        row[4] += span.end_ns - span.start_ns
+    return totals
+
+
+def _agent_of(span: _Span, by_id: dict[str, _Span]) -> str:
+    current: _Span | None = span
+    for _ in range(len(by_id) + 1):
+        if current is None:
+            break
+        if current.agent:
+            return current.agent
+        current = by_id.get(current.parent_span_id or "")
+    return ""
+
+
+def _model_of(span: _Span) -> str:
+    return span.response_model or span.request_model or ""
+
+
+def _apply_usage(conn: sqlite3.Connection, ids: list[str], new: dict[str, dict[UsageKey, Usage]]) -> None:
+    marks = _marks(ids)
+    delta: dict[UsageKey, Usage] = defaultdict(lambda: [0, 0, 0, 0.0, 0])
+    for trace_id, *rest in conn.execute(
+        "SELECT trace_id, bucket_ns, agent, model, llm_calls, input_tokens, output_tokens, cost, duration_ns"
+        f" FROM trace_usage WHERE trace_id IN ({marks})",
+        ids,
+    ):
+        del trace_id
+        key, values = (rest[0], rest[1], rest[2]), rest[3:]
+        delta[key] = [d - v for d, v in zip(delta[key], values, strict=True)]
+    conn.execute(f"DELETE FROM trace_usage WHERE trace_id IN ({marks})", ids)
+    rows = []
+    for trace_id, usage in new.items():
+        for key, values in usage.items():
+            delta[key] = [d + v for d, v in zip(delta[key], values, strict=True)]
+            rows.append((trace_id, *key, *values))
+    conn.executemany("INSERT INTO trace_usage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    changes = [(*key, *values) for key, values in delta.items() if any(values)]
+    conn.executemany(
+        "INSERT INTO usage_hourly VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (bucket_ns, agent, model) DO UPDATE SET llm_calls = llm_calls + excluded.llm_calls,"
+        " input_tokens = input_tokens + excluded.input_tokens,"
+        " output_tokens = output_tokens + excluded.output_tokens, cost = cost + excluded.cost,"
+        " duration_ns = duration_ns + excluded.duration_ns",
+        changes,
+    )
+    conn.executemany(
+        "DELETE FROM usage_hourly WHERE bucket_ns = ? AND agent = ? AND model = ? AND llm_calls <= 0",
+        [change[:3] for change in changes],
+    )
+
+
+def _marks(ids: Sequence[str]) -> str:
+    return ", ".join("?" * len(ids))

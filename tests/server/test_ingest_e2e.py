@@ -1,0 +1,232 @@
+"""Real OTLP into a real `ag2-otel serve`, read back through the API and the CLI."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from google.protobuf import json_format
+
+from tests.server.conftest import ServerProcess, start_server
+from tests.server.otlp import capture, grpc_exporter, http_exporter, request_of, send
+from tests.server.workload import LLM_CALLS_PER_TRACE, SPANS_PER_TRACE, emit_trace, input_tokens
+
+
+def _traces(server: ServerProcess, **params: object) -> list[dict[str, object]]:
+    response = server.api("/api/traces", limit=500, **params)
+    assert response.status_code == 200, response.text
+    return response.json()["traces"]  # type: ignore[no-any-return]
+
+
+def _cli(server: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "AG2_OTEL_DB": str(server.db_path)}
+    return subprocess.run(
+        [sys.executable, "-m", "ag2_otel.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_sdk_http_protobuf_export_is_queryable(server: ServerProcess) -> None:
+    send(http_exporter(server.url), lambda t: [emit_trace(t, i) for i in range(5)], service="via-http")
+
+    traces = _traces(server, service="via-http")
+    assert len(traces) == 5
+    summary = traces[0]
+    assert summary["span_count"] == SPANS_PER_TRACE
+    assert summary["llm_calls"] == LLM_CALLS_PER_TRACE
+    assert summary["tool_calls"] == 1
+    assert summary["agents"] == ["coder", "manager", "planner"]
+    assert summary["models"] == ["gpt-4o-mini"]
+    assert summary["root_name"] == "conversation user_proxy → manager"
+    assert summary["status"] == "ok"
+    assert summary["turns"] == 3
+    index = int(str(summary["conversation_id"]).split("-")[1])
+    # usage from LLM-call spans only: the root's roll-up is not added again
+    assert summary["input_tokens"] == sum(input_tokens(index, c) for c in range(LLM_CALLS_PER_TRACE))
+    assert summary["output_tokens"] == 20 * LLM_CALLS_PER_TRACE
+    assert abs(float(summary["cost"]) - 0.001 * LLM_CALLS_PER_TRACE) < 1e-9  # type: ignore[arg-type]
+
+
+def test_sdk_grpc_export_is_queryable_with_full_spans(server: ServerProcess) -> None:
+    send(grpc_exporter(server.grpc_endpoint), lambda t: emit_trace(t, 7), service="via-grpc")
+
+    (summary,) = _traces(server, service="via-grpc")
+    trace = server.api(f"/api/traces/{summary['trace_id']}").json()
+    assert trace["summary"] == summary
+    spans = {span["name"]: span for span in trace["spans"]}
+    assert len(trace["spans"]) == SPANS_PER_TRACE
+    tool = spans["execute_tool run_code"]
+    assert tool["span_type"] == "tool"
+    assert tool["operation"] == "execute_tool"
+    assert tool["agent"] == "coder"
+    assert tool["resource"]["service.name"] == "via-grpc"
+    assert tool["scope"] == {"name": "tests.server", "version": ""}
+    assert json.loads(tool["attributes"]["gen_ai.tool.call.arguments"])[0]["role"] == "user"
+    root = spans["conversation user_proxy → manager"]
+    assert root["parent_span_id"] is None
+    assert root["span_type"] == "conversation"
+    assert spans["speaker_selection"]["attributes"]["ag2.speaker_selection.candidates"] == [
+        "planner",
+        "coder",
+    ]
+
+
+def test_raw_otlp_json_post_with_hex_ids(server: ServerProcess) -> None:
+    body = {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "via-json"}}]},
+                "scopeSpans": [
+                    {
+                        "scope": {"name": "raw"},
+                        "spans": [
+                            {
+                                "traceId": "5b8efff798038103d269b633813fc60c",
+                                "spanId": "eee19b7ec3c1b174",
+                                "name": "chat claude",
+                                "kind": 3,
+                                "startTimeUnixNano": "1700000000000000000",
+                                "endTimeUnixNano": "1700000001000000000",
+                                "attributes": [
+                                    {"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
+                                    {"key": "gen_ai.system", "value": {"stringValue": "anthropic"}},
+                                    {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "42"}},
+                                    {"key": "gen_ai.usage.cost", "value": {"doubleValue": 0.5}},
+                                ],
+                                "status": {"code": 2, "message": "boom"},
+                            }
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+    response = httpx.post(f"{server.url}/v1/traces", json=body, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {}
+
+    trace = server.api("/api/traces/5b8efff798038103d269b633813fc60c").json()
+    (span,) = trace["spans"]
+    assert span["kind"] == "CLIENT"
+    assert span["span_type"] == "llm"
+    assert span["status_code"] == "ERROR"
+    assert trace["summary"]["status"] == "error"
+    assert trace["summary"]["input_tokens"] == 42
+    assert trace["summary"]["cost"] == 0.5
+    assert trace["summary"]["duration_ms"] == 1000.0
+    assert _traces(server, status="error", service="via-json")[0]["trace_id"] == span["trace_id"]
+
+
+def test_partially_invalid_batch_reports_partial_success(server: ServerProcess) -> None:
+    good = {"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "b7ad6b7169203331", "name": "good"}
+    bad = {"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "00", "name": "bad"}
+    body = {"resourceSpans": [{"scopeSpans": [{"spans": [good, bad]}]}]}
+    response = httpx.post(f"{server.url}/v1/traces", json=body, timeout=30)
+    assert response.status_code == 200
+    partial = response.json()["partialSuccess"]
+    assert partial["rejectedSpans"] == "1"
+    assert "span_id" in partial["errorMessage"]
+    assert [
+        s["name"] for s in server.api("/api/traces/0af7651916cd43dd8448eb211c80319c").json()["spans"]
+    ] == ["good"]
+
+
+def test_resending_a_batch_does_not_double_count(server: ServerProcess) -> None:
+    request = request_of(capture(lambda t: emit_trace(t, 3), service="resent"))
+    body = request.SerializeToString()
+    for _ in range(2):
+        response = httpx.post(
+            f"{server.url}/v1/traces",
+            content=body,
+            headers={"content-type": "application/x-protobuf"},
+            timeout=30,
+        )
+        assert response.status_code == 200
+    (summary,) = _traces(server, service="resent")
+    assert summary["span_count"] == SPANS_PER_TRACE
+    assert summary["llm_calls"] == LLM_CALLS_PER_TRACE
+
+
+def test_usage_is_grouped_by_agent_and_model(server: ServerProcess) -> None:
+    send(http_exporter(server.url), lambda t: [emit_trace(t, i) for i in range(2)], service="usage")
+    rows = server.api("/api/usage", group_by="agent", bucket="day").json()["rows"]
+    by_agent = {row["agent"]: row for row in rows}
+    # the speaker-selection call is charged to the manager, unnamed calls to their invoke_agent parent
+    assert {"manager", "planner", "coder"} <= set(by_agent)
+    assert all(row["model"] is None for row in rows)
+    coder_calls = sum(row["llm_calls"] for row in rows if row["agent"] == "coder")
+    planner_calls = sum(row["llm_calls"] for row in rows if row["agent"] == "planner")
+    assert coder_calls == 2 * planner_calls
+    models = server.api("/api/usage", group_by="model").json()["rows"]
+    assert {row["model"] for row in models} >= {"gpt-4o-mini"}
+    assert server.api("/api/agents").json()["values"] >= ["coder", "manager", "planner"]
+    assert "usage" in server.api("/api/services").json()["values"]
+    assert "gpt-4o-mini" in server.api("/api/models").json()["values"]
+
+
+def test_cli_lists_shows_and_exports_what_the_server_stored(server: ServerProcess, tmp_path: Path) -> None:
+    send(http_exporter(server.url), lambda t: emit_trace(t, 11), service="for-cli")
+    listed = _cli(server, "traces", "list", "--service", "for-cli", "--json")
+    assert listed.returncode == 0, listed.stderr
+    (summary,) = json.loads(listed.stdout)["traces"]
+    trace_id = summary["trace_id"]
+
+    table = _cli(server, "traces", "list", "--agent", "coder", "--limit", "500")
+    assert trace_id in table.stdout
+
+    shown = _cli(server, "traces", "show", trace_id[:10])
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[0] == f"trace {trace_id} ({SPANS_PER_TRACE} spans)"
+    assert "└── " in shown.stdout
+    assert "execute_tool run_code" in shown.stdout
+
+    exported = _cli(server, "traces", "export", trace_id)
+    assert exported.returncode == 0, exported.stderr
+    document = json.loads(exported.stdout)
+    spans = document["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    assert len(spans) == SPANS_PER_TRACE
+    assert all(span["traceId"] == trace_id for span in spans)
+
+    missing = _cli(server, "traces", "show", "ffffffffffff")
+    assert missing.returncode == 2
+    assert "no trace" in missing.stderr
+
+
+def test_exported_json_round_trips_through_the_receiver(server: ServerProcess, tmp_path: Path) -> None:
+    send(http_exporter(server.url), lambda t: emit_trace(t, 12), service="round-trip")
+    (summary,) = _traces(server, service="round-trip")
+    before = server.api(f"/api/traces/{summary['trace_id']}").json()
+    exported = json.loads(_cli(server, "traces", "export", summary["trace_id"]).stdout)
+
+    other = start_server(tmp_path / "copy.db")  # the same document must rebuild the same trace
+    try:
+        response = httpx.post(f"{other.url}/v1/traces", json=exported, timeout=30)
+        assert response.status_code == 200, response.text
+        after = other.api(f"/api/traces/{summary['trace_id']}").json()
+    finally:
+        other.stop()
+    assert after == before
+
+
+def test_protobuf_and_json_answers_match_request_encoding(server: ServerProcess) -> None:
+    request = request_of(capture(lambda t: emit_trace(t, 4), service="encodings"))
+    as_json = json_format.MessageToDict(request)
+    for span in as_json["resourceSpans"][0]["scopeSpans"][0]["spans"]:
+        for key in ("traceId", "spanId", "parentSpanId"):
+            if key in span:
+                span[key] = base64.b64decode(span[key]).hex()
+    response = httpx.post(f"{server.url}/v1/traces", json=as_json, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    (summary,) = _traces(server, service="encodings")
+    assert summary["span_count"] == SPANS_PER_TRACE

@@ -33,7 +33,7 @@ def wrap_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict
         name = f"{sc.OP_CHAT} {model}" if model else sc.OP_CHAT
         operation = Operation(telemetry, name, attributes, kind=SpanKind.CLIENT)
         operation.data = (current_scope(), attributes)
-        _record_request_content(operation, kwargs)
+        _record_request_content(operation, kwargs, config)
         return operation
 
     return call_traced(begin, wrapped, args, kwargs, _finish)
@@ -139,7 +139,7 @@ def _request_attributes(
     return attributes
 
 
-def _record_request_content(operation: Operation, call_config: Mapping[str, Any]) -> None:
+def _record_request_content(operation: Operation, call_config: Mapping[str, Any], config: Mapping[str, Any]) -> None:
     messages = call_config.get("messages")
     if not isinstance(messages, list):
         return
@@ -151,7 +151,7 @@ def _record_request_content(operation: Operation, call_config: Mapping[str, Any]
             lambda policy: policy.text([p for m in system for p in system_instructions(m.get("content"))]),
         )
     operation.record_content(sc.GEN_AI_INPUT_MESSAGES, lambda policy: policy.messages(to_semconv_messages(rest)))
-    tools = call_config.get("tools")
+    tools = call_config.get("tools") or config.get("tools")
     if tools:
         operation.record_content(sc.GEN_AI_TOOL_DEFINITIONS, lambda policy: policy.text(tool_definitions(tools)))
 

@@ -1,0 +1,63 @@
+"""`ag2-otel demo`: the seed's three scenarios, traced, offline by default."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from opentelemetry.sdk.trace.export import SpanExporter
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="run the seed notebook's three scenarios with tracing (offline by default)",
+        description=(
+            "Runs a two-agent chat, a tool call and an AutoPattern group chat with tracing and prints their "
+            "trees. Without --base-url/--model or OPENAI_API_KEY the model is a scripted stand-in on "
+            "127.0.0.1. Traces also go to the local store (or to a running `ag2-otel serve`)."
+        ),
+    )
+    parser.add_argument("--base-url", help="an OpenAI-compatible endpoint for a real model")
+    parser.add_argument("--model", default="gpt-4o-mini", help="model name (default: %(default)s)")
+    parser.add_argument("--db", help="trace store to write to (default: the same as `ag2-otel serve`)")
+    parser.add_argument("--no-store", action="store_true", help="print trees only; do not store traces")
+    parser.add_argument("--serve", action="store_true", help="then start `ag2-otel serve` to browse them")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ag2_otel.demo.runner import ModelChoice, local_server_listening, run_demo
+
+    api_key = os.environ.get("OPENAI_API_KEY") if not args.base_url else os.environ.get("OPENAI_API_KEY")
+    choice = ModelChoice(base_url=args.base_url, model=args.model, api_key=api_key)
+    exporter, where = (None, "") if args.no_store else _store_exporter(args.db, local_server_listening())
+    status = run_demo(choice, exporter)
+    if where:
+        print(f"\ntraces stored in {where}")
+    if args.serve:
+        from ag2_otel.cli import main
+
+        return main(["serve", *(["--db", args.db] if args.db else [])])
+    if where:
+        print("browse them: ag2-otel serve   (then open http://127.0.0.1:4318/)")
+    return status
+
+
+def _store_exporter(db: str | None, server_running: bool) -> tuple[SpanExporter | None, str]:
+    if server_running and not db:
+        try:
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        except ImportError:
+            return None, ""
+        return OTLPSpanExporter(endpoint="http://127.0.0.1:4318/v1/traces"), "the running ag2-otel serve"
+    try:
+        from ag2_otel.server.exporter import StoreSpanExporter
+        from ag2_otel.server.config import default_db_path
+    except ImportError:
+        print("(local trace store not installed: pip install 'ag2-otel[server]')", file=sys.stderr)
+        return None, ""
+    path = db or str(default_db_path())
+    return StoreSpanExporter(path), path

@@ -1,0 +1,127 @@
+"""Message content is off by default; opt-in puts it in the semconv format,
+redacted and bounded."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from ag2_otel import instrument_agent, instrument_llm_wrapper
+from ag2_otel.instrumentation.content import ContentPolicy
+from ag2_otel.testing import Reply, ScriptedOpenAIServer, ToolCall
+from tests.instrumentation.conftest import llm_config_for
+from tests.instrumentation.trees import the
+
+SECRET = "sk-proj-abcdefghijklmnopqrstuvwxyz012345"
+CONTENT_KEYS = {
+    "gen_ai.input.messages",
+    "gen_ai.output.messages",
+    "gen_ai.system_instructions",
+    "gen_ai.tool.definitions",
+    "gen_ai.tool.call.arguments",
+    "gen_ai.tool.call.result",
+}
+
+
+def lookup(key: Annotated[str, "key"]) -> str:
+    """Look a key up."""
+    return f"value for {key} is {SECRET}"
+
+
+def _tool_chat(tracer_provider: TracerProvider, **options: Any) -> None:
+    from autogen import ConversableAgent
+
+    script = [Reply(tool_calls=[ToolCall("lookup", {"key": SECRET})]), Reply(content=f"Done with {SECRET}.")]
+    with ScriptedOpenAIServer(script) as server:
+        config = llm_config_for(server.base_url)
+        agent = ConversableAgent("tool_agent", system_message="Use tools.", llm_config=config, human_input_mode="NEVER")
+        user = ConversableAgent("tool_user", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=2)
+        agent.register_for_llm()(lookup)
+        user.register_for_execution()(lookup)
+        instrument_llm_wrapper(tracer_provider=tracer_provider, **options)
+        instrument_agent(agent, tracer_provider=tracer_provider, **options)
+        instrument_agent(user, tracer_provider=tracer_provider, **options)
+        user.initiate_chat(agent, message=f"My key is {SECRET}", max_turns=2)
+
+
+def test_no_content_by_default(tracer_provider: TracerProvider, exporter: InMemorySpanExporter) -> None:
+    _tool_chat(tracer_provider)
+    spans = exporter.get_finished_spans()
+    assert len(spans) == 7
+    for span in spans:
+        assert not CONTENT_KEYS & set(span.attributes), span.name
+        assert not span.events
+        assert SECRET not in json.dumps(dict(span.attributes))
+
+
+def test_env_opt_in_records_semconv_messages_with_secrets_scrubbed(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "span_only")
+    _tool_chat(tracer_provider)
+    spans = exporter.get_finished_spans()
+    everything = json.dumps([dict(s.attributes) for s in spans])
+    assert SECRET not in everything
+    assert "[REDACTED]" in everything
+
+    first_chat = sorted((s for s in spans if s.name == "chat gpt-4o-mini"), key=lambda s: s.start_time)[0]
+    inputs = json.loads(first_chat.attributes["gen_ai.input.messages"])
+    assert inputs[-1]["role"] == "user" and inputs[-1]["parts"][0]["type"] == "text"
+    assert json.loads(first_chat.attributes["gen_ai.system_instructions"]) == [
+        {"type": "text", "content": "Use tools."}
+    ]
+    (definition,) = json.loads(first_chat.attributes["gen_ai.tool.definitions"])
+    assert definition["name"] == "lookup" and definition["type"] == "function"
+    (output,) = json.loads(first_chat.attributes["gen_ai.output.messages"])
+    assert output["finish_reason"] == "tool_calls"
+    (call,) = output["parts"]
+    assert call["type"] == "tool_call" and call["name"] == "lookup" and call["id"].startswith("call_")
+
+    tool = the(spans, "execute_tool lookup")
+    assert json.loads(tool.attributes["gen_ai.tool.call.arguments"]) == {"key": "[REDACTED]"}
+    assert tool.attributes["gen_ai.tool.call.result"] == "value for [REDACTED] is [REDACTED]"
+
+    # the tool response reaches the next LLM call as a tool_call_response part with its id
+    last_chat = sorted((s for s in spans if s.name == "chat gpt-4o-mini"), key=lambda s: s.start_time)[-1]
+    messages = json.loads(last_chat.attributes["gen_ai.input.messages"])
+    response_parts = [p for m in messages for p in m["parts"] if p["type"] == "tool_call_response"]
+    assert response_parts and response_parts[0]["id"] == call["id"]
+
+
+def test_parameter_overrides_env_and_events_mode(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "span_only")
+    _tool_chat(tracer_provider, capture_content="event_only", redact=lambda s: s.replace("Done", "Finished"))
+    spans = exporter.get_finished_spans()
+    assert not any(CONTENT_KEYS & set(s.attributes) for s in spans)
+    details = [e for s in spans for e in s.events if e.name == "gen_ai.client.inference.operation.details"]
+    assert details
+    assert any("Finished with [REDACTED]" in str(dict(e.attributes)) for e in details)
+
+
+def test_invalid_env_value_warns_and_records_nothing(
+    tracer_provider: TracerProvider,
+    exporter: InMemorySpanExporter,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "everything-please")
+    _tool_chat(tracer_provider)
+    assert "invalid OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT" in caplog.text
+    assert not any(CONTENT_KEYS & set(s.attributes) for s in exporter.get_finished_spans())
+
+
+def test_size_bound_drops_oldest_messages_and_keeps_json_valid() -> None:
+    policy = ContentPolicy(max_bytes=600)
+    messages = [{"role": "user", "parts": [{"type": "text", "content": f"message {i} " + "x" * 100}]} for i in range(20)]
+    encoded = policy.messages(messages)
+    assert len(encoded.encode()) <= 600
+    decoded = json.loads(encoded)
+    assert "older messages truncated" in decoded[0]["parts"][0]["content"]
+    assert decoded[-1] == messages[-1]
+    assert messages[0]["parts"][0]["content"].startswith("message 0")  # input untouched

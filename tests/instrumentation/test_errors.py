@@ -1,0 +1,132 @@
+"""Failures are marked where they happen, recorded once, and the user sees
+exactly what AG2 gives without tracing; telemetry failures change nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import pytest
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import StatusCode
+
+from ag2_otel import instrument_agent, instrument_llm_wrapper
+from ag2_otel.testing import Reply, ScriptedOpenAIServer, ToolCall
+from tests.instrumentation.conftest import llm_config_for
+from tests.instrumentation.trees import one_trace, the
+
+QUESTION = "What are the three primary colors?"
+
+
+def _pair(llm_config: Any, tracer_provider: TracerProvider | None) -> tuple[Any, Any]:
+    from autogen import ConversableAgent
+
+    assistant = ConversableAgent("assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER")
+    user = ConversableAgent("user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0)
+    if tracer_provider is not None:
+        instrument_llm_wrapper(tracer_provider=tracer_provider)
+        instrument_agent(assistant, tracer_provider=tracer_provider)
+        instrument_agent(user, tracer_provider=tracer_provider)
+    return user, assistant
+
+
+def _raised(llm_config: Any, tracer_provider: TracerProvider | None) -> BaseException:
+    user, assistant = _pair(llm_config, tracer_provider)
+    with pytest.raises(Exception) as caught:
+        user.initiate_chat(assistant, message=QUESTION, max_turns=1)
+    return caught.value
+
+
+def test_failing_llm_call_is_marked_once_and_reraised_unchanged(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    with ScriptedOpenAIServer([Reply(status=400, error_message="context length exceeded")]) as server:
+        config = llm_config_for(server.base_url)
+        plain = _raised(config, None)
+        traced = _raised(config, tracer_provider)
+    assert type(traced) is type(plain)
+    assert str(traced) == str(plain)
+    spans = exporter.get_finished_spans()
+    one_trace(spans)
+    chat = the(spans, "chat gpt-4o-mini")
+    assert chat.status.status_code is StatusCode.ERROR
+    assert chat.attributes["error.type"] == "openai.BadRequestError"
+    assert "context length exceeded" in (chat.status.description or "")
+    events = [e for s in spans for e in s.events if e.name == "exception"]
+    assert len(events) == 1 and events[0] in chat.events
+    for name in ("invoke_agent assistant", "conversation user_proxy -> assistant"):
+        ancestor = the(spans, name)
+        assert ancestor.status.status_code is StatusCode.ERROR
+        assert ancestor.attributes["error.type"] == "openai.BadRequestError"
+
+
+def boom(city: Annotated[str, "city"]) -> str:
+    """A tool that fails."""
+    raise ValueError(f"no weather for {city}")
+
+
+def get_weather(city: Annotated[str, "city"]) -> str:
+    """Get the weather."""
+    return f"sunny in {city}"
+
+
+@pytest.mark.parametrize(
+    ("tool_called", "error_type", "message"),
+    [("boom", "tool_error", "no weather for Oslo"), ("missing_tool", "tool_not_found", "missing_tool not found")],
+)
+def test_failing_and_unknown_tools_are_marked(
+    tool_called: str, error_type: str, message: str, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    from autogen import ConversableAgent
+
+    script = [Reply(tool_calls=[ToolCall(tool_called, {"city": "Oslo"})]), Reply(content="Sorry.")]
+    with ScriptedOpenAIServer(script) as server:
+        config = llm_config_for(server.base_url)
+        agent = ConversableAgent("tool_agent", system_message="Use tools.", llm_config=config, human_input_mode="NEVER")
+        user = ConversableAgent("tool_user", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=2)
+        agent.register_for_llm()(boom)
+        user.register_for_execution()(boom)
+        instrument_llm_wrapper(tracer_provider=tracer_provider)
+        instrument_agent(agent, tracer_provider=tracer_provider)
+        instrument_agent(user, tracer_provider=tracer_provider)
+        result = user.initiate_chat(agent, message="Weather in Oslo?", max_turns=2)
+    spans = exporter.get_finished_spans()
+    tool = the(spans, f"execute_tool {tool_called}")
+    assert tool.status.status_code is StatusCode.ERROR
+    assert tool.attributes["error.type"] == error_type
+    assert message in (tool.status.description or "")
+    assert tool.attributes["ag2.tool.success"] is False
+    assert tool.attributes["gen_ai.tool.call.id"].startswith("call_")
+    assert result.summary == "Sorry."  # AG2 carried on, exactly as without tracing
+
+
+class _FailingExporter(SpanExporter):
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        raise RuntimeError("collector is down")
+
+
+def test_failing_exporter_leaves_the_chat_unchanged(llm_config: Any) -> None:
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(_FailingExporter()))
+    user, assistant = _pair(llm_config, provider)
+    result = user.initiate_chat(assistant, message=QUESTION, max_turns=1)
+    assert result.summary == "The three primary colors are red, yellow, and blue."
+
+
+def test_bug_in_attribute_building_leaves_the_chat_unchanged(
+    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ag2_otel.instrumentation.agent as agent_module
+    import ag2_otel.instrumentation.llm as llm_module
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("telemetry bug")
+
+    monkeypatch.setattr(agent_module, "model_attributes", broken)
+    monkeypatch.setattr(llm_module, "_request_attributes", broken)
+    user, assistant = _pair(llm_config, tracer_provider)
+    result = user.initiate_chat(assistant, message=QUESTION, max_turns=1)
+    assert result.summary == "The three primary colors are red, yellow, and blue."
+    assert [s.name for s in exporter.get_finished_spans()] == ["conversation user_proxy -> assistant"]

@@ -1,0 +1,91 @@
+"""Zero-code `AG2Instrumentor`: every agent (including ones created later),
+exact uninstrument, no doubled spans, entry point registered."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from typing import Any
+
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from ag2_otel import AG2Instrumentor, instrument_agent, instrument_llm_wrapper
+from tests.instrumentation.trees import leaf, shape
+
+QUESTION = "What are the three primary colors?"
+EXPECTED = [("conversation user_proxy -> assistant", [("invoke_agent assistant", [leaf("chat gpt-4o-mini")])])]
+
+
+def _chat(llm_config: Any) -> Any:
+    from autogen import ConversableAgent
+
+    assistant = ConversableAgent("assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER")
+    user = ConversableAgent("user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0)
+    return user.initiate_chat(assistant, message=QUESTION, max_turns=1)
+
+
+def _originals() -> dict[str, Any]:
+    import autogen.agentchat.conversable_agent as ca
+    from autogen import ConversableAgent
+    from autogen.agentchat.groupchat import GroupChat
+    from autogen.oai.client import OpenAIWrapper
+
+    return {
+        "generate_reply": ConversableAgent.__dict__["generate_reply"],
+        "a_initiate_chat": ConversableAgent.__dict__["a_initiate_chat"],
+        "create": OpenAIWrapper.__dict__["create"],
+        "select_speaker": GroupChat.__dict__["select_speaker"],
+        "threading": ca.threading,
+        "asyncio": ca.asyncio,
+    }
+
+
+def test_instrumentor_traces_agents_created_later_and_uninstruments_exactly(
+    llm_config: Any,
+    tracer_provider: TracerProvider,
+    exporter: InMemorySpanExporter,
+    meter_provider: MeterProvider,
+    metric_reader: InMemoryMetricReader,
+) -> None:
+    before = _originals()
+    instrumentor = AG2Instrumentor()
+    instrumentor.instrument(tracer_provider=tracer_provider, meter_provider=meter_provider)
+    try:
+        assert _originals() != before
+        _chat(llm_config)  # agents created after instrument()
+        assert shape(exporter.get_finished_spans()) == EXPECTED
+        metrics = metric_reader.get_metrics_data()
+        names = {m.name for rm in metrics.resource_metrics for sm in rm.scope_metrics for m in sm.metrics}
+        assert {"gen_ai.client.operation.duration", "gen_ai.client.token.usage", "gen_ai.invoke_agent.duration"} <= names
+    finally:
+        instrumentor.uninstrument()
+    assert _originals() == before
+    exporter.clear()
+    _chat(llm_config)
+    assert exporter.get_finished_spans() == ()
+
+
+def test_instrumenting_twice_never_doubles_spans(
+    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    from autogen import ConversableAgent
+
+    assistant = ConversableAgent("assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER")
+    user = ConversableAgent("user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0)
+    for _ in range(2):
+        instrument_llm_wrapper(tracer_provider=tracer_provider)
+        instrument_agent(assistant, tracer_provider=tracer_provider)
+        instrument_agent(user, tracer_provider=tracer_provider)
+    AG2Instrumentor().instrument(tracer_provider=tracer_provider)
+    try:
+        user.initiate_chat(assistant, message=QUESTION, max_turns=1)
+    finally:
+        AG2Instrumentor().uninstrument()
+    assert shape(exporter.get_finished_spans()) == EXPECTED
+
+
+def test_entry_point_is_registered() -> None:
+    (entry,) = [e for e in entry_points(group="opentelemetry_instrumentor") if e.name == "ag2"]
+    assert entry.load() is AG2Instrumentor

@@ -1,0 +1,44 @@
+"""Assertions on span trees: shapes by name, parents, attribute types."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from opentelemetry.sdk.trace import ReadableSpan
+
+Shape = tuple[str, list[Any]]
+
+
+def shape(spans: Sequence[ReadableSpan]) -> list[Shape]:
+    """Nested (name, children) from finished spans, siblings by start time."""
+    by_id = {s.context.span_id: s for s in spans}
+    children: dict[int | None, list[ReadableSpan]] = {}
+    for span in spans:
+        parent = span.parent.span_id if span.parent and span.parent.span_id in by_id else None
+        children.setdefault(parent, []).append(span)
+
+    def build(parent: int | None) -> list[Shape]:
+        kids = sorted(children.get(parent, []), key=lambda s: s.start_time or 0)
+        return [(k.name, build(k.context.span_id)) for k in kids]
+
+    return build(None)
+
+
+def leaf(name: str) -> Shape:
+    return (name, [])
+
+
+def one_trace(spans: Sequence[ReadableSpan]) -> int:
+    trace_ids = {s.context.trace_id for s in spans}
+    assert len(trace_ids) == 1, f"expected one trace, got {len(trace_ids)}"
+    return trace_ids.pop()
+
+
+def by_name(spans: Sequence[ReadableSpan], name: str) -> list[ReadableSpan]:
+    return [s for s in spans if s.name == name]
+
+
+def the(spans: Sequence[ReadableSpan], name: str) -> ReadableSpan:
+    (span,) = by_name(spans, name)
+    return span

@@ -1,0 +1,210 @@
+// Span tree with a waterfall timeline. Rows are virtualised: only the visible ones exist
+// in the DOM, so a trace with thousands of spans stays interactive.
+
+import { el } from './dom.js';
+import { formatDuration } from './format.js';
+import { isError, spanType } from './model.js';
+import { speakerClass } from './colors.js';
+
+const ROW_HEIGHT = 26;
+const OVERSCAN = 12;
+const INDENT = 14;
+
+export class SpanTree {
+  constructor(model, { onSelect }) {
+    this.model = model;
+    this.onSelect = onSelect;
+    this.collapsed = new Set();
+    this.selectedId = null;
+    this.total = Math.max(model.end - model.start, 1);
+    this.rowsEl = el('div', { class: 'tree-rows' });
+    this.spacer = el('div', { class: 'tree-spacer' }, this.rowsEl);
+    this.viewport = el('div', { class: 'tree-viewport', tabindex: '0', role: 'tree', 'aria-label': 'Span tree' }, this.spacer);
+    this.viewport.addEventListener('scroll', () => this.scheduleRender());
+    this.viewport.addEventListener('keydown', (event) => this.onKey(event));
+    this.viewport.addEventListener('click', (event) => this.onClick(event));
+    this.root = el('div', { class: 'tree' }, this.header(), this.viewport);
+    this.refresh();
+  }
+
+  header() {
+    const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
+      const tick = el('span', { class: 'tick' }, formatDuration((this.total * f) / 1e6));
+      tick.style.left = `${f * 100}%`;
+      return tick;
+    });
+    return el('div', { class: 'tree-header' }, el('div', { class: 'row-label' }, 'Span'), el('div', { class: 'row-timeline axis' }, ticks));
+  }
+
+  /** Recompute the visible rows after expand/collapse. */
+  refresh() {
+    const visible = [];
+    const stack = this.model.roots.slice().reverse();
+    while (stack.length) {
+      const span = stack.pop();
+      visible.push(span);
+      if (this.collapsed.has(span.span_id)) continue;
+      const kids = this.model.children.get(span.span_id) || [];
+      for (let i = kids.length - 1; i >= 0; i -= 1) stack.push(kids[i]);
+    }
+    this.visible = visible;
+    this.indexOf = new Map(visible.map((span, i) => [span.span_id, i]));
+    this.spacer.style.height = `${visible.length * ROW_HEIGHT}px`;
+    this.render();
+  }
+
+  scheduleRender() {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      this.render();
+    });
+  }
+
+  render() {
+    const height = this.viewport.clientHeight || 600;
+    const first = Math.max(0, Math.floor(this.viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(this.visible.length, Math.ceil((this.viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+    const fragment = document.createDocumentFragment();
+    for (let i = first; i < last; i += 1) fragment.append(this.row(this.visible[i], i));
+    this.rowsEl.replaceChildren(fragment);
+  }
+
+  row(span, index) {
+    const model = this.model;
+    const kids = model.children.get(span.span_id) || [];
+    const depth = model.depth.get(span.span_id) || 0;
+    const type = spanType(span);
+    const collapsed = this.collapsed.has(span.span_id);
+    const toggle = kids.length
+      ? el('span', { class: 'toggle', 'data-toggle': span.span_id }, collapsed ? '▸' : '▾')
+      : el('span', { class: 'toggle leaf' }, '');
+    const label = el('div', { class: 'row-label' }, toggle,
+      el('span', { class: `type-dot type-${type}`, title: type }),
+      el('span', { class: 'span-name' }, span.name),
+      collapsed ? el('span', { class: 'muted count' }, ` +${kids.length}`) : null,
+      isError(span) ? el('span', { class: 'err-mark', title: 'error' }, '!') : null);
+    label.style.paddingLeft = `${6 + depth * INDENT}px`;
+    const classes = ['tree-row', isError(span) ? 'is-error' : '', span.span_id === this.selectedId ? 'selected' : ''];
+    const row = el('div', {
+      class: classes.join(' '), role: 'treeitem', 'data-span-id': span.span_id, 'aria-level': String(depth + 1),
+      'aria-selected': String(span.span_id === this.selectedId), 'aria-expanded': kids.length ? String(!collapsed) : null,
+    }, label, this.timeline(span, type));
+    row.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
+    return row;
+  }
+
+  timeline(span, type) {
+    const left = ((span.start_time_ns - this.model.start) / this.total) * 100;
+    const width = Math.max(((span.end_time_ns - span.start_time_ns) / this.total) * 100, 0.15);
+    const agent = this.model.agentOf(span);
+    const classes = ['bar', `type-${type}`, type === 'agent' ? speakerClass(agent) : '', this.model.critical.has(span.span_id) ? 'critical' : ''];
+    const bar = el('div', { class: classes.join(' ') });
+    bar.style.left = `${left}%`;
+    bar.style.width = `${width}%`;
+    const label = el('span', { class: 'bar-label' }, formatDuration(span.duration_ms));
+    if (left + width > 80) {
+      label.classList.add('before');
+      label.style.right = `${100 - left}%`;
+    } else label.style.left = `${left + width}%`;
+    return el('div', { class: 'row-timeline' }, bar, label);
+  }
+
+  onClick(event) {
+    const toggle = event.target.closest('[data-toggle]');
+    if (toggle) {
+      this.toggle(toggle.dataset.toggle);
+      return;
+    }
+    const row = event.target.closest('[data-span-id]');
+    if (row) this.select(row.dataset.spanId);
+  }
+
+  toggle(spanId, open) {
+    const isOpen = !this.collapsed.has(spanId);
+    const wantOpen = open === undefined ? !isOpen : open;
+    if (wantOpen === isOpen) return;
+    if (wantOpen) this.collapsed.delete(spanId);
+    else this.collapsed.add(spanId);
+    this.refresh();
+  }
+
+  /** Select a span: expand its ancestors, scroll it into view, notify. */
+  select(spanId, { notify = true } = {}) {
+    const span = this.model.byId.get(spanId);
+    if (!span) return;
+    let changed = false;
+    for (let p = this.model.byId.get(span.parent_span_id); p; p = this.model.byId.get(p.parent_span_id)) {
+      changed = this.collapsed.delete(p.span_id) || changed;
+    }
+    this.selectedId = spanId;
+    if (changed) this.refresh();
+    this.scrollTo(this.indexOf.get(spanId));
+    this.render();
+    if (notify) this.onSelect(span);
+  }
+
+  scrollTo(index) {
+    if (index === undefined) return;
+    const top = index * ROW_HEIGHT;
+    const height = this.viewport.clientHeight || 600;
+    if (top < this.viewport.scrollTop) this.viewport.scrollTop = top;
+    else if (top + ROW_HEIGHT > this.viewport.scrollTop + height) this.viewport.scrollTop = top + ROW_HEIGHT - height;
+  }
+
+  move(delta) {
+    const current = this.indexOf.get(this.selectedId);
+    const next = current === undefined ? 0 : Math.min(Math.max(current + delta, 0), this.visible.length - 1);
+    if (this.visible[next]) this.select(this.visible[next].span_id);
+  }
+
+  left() {
+    const span = this.model.byId.get(this.selectedId);
+    if (!span) return;
+    const hasKids = (this.model.children.get(span.span_id) || []).length > 0;
+    if (hasKids && !this.collapsed.has(span.span_id)) this.toggle(span.span_id, false);
+    else if (this.model.byId.has(span.parent_span_id)) this.select(span.parent_span_id);
+  }
+
+  right() {
+    const span = this.model.byId.get(this.selectedId);
+    if (!span) return;
+    const kids = this.model.children.get(span.span_id) || [];
+    if (!kids.length) return;
+    if (this.collapsed.has(span.span_id)) this.toggle(span.span_id, true);
+    else this.select(kids[0].span_id);
+  }
+
+  /** Jump to the next (+1) or previous (-1) error span in tree order. */
+  jumpError(direction) {
+    const errors = this.model.errors;
+    if (!errors.length) return;
+    const position = new Map(this.model.order.map((s, i) => [s.span_id, i]));
+    const here = position.has(this.selectedId) ? position.get(this.selectedId) : -1;
+    const ordered = direction > 0 ? errors : errors.slice().reverse();
+    const found = ordered.find((s) => (direction > 0 ? position.get(s.span_id) > here : position.get(s.span_id) < here));
+    this.select((found || ordered[0]).span_id);
+  }
+
+  onKey(event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const actions = {
+      ArrowDown: () => this.move(1), j: () => this.move(1),
+      ArrowUp: () => this.move(-1), k: () => this.move(-1),
+      ArrowLeft: () => this.left(), h: () => this.left(),
+      ArrowRight: () => this.right(), l: () => this.right(),
+      Home: () => this.move(-Infinity), End: () => this.move(Infinity),
+      n: () => this.jumpError(1), p: () => this.jumpError(-1),
+      Enter: () => this.selectedId && this.toggle(this.selectedId),
+    };
+    const action = actions[event.key];
+    if (!action) return;
+    event.preventDefault();
+    action();
+  }
+
+  focus() {
+    this.viewport.focus({ preventScroll: true });
+  }
+}

@@ -1,0 +1,128 @@
+"""Browser tests: one headless Debian Chromium per session, one server per session.
+
+The server is the real `ag2-otel serve` (spans sent over OTLP/HTTP) when the backend
+is installed; otherwise the stand-in JSON API in `fake_api.py`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
+
+from . import fixtures
+from .servers import ViewerServer, start_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Recorded in every page before any of its own scripts run.
+_WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective));
+"""
+
+
+@dataclass
+class Demo:
+    """The server plus the canned traces loaded into it."""
+
+    server: ViewerServer
+    traces: dict[str, fixtures.TraceBuilder] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    def add(self, key: str, builder: fixtures.TraceBuilder) -> None:
+        self.server.add(builder.spans)
+        self.traces[key] = builder
+
+    def trace_id(self, key: str) -> str:
+        return self.traces[key].trace_id
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    server = start_server(tmp_path_factory.mktemp("viewer"))
+    now = time.time_ns()
+    minute = 60 * 1_000_000_000
+    demo = Demo(server)
+    try:
+        demo.add("openai", fixtures.openai_trace(now - 50 * minute))
+        demo.add("no_content", fixtures.group_chat_trace(now - 40 * minute, with_content=False))
+        demo.add("xss", fixtures.xss_trace(now - 30 * minute))
+        demo.add("big", fixtures.big_trace(now - 20 * minute))
+        demo.add("group", fixtures.group_chat_trace(now - 5 * minute, with_content=True))
+        yield demo
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class PageWatch:
+    """What a page did that it should not: script errors, dialogs, console errors."""
+
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def watch() -> PageWatch:
+    return PageWatch()
+
+
+@pytest.fixture
+def page(browser: Browser, demo: Demo, watch: PageWatch) -> Iterator[Page]:
+    context = browser.new_context(base_url=demo.base_url, viewport={"width": 1400, "height": 900})
+    context.add_init_script(_WATCH_CSP)
+    page = context.new_page()
+    page.set_default_timeout(5_000)
+
+    def on_dialog(dialog: Dialog) -> None:
+        watch.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            watch.console.append(message.text)
+
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda error: watch.errors.append(str(error)))
+    page.on("console", on_console)
+    yield page
+    violations: Any = page.evaluate("window.__cspViolations || []") if not page.is_closed() else []
+    context.close()
+    assert watch.errors == [], watch.errors
+    assert watch.dialogs == [], watch.dialogs
+    assert violations == [], violations
+
+
+def open_page(page: Page, path: str) -> Page:
+    page.goto(path)
+    page.wait_for_selector("body[data-ready='true']")
+    return page
+
+
+def static_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "src" / "ag2_otel" / "server" / "viewer" / "static"

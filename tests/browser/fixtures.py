@@ -1,0 +1,371 @@
+"""Canned traces in the shape of docs/contracts.md (`Span` dicts), for the browser tests.
+
+The same builders feed two paths: the real server (converted to SDK spans and sent
+through the OTLP/HTTP exporter, see `otlp.py`) and a stand-in JSON API (`fake_api.py`)
+used only when the real backend is not importable.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from typing import Any
+
+Span = dict[str, Any]
+MS = 1_000_000
+
+XSS_SCRIPT = "<script>window.__pwned = 'script'</script>"
+XSS_IMG = "<img src=x onerror=\"window.__pwned = 'img'\">"
+XSS_LINK = "javascript:window.__pwned='link'"
+
+
+class TraceBuilder:
+    """Builds one trace's spans with deterministic ids and times relative to `start_ns`."""
+
+    _trace_counter = itertools.count(1)
+
+    def __init__(self, service: str, start_ns: int, trace_no: int | None = None) -> None:
+        number = trace_no if trace_no is not None else next(self._trace_counter)
+        self.trace_id = f"{number:08x}" + "a1b2c3d4e5f6a7b8c9d0e1f2"
+        self.service = service
+        self.start_ns = start_ns
+        self.spans: list[Span] = []
+        self._span_counter = itertools.count(1)
+
+    def span(
+        self,
+        name: str,
+        parent: Span | None,
+        start_ms: float,
+        duration_ms: float,
+        attributes: dict[str, Any] | None = None,
+        *,
+        error: str | None = None,
+        events: list[dict[str, Any]] | None = None,
+        kind: str = "INTERNAL",
+    ) -> Span:
+        attrs = dict(attributes or {})
+        start = self.start_ns + int(start_ms * MS)
+        end = start + int(duration_ms * MS)
+        span_events = list(events or [])
+        if error:
+            span_events.append(
+                {
+                    "name": "exception",
+                    "time_ns": end,
+                    "attributes": {"exception.type": "RuntimeError", "exception.message": error},
+                }
+            )
+        span: Span = {
+            "trace_id": self.trace_id,
+            "span_id": f"{next(self._span_counter):04x}" + self.trace_id[:12],
+            "parent_span_id": parent["span_id"] if parent else None,
+            "name": name,
+            "kind": kind,
+            "start_time_ns": start,
+            "end_time_ns": end,
+            "duration_ms": duration_ms,
+            "status_code": "ERROR" if error else "UNSET",
+            "status_message": error or "",
+            "span_type": _span_type(attrs),
+            "operation": attrs.get("gen_ai.operation.name"),
+            "agent": attrs.get("gen_ai.agent.name"),
+            "attributes": attrs,
+            "events": span_events,
+            "links": [],
+            "resource": {"service.name": self.service, "telemetry.sdk.language": "python"},
+            "scope": {"name": "ag2_otel", "version": "0.1.0"},
+        }
+        self.spans.append(span)
+        return span
+
+    def agent(self, name: str, parent: Span, start_ms: float, duration_ms: float, **attrs: Any) -> Span:
+        base = {"ag2.span.type": "agent", "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": name}
+        return self.span(f"invoke_agent {name}", parent, start_ms, duration_ms, {**base, **attrs})
+
+    def llm(
+        self, parent: Span, start_ms: float, duration_ms: float, tokens: tuple[int, int], **attrs: Any
+    ) -> Span:
+        model = str(attrs.pop("model", "gpt-4o-mini"))
+        base = {
+            "ag2.span.type": "llm",
+            "gen_ai.operation.name": "chat",
+            "gen_ai.provider.name": "openai",
+            "gen_ai.request.model": model,
+            "gen_ai.response.model": model,
+            "gen_ai.usage.input_tokens": tokens[0],
+            "gen_ai.usage.output_tokens": tokens[1],
+            "ag2.usage.cost": round(tokens[0] * 0.15e-6 + tokens[1] * 0.6e-6, 8),
+        }
+        return self.span(f"chat {model}", parent, start_ms, duration_ms, {**base, **attrs}, kind="CLIENT")
+
+
+def _span_type(attrs: dict[str, Any]) -> str:
+    declared = attrs.get("ag2.span.type")
+    if declared:
+        return str(declared)
+    operation = attrs.get("gen_ai.operation.name")
+    mapping = {"chat": "llm", "text_completion": "llm", "invoke_agent": "agent", "execute_tool": "tool"}
+    return mapping.get(str(operation), "other")
+
+
+def messages(*items: dict[str, Any]) -> str:
+    return json.dumps(list(items))
+
+
+def text(role: str, content: str, name: str | None = None) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": role, "parts": [{"type": "text", "content": content}]}
+    if name:
+        message["name"] = name
+    return message
+
+
+def _group_chat(b: TraceBuilder, with_content: bool) -> None:
+    agents = ["user_proxy", "planner", "coder", "critic"]
+    root = b.span(
+        "invoke_workflow research_group",
+        None,
+        0,
+        9_000,
+        {
+            "ag2.span.type": "group_chat",
+            "gen_ai.operation.name": "invoke_workflow",
+            "ag2.group_chat.agents": agents,
+            "ag2.group_chat.max_rounds": 8,
+            "ag2.group_chat.rounds": 4,
+            "ag2.usage.input_tokens": 4200,
+            "gen_ai.conversation.id": "conv-42",
+        },
+    )
+    task = "Find the median of [3, 9, 4] and explain it."
+
+    def content(**attrs: Any) -> dict[str, Any]:
+        return attrs if with_content else {}
+
+    planner = b.agent(
+        "planner",
+        root,
+        50,
+        1_500,
+        **content(
+            **{
+                "gen_ai.input.messages": messages(text("user", task, "user_proxy")),
+                "gen_ai.output.messages": messages(
+                    text("assistant", "Plan: 1) sort the list 2) take the middle value.", "planner")
+                ),
+            }
+        ),
+    )
+    b.llm(planner, 80, 1_400, (900, 120))
+    b.span(
+        "speaker_selection",
+        root,
+        1_600,
+        300,
+        {
+            "ag2.span.type": "speaker_selection",
+            "ag2.speaker_selection.method": "auto",
+            "ag2.speaker_selection.candidates": agents,
+            "ag2.speaker_selection.selected": "coder",
+        },
+    )
+    coder = b.agent("coder", root, 2_000, 2_500)
+    tool_call = {
+        "role": "assistant",
+        "name": "coder",
+        "parts": [
+            {"type": "tool_call", "id": "call_1", "name": "median", "arguments": {"values": [3, 9, 4]}}
+        ],
+    }
+    b.llm(
+        coder,
+        2_050,
+        1_200,
+        (1_100, 60),
+        model="gpt-4o",
+        **content(**{"gen_ai.output.messages": messages(tool_call)}),
+    )
+    b.span(
+        "execute_tool median",
+        coder,
+        3_300,
+        40,
+        {
+            "ag2.span.type": "tool",
+            "gen_ai.operation.name": "execute_tool",
+            "gen_ai.tool.name": "median",
+            "gen_ai.tool.call.id": "call_1",
+            **content(
+                **{"gen_ai.tool.call.arguments": '{"values": [3, 9, 4]}', "gen_ai.tool.call.result": "4"}
+            ),
+        },
+    )
+    b.span(
+        "execute_tool plot",
+        coder,
+        3_400,
+        25,
+        {"ag2.span.type": "tool", "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "plot"},
+        error="plot backend unavailable",
+    )
+    b.span(
+        "handoff coder -> critic",
+        root,
+        4_600,
+        10,
+        {
+            "ag2.span.type": "handoff",
+            "ag2.handoff.source": "coder",
+            "ag2.handoff.target": "critic",
+            "ag2.handoff.kind": "after_work",
+            "ag2.handoff.condition": "always",
+        },
+    )
+    critic = b.agent(
+        "critic",
+        root,
+        4_700,
+        2_000,
+        **content(
+            **{
+                "gen_ai.output.messages": messages(
+                    text(
+                        "assistant",
+                        "The median of [3, 9, 4] is 4: sorted it is [3, 4, 9]. TERMINATE",
+                        "critic",
+                    )
+                )
+            }
+        ),
+    )
+    b.llm(critic, 4_750, 1_900, (1_300, 80))
+    planner2 = b.agent("planner", root, 7_000, 1_800)
+    b.llm(planner2, 7_050, 1_700, (900, 40))
+
+
+def group_chat_trace(start_ns: int, with_content: bool = True, trace_no: int | None = None) -> TraceBuilder:
+    builder = TraceBuilder("research-app" if with_content else "batch-app", start_ns, trace_no)
+    _group_chat(builder, with_content)
+    return builder
+
+
+def openai_trace(start_ns: int, trace_no: int | None = None) -> TraceBuilder:
+    """A plain OpenAI-instrumentation trace: one chat span, no AG2 attributes."""
+    b = TraceBuilder("plain-openai", start_ns, trace_no)
+    b.span(
+        "chat gpt-4o-mini",
+        None,
+        0,
+        850,
+        {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.provider.name": "openai",
+            "gen_ai.request.model": "gpt-4o-mini",
+            "gen_ai.usage.input_tokens": 42,
+            "gen_ai.usage.output_tokens": 17,
+            "gen_ai.input.messages": messages(text("user", "Say hello in French.")),
+            "gen_ai.output.messages": json.dumps(
+                [
+                    {
+                        "role": "assistant",
+                        "parts": [{"type": "text", "content": "Bonjour !"}],
+                        "finish_reason": "stop",
+                    }
+                ]
+            ),
+        },
+        kind="CLIENT",
+    )
+    return b
+
+
+def xss_trace(start_ns: int, trace_no: int | None = None) -> TraceBuilder:
+    """Hostile content everywhere a string can go."""
+    b = TraceBuilder("xss-app", start_ns, trace_no)
+    evil_agent = f"mallory{XSS_IMG}"
+    root = b.span(f"conversation {XSS_SCRIPT}", None, 0, 2_000, {"ag2.span.type": "conversation"})
+    output = [
+        {
+            "role": "assistant",
+            "name": evil_agent,
+            "parts": [
+                {"type": "text", "content": f"hi {XSS_SCRIPT} {XSS_IMG} [click](javascript:alert(1))"},
+                {"type": "uri", "modality": "image", "uri": XSS_LINK},
+                {"type": "tool_call", "id": "x1", "name": f"tool{XSS_IMG}", "arguments": {"q": XSS_SCRIPT}},
+            ],
+        }
+    ]
+    agent = b.agent(
+        evil_agent,
+        root,
+        10,
+        1_500,
+        **{
+            "gen_ai.input.messages": messages(text("user", XSS_IMG, XSS_SCRIPT)),
+            "gen_ai.output.messages": json.dumps(output),
+        },
+    )
+    b.llm(
+        agent,
+        20,
+        500,
+        (10, 10),
+        **{"url.full": XSS_LINK, "evil.attr": XSS_IMG, "evil.json": '{"a": "<script>x</script>"}'},
+    )
+    b.span(
+        f"execute_tool {XSS_IMG}",
+        agent,
+        600,
+        20,
+        {
+            "ag2.span.type": "tool",
+            "gen_ai.operation.name": "execute_tool",
+            "gen_ai.tool.name": XSS_IMG,
+            "gen_ai.tool.call.arguments": XSS_SCRIPT,
+            "gen_ai.tool.call.result": f"{XSS_IMG} {XSS_LINK}",
+        },
+        error=XSS_SCRIPT,
+    )
+    return b
+
+
+def big_trace(start_ns: int, span_count: int = 2_000, trace_no: int | None = None) -> TraceBuilder:
+    """A long group chat: rounds of agent turns each with an LLM call and tools."""
+    b = TraceBuilder("load-test", start_ns, trace_no)
+    root = b.span("invoke_workflow big_group", None, 0, span_count * 10, {"ag2.span.type": "group_chat"})
+    agents = ["alice", "bob", "carol", "dave", "erin"]
+    t = 1.0
+    turn = 0
+    while len(b.spans) < span_count:
+        name = agents[turn % len(agents)]
+        agent = b.agent(name, root, t, 30)
+        if len(b.spans) < span_count:
+            b.llm(agent, t + 1, 20, (200, 30))
+        for i in range(3):
+            if len(b.spans) >= span_count:
+                break
+            error = "tool failed" if (turn * 3 + i) % 97 == 0 else None
+            tool = {
+                "ag2.span.type": "tool",
+                "gen_ai.operation.name": "execute_tool",
+                "gen_ai.tool.name": f"t{i}",
+            }
+            b.span(f"execute_tool t{i}", agent, t + 22 + i * 2, 2, tool, error=error)
+        t += 35
+        turn += 1
+    root["end_time_ns"] = b.start_ns + int(t * MS)
+    root["duration_ms"] = t
+    return b
+
+
+def demo_traces(now_ns: int | None = None) -> list[TraceBuilder]:
+    """The traces every browser test starts with, newest last."""
+    now = now_ns if now_ns is not None else time.time_ns()
+    minute = 60 * 1_000_000_000
+    return [
+        openai_trace(now - 50 * minute),
+        group_chat_trace(now - 40 * minute, with_content=False),
+        xss_trace(now - 30 * minute),
+        group_chat_trace(now - 5 * minute, with_content=True),
+    ]

@@ -15,10 +15,9 @@ from ag2_otel import ConsoleTreeSpanExporter
 def _trace(provider: TracerProvider) -> None:
     tracer = provider.get_tracer("test")
     with tracer.start_as_current_span("conversation a -> b"):
-        with tracer.start_as_current_span("invoke_agent b"):
-            with tracer.start_as_current_span("chat m") as chat:
-                chat.set_attribute("gen_ai.usage.input_tokens", 12)
-                chat.set_attribute("gen_ai.usage.output_tokens", 3)
+        with tracer.start_as_current_span("invoke_agent b"), tracer.start_as_current_span("chat m") as chat:
+            chat.set_attribute("gen_ai.usage.input_tokens", 12)
+            chat.set_attribute("gen_ai.usage.output_tokens", 3)
         with tracer.start_as_current_span("execute_tool t") as tool:
             tool.set_attribute("error.type", "tool_error")
             tool.set_status(Status(StatusCode.ERROR, "boom"))

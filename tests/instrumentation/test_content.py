@@ -38,8 +38,12 @@ def _tool_chat(tracer_provider: TracerProvider, **options: Any) -> None:
     script = [Reply(tool_calls=[ToolCall("lookup", {"key": SECRET})]), Reply(content=f"Done with {SECRET}.")]
     with ScriptedOpenAIServer(script) as server:
         config = llm_config_for(server.base_url)
-        agent = ConversableAgent("tool_agent", system_message="Use tools.", llm_config=config, human_input_mode="NEVER")
-        user = ConversableAgent("tool_user", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=2)
+        agent = ConversableAgent(
+            "tool_agent", system_message="Use tools.", llm_config=config, human_input_mode="NEVER"
+        )
+        user = ConversableAgent(
+            "tool_user", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=2
+        )
         agent.register_for_llm()(lookup)
         user.register_for_execution()(lookup)
         instrument_llm_wrapper(tracer_provider=tracer_provider, **options)
@@ -118,7 +122,10 @@ def test_invalid_env_value_warns_and_records_nothing(
 
 def test_size_bound_drops_oldest_messages_and_keeps_json_valid() -> None:
     policy = ContentPolicy(max_bytes=600)
-    messages = [{"role": "user", "parts": [{"type": "text", "content": f"message {i} " + "x" * 100}]} for i in range(20)]
+    messages = [
+        {"role": "user", "parts": [{"type": "text", "content": f"message {i} " + "x" * 100}]}
+        for i in range(20)
+    ]
     encoded = policy.messages(messages)
     assert len(encoded.encode()) <= 600
     decoded = json.loads(encoded)

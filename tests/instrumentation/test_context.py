@@ -13,14 +13,20 @@ from ag2_otel import instrument_agent, instrument_llm_wrapper
 from tests.instrumentation.trees import leaf, one_trace, shape
 
 QUESTION = "What are the three primary colors?"
-EXPECTED = [("conversation user_proxy -> assistant", [("invoke_agent assistant", [leaf("chat gpt-4o-mini")])])]
+EXPECTED = [
+    ("conversation user_proxy -> assistant", [("invoke_agent assistant", [leaf("chat gpt-4o-mini")])])
+]
 
 
 def _pair(llm_config: Any) -> tuple[Any, Any]:
     from autogen import ConversableAgent
 
-    assistant = ConversableAgent("assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER")
-    user = ConversableAgent("user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0)
+    assistant = ConversableAgent(
+        "assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER"
+    )
+    user = ConversableAgent(
+        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
+    )
     return user, assistant
 
 

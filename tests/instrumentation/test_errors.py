@@ -23,8 +23,12 @@ QUESTION = "What are the three primary colors?"
 def _pair(llm_config: Any, tracer_provider: TracerProvider | None) -> tuple[Any, Any]:
     from autogen import ConversableAgent
 
-    assistant = ConversableAgent("assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER")
-    user = ConversableAgent("user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0)
+    assistant = ConversableAgent(
+        "assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER"
+    )
+    user = ConversableAgent(
+        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
+    )
     if tracer_provider is not None:
         instrument_llm_wrapper(tracer_provider=tracer_provider)
         instrument_agent(assistant, tracer_provider=tracer_provider)
@@ -34,7 +38,7 @@ def _pair(llm_config: Any, tracer_provider: TracerProvider | None) -> tuple[Any,
 
 def _raised(llm_config: Any, tracer_provider: TracerProvider | None) -> BaseException:
     user, assistant = _pair(llm_config, tracer_provider)
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(Exception) as caught:  # noqa: PT011 - whatever AG2 raises, compared below
         user.initiate_chat(assistant, message=QUESTION, max_turns=1)
     return caught.value
 
@@ -74,18 +78,29 @@ def get_weather(city: Annotated[str, "city"]) -> str:
 
 @pytest.mark.parametrize(
     ("tool_called", "error_type", "message"),
-    [("boom", "tool_error", "no weather for Oslo"), ("missing_tool", "tool_not_found", "missing_tool not found")],
+    [
+        ("boom", "tool_error", "no weather for Oslo"),
+        ("missing_tool", "tool_not_found", "missing_tool not found"),
+    ],
 )
 def test_failing_and_unknown_tools_are_marked(
-    tool_called: str, error_type: str, message: str, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+    tool_called: str,
+    error_type: str,
+    message: str,
+    tracer_provider: TracerProvider,
+    exporter: InMemorySpanExporter,
 ) -> None:
     from autogen import ConversableAgent
 
     script = [Reply(tool_calls=[ToolCall(tool_called, {"city": "Oslo"})]), Reply(content="Sorry.")]
     with ScriptedOpenAIServer(script) as server:
         config = llm_config_for(server.base_url)
-        agent = ConversableAgent("tool_agent", system_message="Use tools.", llm_config=config, human_input_mode="NEVER")
-        user = ConversableAgent("tool_user", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=2)
+        agent = ConversableAgent(
+            "tool_agent", system_message="Use tools.", llm_config=config, human_input_mode="NEVER"
+        )
+        user = ConversableAgent(
+            "tool_user", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=2
+        )
         agent.register_for_llm()(boom)
         user.register_for_execution()(boom)
         instrument_llm_wrapper(tracer_provider=tracer_provider)
@@ -116,7 +131,10 @@ def test_failing_exporter_leaves_the_chat_unchanged(llm_config: Any) -> None:
 
 
 def test_bug_in_attribute_building_leaves_the_chat_unchanged(
-    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter, monkeypatch: pytest.MonkeyPatch
+    llm_config: Any,
+    tracer_provider: TracerProvider,
+    exporter: InMemorySpanExporter,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import ag2_otel.instrumentation.agent as agent_module
     import ag2_otel.instrumentation.llm as llm_module

@@ -21,7 +21,10 @@ def _pattern(llm_config: Any, tracer_provider: TracerProvider) -> Any:
         "planner", system_message="You plan tasks.", llm_config=llm_config, human_input_mode="NEVER"
     )
     executor = ConversableAgent(
-        "executor", system_message="You execute planned tasks.", llm_config=llm_config, human_input_mode="NEVER"
+        "executor",
+        system_message="You execute planned tasks.",
+        llm_config=llm_config,
+        human_input_mode="NEVER",
     )
     group_user = ConversableAgent("group_user", human_input_mode="NEVER", llm_config=False)
     pattern = AutoPattern(
@@ -91,13 +94,17 @@ def _has_ancestor(spans: Any, span: Any, ancestor: Any) -> bool:
     return False
 
 
-def test_initiate_group_chat(llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter) -> None:
+def test_initiate_group_chat(
+    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
     from autogen.agentchat import initiate_group_chat
 
     pattern = _pattern(llm_config, tracer_provider)
     tracer = tracer_provider.get_tracer("test")
     with tracer.start_as_current_span("caller") as caller:
-        result, _, last = initiate_group_chat(pattern=pattern, messages="Write a haiku about coding.", max_rounds=3)
+        result, _, last = initiate_group_chat(
+            pattern=pattern, messages="Write a haiku about coding.", max_rounds=3
+        )
     assert last.name == "executor"
     assert "build turns green" in result.summary
     _check_group(exporter, caller.get_span_context().span_id)
@@ -124,7 +131,9 @@ async def test_a_run_group_chat_keeps_the_callers_trace(
     pattern = _pattern(llm_config, tracer_provider)
     tracer = tracer_provider.get_tracer("test")
     with tracer.start_as_current_span("caller") as caller:
-        response = await a_run_group_chat(pattern=pattern, messages="Write a haiku about coding.", max_rounds=3)
+        response = await a_run_group_chat(
+            pattern=pattern, messages="Write a haiku about coding.", max_rounds=3
+        )
         await response.process()
     _check_group(exporter, caller.get_span_context().span_id)
 

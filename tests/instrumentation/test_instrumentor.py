@@ -15,14 +15,20 @@ from ag2_otel import AG2Instrumentor, instrument_agent, instrument_llm_wrapper
 from tests.instrumentation.trees import leaf, shape
 
 QUESTION = "What are the three primary colors?"
-EXPECTED = [("conversation user_proxy -> assistant", [("invoke_agent assistant", [leaf("chat gpt-4o-mini")])])]
+EXPECTED = [
+    ("conversation user_proxy -> assistant", [("invoke_agent assistant", [leaf("chat gpt-4o-mini")])])
+]
 
 
 def _chat(llm_config: Any) -> Any:
     from autogen import ConversableAgent
 
-    assistant = ConversableAgent("assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER")
-    user = ConversableAgent("user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0)
+    assistant = ConversableAgent(
+        "assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER"
+    )
+    user = ConversableAgent(
+        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
+    )
     return user.initiate_chat(assistant, message=QUESTION, max_turns=1)
 
 
@@ -58,7 +64,11 @@ def test_instrumentor_traces_agents_created_later_and_uninstruments_exactly(
         assert shape(exporter.get_finished_spans()) == EXPECTED
         metrics = metric_reader.get_metrics_data()
         names = {m.name for rm in metrics.resource_metrics for sm in rm.scope_metrics for m in sm.metrics}
-        assert {"gen_ai.client.operation.duration", "gen_ai.client.token.usage", "gen_ai.invoke_agent.duration"} <= names
+        assert {
+            "gen_ai.client.operation.duration",
+            "gen_ai.client.token.usage",
+            "gen_ai.invoke_agent.duration",
+        } <= names
     finally:
         instrumentor.uninstrument()
     assert _originals() == before
@@ -72,8 +82,12 @@ def test_instrumenting_twice_never_doubles_spans(
 ) -> None:
     from autogen import ConversableAgent
 
-    assistant = ConversableAgent("assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER")
-    user = ConversableAgent("user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0)
+    assistant = ConversableAgent(
+        "assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER"
+    )
+    user = ConversableAgent(
+        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
+    )
     for _ in range(2):
         instrument_llm_wrapper(tracer_provider=tracer_provider)
         instrument_agent(assistant, tracer_provider=tracer_provider)

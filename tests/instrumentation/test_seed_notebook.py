@@ -52,7 +52,11 @@ def test_seed_notebook_runs_unchanged_and_draws_its_trees(scripted_server: Scrip
     (assistant,) = [s for s in spans if s["parent_id"] == two_agent["context"]["span_id"]]
     assert _children(spans, assistant) == ["chat gpt-4o-mini"]
 
-    assert _children(spans, tools) == ["invoke_agent tool_agent", "invoke_agent tool_user", "invoke_agent tool_agent"]
+    assert _children(spans, tools) == [
+        "invoke_agent tool_agent",
+        "invoke_agent tool_user",
+        "invoke_agent tool_agent",
+    ]
     turns = sorted(
         (s for s in spans if s["parent_id"] == tools["context"]["span_id"]), key=lambda s: s["start_time"]
     )
@@ -68,6 +72,11 @@ def test_seed_notebook_runs_unchanged_and_draws_its_trees(scripted_server: Scrip
     assert workflow["attributes"]["ag2.group_chat.max_rounds"] == 3
     assert workflow["attributes"]["ag2.group_chat.rounds"] == 2
     steps = _children(spans, workflow)
-    assert steps == ["speaker_selection", "invoke_agent planner", "speaker_selection", "invoke_agent executor"]
+    assert steps == [
+        "speaker_selection",
+        "invoke_agent planner",
+        "speaker_selection",
+        "invoke_agent executor",
+    ]
     # content is off by default: no message attributes anywhere
     assert not any(k.startswith("gen_ai.input") for s in spans for k in s["attributes"])

@@ -23,14 +23,18 @@ def _agents(llm_config: Any, tracer_provider: TracerProvider) -> tuple[Any, Any]
     assistant = ConversableAgent(
         "assistant", system_message="Reply concisely.", llm_config=llm_config, human_input_mode="NEVER"
     )
-    user_proxy = ConversableAgent("user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0)
+    user_proxy = ConversableAgent(
+        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
+    )
     instrument_llm_wrapper(tracer_provider=tracer_provider)
     instrument_agent(assistant, tracer_provider=tracer_provider)
     instrument_agent(user_proxy, tracer_provider=tracer_provider)
     return user_proxy, assistant
 
 
-EXPECTED = [("conversation user_proxy -> assistant", [("invoke_agent assistant", [leaf("chat gpt-4o-mini")])])]
+EXPECTED = [
+    ("conversation user_proxy -> assistant", [("invoke_agent assistant", [leaf("chat gpt-4o-mini")])])
+]
 
 
 def _check_two_agent(exporter: InMemorySpanExporter, server: ScriptedOpenAIServer, result: Any) -> None:
@@ -77,7 +81,10 @@ def _check_two_agent(exporter: InMemorySpanExporter, server: ScriptedOpenAIServe
 
 
 def test_two_agent_chat(
-    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter, scripted_server: ScriptedOpenAIServer
+    llm_config: Any,
+    tracer_provider: TracerProvider,
+    exporter: InMemorySpanExporter,
+    scripted_server: ScriptedOpenAIServer,
 ) -> None:
     user_proxy, assistant = _agents(llm_config, tracer_provider)
     result = user_proxy.initiate_chat(assistant, message=QUESTION, max_turns=1)
@@ -85,7 +92,10 @@ def test_two_agent_chat(
 
 
 async def test_two_agent_chat_async(
-    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter, scripted_server: ScriptedOpenAIServer
+    llm_config: Any,
+    tracer_provider: TracerProvider,
+    exporter: InMemorySpanExporter,
+    scripted_server: ScriptedOpenAIServer,
 ) -> None:
     user_proxy, assistant = _agents(llm_config, tracer_provider)
     result = await user_proxy.a_initiate_chat(assistant, message=QUESTION, max_turns=1)
@@ -105,7 +115,10 @@ def test_same_chat_three_times_gives_the_same_totals(
         user_proxy.initiate_chat(assistant, message=QUESTION, max_turns=1)
         conversation = the(exporter.get_finished_spans(), "conversation user_proxy -> assistant")
         totals.append(
-            (conversation.attributes["ag2.usage.input_tokens"], conversation.attributes["ag2.usage.output_tokens"])
+            (
+                conversation.attributes["ag2.usage.input_tokens"],
+                conversation.attributes["ag2.usage.output_tokens"],
+            )
         )
     assert totals[0] == totals[1] == totals[2]
 
@@ -114,8 +127,12 @@ def test_chat_result_is_not_mutated(llm_config: Any, tracer_provider: TracerProv
     from autogen import ConversableAgent
 
     def run(instrumented: bool) -> tuple[Any, Any]:
-        assistant = ConversableAgent("assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER")
-        user = ConversableAgent("user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0)
+        assistant = ConversableAgent(
+            "assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER"
+        )
+        user = ConversableAgent(
+            "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
+        )
         if instrumented:
             instrument_llm_wrapper(tracer_provider=tracer_provider)
             instrument_agent(assistant, tracer_provider=tracer_provider)
@@ -151,8 +168,12 @@ def test_only_one_side_instrumented_is_still_one_trace(
 ) -> None:
     from autogen import ConversableAgent
 
-    assistant = ConversableAgent("assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER")
-    user = ConversableAgent("user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0)
+    assistant = ConversableAgent(
+        "assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER"
+    )
+    user = ConversableAgent(
+        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
+    )
     instrument_llm_wrapper(tracer_provider=tracer_provider)
     instrument_agent(assistant, tracer_provider=tracer_provider)
     user.initiate_chat(assistant, message=QUESTION, max_turns=1)

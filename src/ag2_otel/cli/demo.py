@@ -31,7 +31,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ag2_otel.demo.runner import ModelChoice, local_server_listening, run_demo
 
-    api_key = os.environ.get("OPENAI_API_KEY") if not args.base_url else os.environ.get("OPENAI_API_KEY")
+    api_key = os.environ.get("OPENAI_API_KEY")
     choice = ModelChoice(base_url=args.base_url, model=args.model, api_key=api_key)
     exporter, where = (None, "") if args.no_store else _store_exporter(args.db, local_server_listening())
     status = run_demo(choice, exporter)
@@ -54,8 +54,8 @@ def _store_exporter(db: str | None, server_running: bool) -> tuple[SpanExporter 
             return None, ""
         return OTLPSpanExporter(endpoint="http://127.0.0.1:4318/v1/traces"), "the running ag2-otel serve"
     try:
-        from ag2_otel.server.exporter import StoreSpanExporter
         from ag2_otel.server.config import default_db_path
+        from ag2_otel.server.exporter import StoreSpanExporter
     except ImportError:
         print("(local trace store not installed: pip install 'ag2-otel[server]')", file=sys.stderr)
         return None, ""

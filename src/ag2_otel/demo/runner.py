@@ -51,7 +51,12 @@ def model_endpoint(choice: ModelChoice, out: TextIO) -> Iterator[dict[str, Any]]
             f"model: {choice.model} served by a SCRIPTED stand-in at {server.base_url} "
             "(offline; no real LLM; pass --base-url/--model or set OPENAI_API_KEY for a real one)\n"
         )
-        yield {"api_type": "openai", "model": choice.model, "base_url": server.base_url, "api_key": "scripted"}
+        yield {
+            "api_type": "openai",
+            "model": choice.model,
+            "base_url": server.base_url,
+            "api_key": "scripted",
+        }
 
 
 def run_demo(choice: ModelChoice, store_exporter: SpanExporter | None, out: TextIO = sys.stdout) -> int:

@@ -47,7 +47,9 @@ def tool_chat(llm_config: Any, tracer_provider: TracerProvider) -> Any:
         llm_config=llm_config,
         human_input_mode="NEVER",
     )
-    tool_user = ConversableAgent("tool_user", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=2)
+    tool_user = ConversableAgent(
+        "tool_user", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=2
+    )
     tool_agent.register_for_llm()(get_weather)
     tool_user.register_for_execution()(get_weather)
     instrument_agent(tool_agent, tracer_provider=tracer_provider)
@@ -80,5 +82,7 @@ def group_chat(llm_config: Any, tracer_provider: TracerProvider) -> Any:
         group_manager_args={"llm_config": llm_config},
     )
     instrument_pattern(pattern, tracer_provider=tracer_provider)
-    result, _context, _last = initiate_group_chat(pattern=pattern, messages="Write a haiku about coding.", max_rounds=3)
+    result, _context, _last = initiate_group_chat(
+        pattern=pattern, messages="Write a haiku about coding.", max_rounds=3
+    )
     return result

@@ -17,7 +17,22 @@ from opentelemetry.metrics import Counter, Histogram, MeterProvider
 from ag2_otel.instrumentation._semconv import INSTRUMENTATION_NAME, SCHEMA_URL
 from ag2_otel.version import __version__
 
-CLIENT_DURATION_BUCKETS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92)
+CLIENT_DURATION_BUCKETS = (
+    0.01,
+    0.02,
+    0.04,
+    0.08,
+    0.16,
+    0.32,
+    0.64,
+    1.28,
+    2.56,
+    5.12,
+    10.24,
+    20.48,
+    40.96,
+    81.92,
+)
 TOKEN_BUCKETS = tuple(float(4**i) for i in range(14))  # 1, 4, 16, ... 67108864
 AGENT_DURATION_BUCKETS = tuple(round(0.1 * 2**i, 1) for i in range(13))  # 0.1 ... 409.6
 WORKFLOW_DURATION_BUCKETS = (1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 7200.0)
@@ -60,16 +75,26 @@ class Instruments:
                 "gen_ai.client.token.usage", "{token}", "Tokens used per call (older name)", TOKEN_BUCKETS
             ),
             input_tokens=meter.create_counter(
-                "gen_ai.client.inference.usage.input_tokens", unit="{token}", description="Billable input tokens"
+                "gen_ai.client.inference.usage.input_tokens",
+                unit="{token}",
+                description="Billable input tokens",
             ),
             output_tokens=meter.create_counter(
-                "gen_ai.client.inference.usage.output_tokens", unit="{token}", description="Billable output tokens"
+                "gen_ai.client.inference.usage.output_tokens",
+                unit="{token}",
+                description="Billable output tokens",
             ),
             input_tokens_per_call=histogram(
-                "gen_ai.client.inference.operation.input_tokens", "{token}", "Input tokens per call", TOKEN_BUCKETS
+                "gen_ai.client.inference.operation.input_tokens",
+                "{token}",
+                "Input tokens per call",
+                TOKEN_BUCKETS,
             ),
             output_tokens_per_call=histogram(
-                "gen_ai.client.inference.operation.output_tokens", "{token}", "Output tokens per call", TOKEN_BUCKETS
+                "gen_ai.client.inference.operation.output_tokens",
+                "{token}",
+                "Output tokens per call",
+                TOKEN_BUCKETS,
             ),
             agent_duration=histogram(
                 "gen_ai.invoke_agent.duration", "s", "Agent invocation duration", AGENT_DURATION_BUCKETS
@@ -78,13 +103,19 @@ class Instruments:
                 "gen_ai.execute_tool.duration", "s", "Tool execution duration", CLIENT_DURATION_BUCKETS
             ),
             workflow_duration=histogram(
-                "gen_ai.invoke_workflow.duration", "s", "Conversation / group chat duration", WORKFLOW_DURATION_BUCKETS
+                "gen_ai.invoke_workflow.duration",
+                "s",
+                "Conversation / group chat duration",
+                WORKFLOW_DURATION_BUCKETS,
             ),
             group_rounds=histogram(
                 "ag2.group_chat.rounds", "{round}", "Speaker turns taken per group chat", COUNT_BUCKETS
             ),
             selection_attempts=histogram(
-                "ag2.speaker_selection.attempts", "{attempt}", "LLM attempts per speaker selection", COUNT_BUCKETS
+                "ag2.speaker_selection.attempts",
+                "{attempt}",
+                "LLM attempts per speaker selection",
+                COUNT_BUCKETS,
             ),
             cost=meter.create_counter(
                 "ag2.usage.cost", unit="USD", description="LLM cost as computed by AG2 (experimental)"

@@ -45,7 +45,9 @@ def make_telemetry(
         INSTRUMENTATION_NAME, __version__, tracer_provider=tracer_provider, schema_url=SCHEMA_URL
     )
     content = (
-        ContentPolicy(settings.max_content_bytes, settings.redact) if settings.capture_content.enabled else None
+        ContentPolicy(settings.max_content_bytes, settings.redact)
+        if settings.capture_content.enabled
+        else None
     )
     return Telemetry(
         tracer=tracer, instruments=Instruments.create(meter_provider), settings=settings, content=content

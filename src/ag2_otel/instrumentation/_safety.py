@@ -20,7 +20,7 @@ logger = logging.getLogger("ag2_otel")
 def telemetry_guard(what: str) -> Iterator[None]:
     try:
         yield
-    except Exception:  # noqa: BLE001 - by design: telemetry never raises into the app
+    except Exception:
         logger.debug("ag2-otel: telemetry step %r failed", what, exc_info=True)
 
 

@@ -88,7 +88,9 @@ def resolve_settings(
     )
     if redact is not None and not callable(redact):
         raise TypeError(f"redact must be a callable str -> str, got {type(redact).__name__}")
-    return Settings(capture_content=capture, max_content_bytes=_resolve_max_bytes(max_content_bytes), redact=redact)
+    return Settings(
+        capture_content=capture, max_content_bytes=_resolve_max_bytes(max_content_bytes), redact=redact
+    )
 
 
 def _resolve_max_bytes(explicit: int | None) -> int:

@@ -136,6 +136,39 @@ def is_active(marker: object) -> bool:
     return otel_context.get_value(ACTIVE_KEY) == marker
 
 
+Finish = Callable[[Operation, Any], None]
+Plan = Callable[[Any, tuple[Any, ...], dict[str, Any]], tuple[Callable[[], Operation | None] | None, Finish]]
+"""(instance, args, kwargs) -> (begin or None when not traced, finish)."""
+
+
+def sync_wrapper(plan: Plan) -> Callable[..., Any]:
+    """A wrapt wrapper for a sync method, traced as `plan` decides per call."""
+
+    def wrapper(
+        wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        begin, finish = plan(instance, args, kwargs)
+        if begin is None:
+            return wrapped(*args, **kwargs)
+        return call_traced(begin, wrapped, args, kwargs, finish)
+
+    return wrapper
+
+
+def async_wrapper(plan: Plan) -> Callable[..., Any]:
+    """The async twin of `sync_wrapper`: same plan, same spans."""
+
+    async def wrapper(
+        wrapped: Callable[..., Awaitable[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        begin, finish = plan(instance, args, kwargs)
+        if begin is None:
+            return await wrapped(*args, **kwargs)
+        return await acall_traced(begin, wrapped, args, kwargs, finish)
+
+    return wrapper
+
+
 def call_traced(
     begin: Callable[[], Operation | None],
     wrapped: Callable[..., _R],

@@ -4,38 +4,21 @@ group chat manager, a nested chat or user code)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_name, bound_argument, model_attributes
 from ag2_otel.instrumentation._context import current_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
-from ag2_otel.instrumentation._spans import Operation, acall_traced, call_traced, is_active
+from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, is_active, sync_wrapper
 from ag2_otel.instrumentation.group_chat import begin_group_chat, finish_group_chat, is_group_manager
 from ag2_otel.instrumentation.messages import to_semconv_message, to_semconv_messages
 
 
-def wrap_generate_reply(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    begin, finish = _plan(instance, args, kwargs)
-    if begin is None:
-        return wrapped(*args, **kwargs)
-    return call_traced(begin, wrapped, args, kwargs, finish)
-
-
-async def wrap_a_generate_reply(
-    wrapped: Callable[..., Awaitable[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Any:
-    begin, finish = _plan(instance, args, kwargs)
-    if begin is None:
-        return await wrapped(*args, **kwargs)
-    return await acall_traced(begin, wrapped, args, kwargs, finish)
-
-
-_Plan = tuple[Callable[[], Operation | None] | None, Callable[[Operation, Any], None]]
-
-
-def _plan(instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Plan:
+def _plan(
+    instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Callable[[], Operation | None] | None, Finish]:
     scope = current_scope()
     if scope is not None:
         scope.turns += 1
@@ -71,7 +54,9 @@ def _begin_agent(
         operation.record_content(sc.GEN_AI_INPUT_MESSAGES, lambda p: p.messages(to_semconv_messages(history)))
     system_message = getattr(agent, "system_message", None)
     if system_message:
-        operation.record_content(sc.GEN_AI_SYSTEM_INSTRUCTIONS, lambda p: p.text([{"type": "text", "content": system_message}]))
+        operation.record_content(
+            sc.GEN_AI_SYSTEM_INSTRUCTIONS, lambda p: p.text([{"type": "text", "content": system_message}])
+        )
     return operation
 
 
@@ -85,6 +70,11 @@ def _finish_agent(operation: Operation, reply: Any) -> None:
     metric_attributes = {
         k: v
         for k, v in operation.data.items()
-        if k in (sc.GEN_AI_OPERATION_NAME, sc.GEN_AI_AGENT_NAME, sc.GEN_AI_PROVIDER_NAME, sc.GEN_AI_REQUEST_MODEL)
+        if k
+        in (sc.GEN_AI_OPERATION_NAME, sc.GEN_AI_AGENT_NAME, sc.GEN_AI_PROVIDER_NAME, sc.GEN_AI_REQUEST_MODEL)
     }
     operation.telemetry.instruments.agent_duration.record(operation.elapsed_s, metric_attributes)
+
+
+wrap_generate_reply = sync_wrapper(_plan)
+wrap_a_generate_reply = async_wrapper(_plan)

@@ -48,7 +48,9 @@ def instrument_llm_wrapper(
     `capture_content` overrides `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`
     (`no_content` by default); `redact` is applied to every piece of content.
     """
-    registry.llm_telemetry = _telemetry(tracer_provider, meter_provider, capture_content, max_content_bytes, redact)
+    registry.llm_telemetry = _telemetry(
+        tracer_provider, meter_provider, capture_content, max_content_bytes, redact
+    )
 
 
 def instrument_agent(

@@ -70,7 +70,10 @@ class ContentPolicy:
             return to_json([{"role": "system", "parts": [{"type": "text", "content": TRUNCATION_MARK}]}])
         dropped = len(encoded) - len(kept)
         if dropped:
-            note = {"role": "system", "parts": [{"type": "text", "content": f"[{dropped} older messages truncated]"}]}
+            note = {
+                "role": "system",
+                "parts": [{"type": "text", "content": f"[{dropped} older messages truncated]"}],
+            }
             return "[" + ",".join([to_json(note), *kept]) + "]"
         return "[" + ",".join(kept) + "]"
 

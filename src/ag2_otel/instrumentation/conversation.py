@@ -4,46 +4,40 @@ with its manager), carrying the conversation id and usage roll-ups."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_name, bound_argument, model_attributes
 from ag2_otel.instrumentation._context import new_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
-from ag2_otel.instrumentation._spans import Operation, acall_traced, call_traced
+from ag2_otel.instrumentation._spans import Finish, Operation, Plan, async_wrapper, sync_wrapper
 from ag2_otel.instrumentation.group_chat import set_usage_rollup
 from ag2_otel.instrumentation.messages import to_semconv_message
 
 
-def wrap_initiate_chat(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    begin = _plan(instance, args, kwargs, is_async=False)
-    if begin is None:
-        return wrapped(*args, **kwargs)
-    return call_traced(begin, wrapped, args, kwargs, _finish)
+def _planner(*, is_async: bool) -> Plan:
+    def plan(
+        sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[Callable[[], Operation] | None, Finish]:
+        recipient = bound_argument(args, kwargs, "recipient", 0)
+        telemetry = registry.for_agent(sender)
+        if telemetry is None and recipient is not None:
+            telemetry = registry.for_agent(recipient)
+        if telemetry is None:
+            return None, _finish
+        return (lambda: _begin(telemetry, sender, recipient, args, kwargs, is_async)), _finish
 
-
-async def wrap_a_initiate_chat(
-    wrapped: Callable[..., Awaitable[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Any:
-    begin = _plan(instance, args, kwargs, is_async=True)
-    if begin is None:
-        return await wrapped(*args, **kwargs)
-    return await acall_traced(begin, wrapped, args, kwargs, _finish)
-
-
-def _plan(
-    sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any], *, is_async: bool
-) -> Callable[[], Operation] | None:
-    recipient = bound_argument(args, kwargs, "recipient", 0)
-    telemetry = registry.for_agent(sender) or (registry.for_agent(recipient) if recipient is not None else None)
-    if telemetry is None:
-        return None
-    return lambda: _begin(telemetry, sender, recipient, args, kwargs, is_async)
+    return plan
 
 
 def _begin(
-    telemetry: Telemetry, sender: Any, recipient: Any, args: tuple[Any, ...], kwargs: dict[str, Any], is_async: bool
+    telemetry: Telemetry,
+    sender: Any,
+    recipient: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    is_async: bool,
 ) -> Operation:
     sender_name, recipient_name = agent_name(sender), agent_name(recipient)
     scope = new_scope(sc.TYPE_CONVERSATION)
@@ -62,7 +56,9 @@ def _begin(
     max_turns = bound_argument(args, kwargs, "max_turns", 4)
     if isinstance(max_turns, int):
         attributes[sc.AG2_CONVERSATION_MAX_TURNS] = max_turns
-    operation = Operation(telemetry, f"conversation {sender_name} -> {recipient_name}", attributes, scope=scope)
+    operation = Operation(
+        telemetry, f"conversation {sender_name} -> {recipient_name}", attributes, scope=scope
+    )
     operation.data = {sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW, sc.AG2_SPAN_TYPE: sc.TYPE_CONVERSATION}
     message = bound_argument(args, kwargs, "message", 7)
     if isinstance(message, (str, dict)):
@@ -83,3 +79,7 @@ def _finish(operation: Operation, result: Any) -> None:
             sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([to_semconv_message(summary, role="assistant")])
         )
     operation.telemetry.instruments.workflow_duration.record(operation.elapsed_s, operation.data)
+
+
+wrap_initiate_chat = sync_wrapper(_planner(is_async=False))
+wrap_a_initiate_chat = async_wrapper(_planner(is_async=True))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -17,7 +17,7 @@ from ag2_otel.instrumentation._agents import agent_name, model_attributes
 from ag2_otel.instrumentation._context import new_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
-from ag2_otel.instrumentation._spans import Operation, acall_traced, call_traced
+from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, sync_wrapper
 
 _SELECTION_KEY = otel_context.create_key("ag2_otel.speaker_selection")
 _pattern_names: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
@@ -51,7 +51,9 @@ def begin_group_chat(telemetry: Telemetry, manager: Any, marker: object) -> Oper
     if isinstance(max_round, int):
         attributes[sc.AG2_GROUP_MAX_ROUNDS] = max_round
     scope = new_scope(sc.TYPE_GROUP_CHAT, owner=manager)
-    operation = Operation(telemetry, f"{sc.OP_INVOKE_WORKFLOW} {workflow}", attributes, scope=scope, active=marker)
+    operation = Operation(
+        telemetry, f"{sc.OP_INVOKE_WORKFLOW} {workflow}", attributes, scope=scope, active=marker
+    )
     operation.data = {sc.GEN_AI_WORKFLOW_NAME: workflow, sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW}
     return operation
 
@@ -93,30 +95,14 @@ class _Selection:
         self.attempts = 0
 
 
-def wrap_select_speaker(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    begin = _selection_begin(instance, args, kwargs)
-    if begin is None:
-        return wrapped(*args, **kwargs)
-    return call_traced(begin, wrapped, args, kwargs, _finish_selection)
-
-
-async def wrap_a_select_speaker(
-    wrapped: Callable[..., Awaitable[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Any:
-    begin = _selection_begin(instance, args, kwargs)
-    if begin is None:
-        return await wrapped(*args, **kwargs)
-    return await acall_traced(begin, wrapped, args, kwargs, _finish_selection)
-
-
-def _selection_begin(
+def _plan_selection(
     groupchat: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Callable[[], Operation] | None:
+) -> tuple[Callable[[], Operation] | None, Finish]:
     last_speaker = kwargs.get("last_speaker", args[0] if args else None)
     selector = kwargs.get("selector", args[1] if len(args) > 1 else None)
     telemetry = registry.for_agent(selector) if selector is not None else None
     if telemetry is None:
-        return None
+        return None, _finish_selection
 
     def begin() -> Operation:
         attributes: dict[str, Any] = {
@@ -137,7 +123,7 @@ def _selection_begin(
         operation.data = selection
         return operation
 
-    return begin
+    return begin, _finish_selection
 
 
 def _finish_selection(operation: Operation, selected: Any) -> None:
@@ -150,6 +136,10 @@ def _finish_selection(operation: Operation, selected: Any) -> None:
         operation.telemetry.instruments.selection_attempts.record(
             selection.attempts, {sc.AG2_SELECTION_METHOD: "auto"}
         )
+
+
+wrap_select_speaker = sync_wrapper(_plan_selection)
+wrap_a_select_speaker = async_wrapper(_plan_selection)
 
 
 def _current_selection() -> _Selection | None:

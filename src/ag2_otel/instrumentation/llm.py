@@ -62,7 +62,9 @@ def _finish(operation: Operation, response: Any) -> None:
             span.set_attribute(sc.GEN_AI_USAGE_INPUT_TOKENS, input_tokens)
             span.set_attribute(sc.GEN_AI_USAGE_OUTPUT_TOKENS, output_tokens)
         span.set_attribute(sc.AG2_USAGE_COST, cost)
-        operation.record_content(sc.GEN_AI_OUTPUT_MESSAGES, lambda policy: policy.messages(_output_messages(choices)))
+        operation.record_content(
+            sc.GEN_AI_OUTPUT_MESSAGES, lambda policy: policy.messages(_output_messages(choices))
+        )
     if scope is not None:
         for enclosing in scope.chain():
             enclosing.usage.add(input_tokens, output_tokens, cost)
@@ -139,7 +141,9 @@ def _request_attributes(
     return attributes
 
 
-def _record_request_content(operation: Operation, call_config: Mapping[str, Any], config: Mapping[str, Any]) -> None:
+def _record_request_content(
+    operation: Operation, call_config: Mapping[str, Any], config: Mapping[str, Any]
+) -> None:
     messages = call_config.get("messages")
     if not isinstance(messages, list):
         return
@@ -150,10 +154,14 @@ def _record_request_content(operation: Operation, call_config: Mapping[str, Any]
             sc.GEN_AI_SYSTEM_INSTRUCTIONS,
             lambda policy: policy.text([p for m in system for p in system_instructions(m.get("content"))]),
         )
-    operation.record_content(sc.GEN_AI_INPUT_MESSAGES, lambda policy: policy.messages(to_semconv_messages(rest)))
+    operation.record_content(
+        sc.GEN_AI_INPUT_MESSAGES, lambda policy: policy.messages(to_semconv_messages(rest))
+    )
     tools = call_config.get("tools") or config.get("tools")
     if tools:
-        operation.record_content(sc.GEN_AI_TOOL_DEFINITIONS, lambda policy: policy.text(tool_definitions(tools)))
+        operation.record_content(
+            sc.GEN_AI_TOOL_DEFINITIONS, lambda policy: policy.text(tool_definitions(tools))
+        )
 
 
 def _output_messages(choices: list[Any]) -> list[dict[str, Any]]:

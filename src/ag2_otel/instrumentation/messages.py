@@ -5,6 +5,7 @@ Pure functions over plain data; they never mutate their inputs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -33,7 +34,9 @@ def to_semconv_message(message: Mapping[str, Any] | str, *, role: str | None = N
     if responses:
         parts = [_tool_response(r) for r in responses if isinstance(r, Mapping)]
     elif message.get("role") in ("tool", "function"):
-        parts = [{"type": "tool_call_response", "id": message.get("tool_call_id"), "response": _plain(message)}]
+        parts = [
+            {"type": "tool_call_response", "id": message.get("tool_call_id"), "response": _plain(message)}
+        ]
     result: Message = {"role": _role(message, role), "parts": parts}
     name = message.get("name")
     if name:
@@ -88,10 +91,8 @@ def _tool_call(call: Mapping[str, Any]) -> Part:
     function = call.get("function") or {}
     arguments = function.get("arguments")
     if isinstance(arguments, str):
-        try:
+        with contextlib.suppress(ValueError):
             arguments = json.loads(arguments)
-        except ValueError:
-            pass
     return {"type": "tool_call", "id": call.get("id"), "name": function.get("name"), "arguments": arguments}
 
 

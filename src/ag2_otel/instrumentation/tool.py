@@ -5,46 +5,32 @@ result and marked on the span without changing it."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_name, bound_argument
 from ag2_otel.instrumentation._registry import Telemetry, registry
-from ag2_otel.instrumentation._spans import Operation, acall_traced, call_traced, is_active
+from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, is_active, sync_wrapper
 
 
-def wrap_execute_function(
-    wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Any:
-    begin = _plan(instance, args, kwargs)
-    if begin is None:
-        return wrapped(*args, **kwargs)
-    return call_traced(begin, wrapped, args, kwargs, _finish)
-
-
-async def wrap_a_execute_function(
-    wrapped: Callable[..., Awaitable[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Any:
-    begin = _plan(instance, args, kwargs)
-    if begin is None:
-        return await wrapped(*args, **kwargs)
-    return await acall_traced(begin, wrapped, args, kwargs, _finish)
-
-
-def _plan(agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[[], Operation] | None:
+def _plan(
+    agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Callable[[], Operation] | None, Finish]:
     telemetry = registry.for_agent(agent)
     func_call = bound_argument(args, kwargs, "func_call", 0)
     if telemetry is None or not isinstance(func_call, Mapping):
-        return None
+        return None, _finish
     call_id = bound_argument(args, kwargs, "call_id", 1)
     marker = ("tool", id(agent), call_id, func_call.get("name"))
     if is_active(marker):  # a subclass override calling super(): one span per call
-        return None
-    return lambda: _begin(telemetry, agent, func_call, call_id, marker)
+        return None, _finish
+    return (lambda: _begin(telemetry, agent, func_call, call_id, marker)), _finish
 
 
-def _begin(telemetry: Telemetry, agent: Any, func_call: Mapping[str, Any], call_id: Any, marker: object) -> Operation:
+def _begin(
+    telemetry: Telemetry, agent: Any, func_call: Mapping[str, Any], call_id: Any, marker: object
+) -> Operation:
     name = str(func_call.get("name") or "unknown")
     attributes: dict[str, Any] = {
         sc.AG2_SPAN_TYPE: sc.TYPE_TOOL,
@@ -84,3 +70,7 @@ def _failure_kind(content: Any) -> str:
     if "must be in JSON format" in text:
         return "invalid_tool_arguments"
     return "tool_error"
+
+
+wrap_execute_function = sync_wrapper(_plan)
+wrap_a_execute_function = async_wrapper(_plan)

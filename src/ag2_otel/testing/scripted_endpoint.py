@@ -77,7 +77,9 @@ class ScriptedOpenAIServer:
         return f"http://{host!s}:{port}/v1"
 
     def start(self) -> ScriptedOpenAIServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="scripted-openai", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="scripted-openai", daemon=True
+        )
         self._thread.start()
         return self
 

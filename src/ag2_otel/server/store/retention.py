@@ -6,6 +6,7 @@ their usage is taken back out of the roll-up.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -38,8 +39,8 @@ def enforce(conn: sqlite3.Connection, policy: RetentionPolicy, *, now_ns: int | 
         removed += _delete_while(conn, "SELECT trace_id FROM traces WHERE start_ns < ? LIMIT ?", (cutoff,))
     if policy.max_db_mb is not None:
         limit = int(policy.max_db_mb * 1024 * 1024)
-        while used_bytes(conn) > limit:
-            deleted = _delete_oldest(conn)
+        while (used := used_bytes(conn)) > limit:
+            deleted = _delete_oldest(conn, _oldest_to_drop(conn, used, limit))
             if not deleted:
                 break
             removed += deleted
@@ -63,8 +64,18 @@ def vacuum(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def _delete_oldest(conn: sqlite3.Connection) -> int:
-    return _delete_chunk(conn, "SELECT trace_id FROM traces ORDER BY start_ns LIMIT ?", ())
+def _oldest_to_drop(conn: sqlite3.Connection, used: int, limit: int) -> int:
+    """Traces to drop next, estimated from the average trace size (at least one)."""
+    (count,) = conn.execute("SELECT count(*) FROM traces").fetchone()
+    if not count:
+        return 0
+    return max(1, min(_CHUNK, math.ceil((used - limit) / (used / count))))
+
+
+def _delete_oldest(conn: sqlite3.Connection, count: int) -> int:
+    if count <= 0:
+        return 0
+    return _delete_chunk(conn, "SELECT trace_id FROM traces ORDER BY start_ns LIMIT ?", (), chunk=count)
 
 
 def _delete_while(conn: sqlite3.Connection, select: str, params: tuple[object, ...]) -> int:
@@ -74,10 +85,10 @@ def _delete_while(conn: sqlite3.Connection, select: str, params: tuple[object, .
     return total
 
 
-def _delete_chunk(conn: sqlite3.Connection, select: str, params: tuple[object, ...]) -> int:
+def _delete_chunk(conn: sqlite3.Connection, select: str, params: tuple[object, ...], chunk: int = _CHUNK) -> int:
     conn.execute("BEGIN IMMEDIATE")
     try:
-        ids = [row[0] for row in conn.execute(select, (*params, _CHUNK))]
+        ids = [row[0] for row in conn.execute(select, (*params, chunk))]
         forget_traces(conn, ids)
         conn.execute("COMMIT")
     except BaseException:

@@ -85,7 +85,9 @@ def _delete_while(conn: sqlite3.Connection, select: str, params: tuple[object, .
     return total
 
 
-def _delete_chunk(conn: sqlite3.Connection, select: str, params: tuple[object, ...], chunk: int = _CHUNK) -> int:
+def _delete_chunk(
+    conn: sqlite3.Connection, select: str, params: tuple[object, ...], chunk: int = _CHUNK
+) -> int:
     conn.execute("BEGIN IMMEDIATE")
     try:
         ids = [row[0] for row in conn.execute(select, (*params, chunk))]

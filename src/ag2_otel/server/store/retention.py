@@ -69,7 +69,7 @@ def _oldest_to_drop(conn: sqlite3.Connection, used: int, limit: int) -> int:
     (count,) = conn.execute("SELECT count(*) FROM traces").fetchone()
     if not count:
         return 0
-    return max(1, min(_CHUNK, math.ceil((used - limit) / (used / count))))
+    return max(1, min(_CHUNK, math.ceil((used - limit) / (used / int(count)))))
 
 
 def _delete_oldest(conn: sqlite3.Connection, count: int) -> int:

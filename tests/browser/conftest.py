@@ -1,7 +1,7 @@
 """Browser tests: one headless Debian Chromium per session, one server per session.
 
-The server is the real `ag2-otel serve` (spans sent over OTLP/HTTP) when the backend
-is installed; otherwise the stand-in JSON API in `fake_api.py`.
+The server is the real `ag2-otel serve` (temporary database, free ports); the canned
+traces in `fixtures.py` reach it through the OpenTelemetry SDK's OTLP/HTTP exporter.
 """
 
 from __future__ import annotations

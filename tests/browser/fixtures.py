@@ -1,8 +1,7 @@
 """Canned traces in the shape of docs/contracts.md (`Span` dicts), for the browser tests.
 
-The same builders feed two paths: the real server (converted to SDK spans and sent
-through the OTLP/HTTP exporter, see `otlp.py`) and a stand-in JSON API (`fake_api.py`)
-used only when the real backend is not importable.
+They are converted to SDK spans and sent to the real `ag2-otel serve` through the
+OTLP/HTTP exporter (`otlp.py`); the viewer then reads them back from the JSON API.
 """
 
 from __future__ import annotations

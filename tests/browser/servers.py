@@ -1,4 +1,4 @@
-"""The server the browser tests drive: the real `ag2-otel serve` when available, else the stand-in."""
+"""The server the browser tests drive: the real `ag2-otel serve`, fed over OTLP/HTTP."""
 
 from __future__ import annotations
 
@@ -78,45 +78,5 @@ class RealServer:
                 self._process.kill()
 
 
-class FakeServer:
-    """STAND-IN for the backend (tests/browser/fake_api.py) served by uvicorn in a thread."""
-
-    real = False
-
-    def __init__(self) -> None:
-        import uvicorn
-
-        from .fake_api import fake_api_app
-
-        self._traces: list[list[Span]] = []
-        self._app = fake_api_app(self._traces)
-        config = uvicorn.Config(self._app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        while not self._server.started:
-            time.sleep(0.01)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{port}"
-
-    def add(self, spans: list[Span]) -> None:
-        self._traces.append(spans)
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
-
-
-def real_server_available() -> bool:
-    try:
-        import ag2_otel.cli.serve
-        import ag2_otel.server.app  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def start_server(tmp_dir: Path) -> ViewerServer:
-    if os.environ.get("AG2_OTEL_VIEWER_FAKE") != "1" and real_server_available():
-        return RealServer(tmp_dir / "traces.db")
-    return FakeServer()
+    return RealServer(tmp_dir / "traces.db")

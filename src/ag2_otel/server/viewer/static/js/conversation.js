@@ -68,11 +68,11 @@ function errorNode(span, onOpenSpan) {
     span.status_message ? `: ${span.status_message}` : '', ' ', spanButton(span, onOpenSpan));
 }
 
-function turnNode(turn, outputs, onOpenSpan) {
-  const shownIds = shownToolIds(outputs);
+function turnNode(turn, outputs, onOpenSpan, shownIds) {
+  for (const id of shownToolIds(outputs)) shownIds.add(id);
   const steps = outputs.length ? turn.steps.filter((s) => spanType(s) !== 'llm') : turn.steps;
   const body = [
-    outputs.map((m) => messageNode(m, m.role === 'tool' ? undefined : turn.speaker)),
+    outputs.map((m) => messageNode(m, turn.speaker)),
     steps.length ? el('div', { class: 'steps' }, steps.map((s) => stepNode(s, shownIds, onOpenSpan))) : null,
     turn.errors.map((s) => errorNode(s, onOpenSpan)),
   ];
@@ -108,10 +108,16 @@ function markerText(span, type) {
   return span.name;
 }
 
+function selectionCost(item) {
+  if (item.type !== 'speaker_selection' || !item.llms.length) return '';
+  const tokens = item.llms.map(llmUsage).reduce((sum, u) => sum + u.input + u.output, 0);
+  return ` · ${item.llms.length} LLM call${item.llms.length > 1 ? 's' : ''}, ${formatTokens(tokens)} tokens`;
+}
+
 function markerNode(item, onOpenSpan) {
   return el('div', { class: `marker marker-${item.type}${item.span.status_code === 'ERROR' ? ' is-error' : ''}`, 'data-span-id': item.span.span_id },
     el('span', { class: 'marker-line' }), el('span', { class: 'marker-text' }, markerText(item.span, item.type)),
-    el('span', { class: 'muted' }, ` · ${formatDuration(item.span.duration_ms)} `), spanButton(item.span, onOpenSpan), el('span', { class: 'marker-line' }));
+    el('span', { class: 'muted' }, ` · ${formatDuration(item.span.duration_ms)}${selectionCost(item)} `), spanButton(item.span, onOpenSpan), el('span', { class: 'marker-line' }));
 }
 
 function openingNodes(transcript) {
@@ -124,21 +130,21 @@ export function renderConversation(model, { onOpenSpan }) {
   const transcript = buildTranscript(model);
   const nodes = [];
   if (!transcript.withContent) nodes.push(el('div', { class: 'hint', role: 'note' }, CONTENT_HINT));
-  let opening = transcript.turnType === 'agent' ? openingNodes(transcript) : [];
+  const opening = transcript.turnType === 'agent' ? openingNodes(transcript) : [];
+  const openAfter = transcript.items.findIndex((item) => item.kind === 'turn' || (item.kind === 'marker' && item.type === 'conversation'));
+  const shownIds = new Set();
   let previousLlmTurn = null;
-  for (const item of transcript.items) {
-    if (item.kind === 'turn' && opening.length) {
-      nodes.push(opening);
-      opening = [];
-    }
+  transcript.items.forEach((item, index) => {
+    if (index === openAfter && item.kind === 'turn') nodes.push(opening);
     if (item.kind === 'marker') nodes.push(markerNode(item, onOpenSpan));
     else if (item.kind === 'error') nodes.push(errorNode(item.span, onOpenSpan));
     else if (transcript.turnType === 'llm') {
       nodes.push(newInputs(item, previousLlmTurn).map((m) => messageNode(m, m.name || m.role)));
-      nodes.push(turnNode(item, turnOutputs(item), onOpenSpan));
+      nodes.push(turnNode(item, turnOutputs(item), onOpenSpan, shownIds));
       previousLlmTurn = item;
-    } else nodes.push(turnNode(item, turnOutputs(item), onOpenSpan));
-  }
+    } else nodes.push(turnNode(item, turnOutputs(item), onOpenSpan, shownIds));
+    if (index === openAfter && item.kind === 'marker') nodes.push(opening);
+  });
   if (!transcript.items.length) nodes.push(el('p', { class: 'muted' }, 'No agent or LLM spans in this trace: see the span tree.'));
   return el('div', { class: 'conversation' }, nodes);
 }

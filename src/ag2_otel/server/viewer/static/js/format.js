@@ -15,7 +15,8 @@ export function formatTokens(value) {
 export function formatCost(value) {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
   if (value === 0) return '$0';
-  if (value < 0.01) return `$${value.toFixed(4)}`;
+  if (value < 0.000001) return '<$0.000001';
+  if (value < 0.01) return `$${Number(value.toPrecision(2))}`;
   if (value < 100) return `$${value.toFixed(2)}`;
   return `$${Math.round(value).toLocaleString('en-US')}`;
 }

@@ -4,6 +4,7 @@ import { el, internalLink } from './dom.js';
 import { speakerClass } from './colors.js';
 import { formatCost, formatDuration, formatInt, formatTime, formatTokens } from './format.js';
 import { breakdowns, totals } from './model.js';
+import { buildTranscript } from './transcript.js';
 
 function stat(label, value, extraClass = '') {
   return el('div', { class: `stat ${extraClass}` }, el('div', { class: 'stat-value' }, value), el('div', { class: 'stat-label' }, label));
@@ -28,6 +29,8 @@ function breakdownTable(title, rows, withTurns) {
 export function renderSummary(model) {
   const s = model.summary;
   const t = totals(model);
+  const transcript = buildTranscript(model);
+  if (transcript.turnType === 'agent') t.turns = transcript.turns.length;
   const { agents, models } = breakdowns(model);
   const status = t.errors ? el('span', { class: 'status status-error' }, `${t.errors} error${t.errors > 1 ? 's' : ''}`) : el('span', { class: 'status status-ok' }, 'ok');
   return el('section', { class: 'summary' },

@@ -1,7 +1,7 @@
 // Build the conversation transcript (pure data): turns by speaker, in order, with the
 // markers between them (speaker selection, handoffs, chat boundaries) and stray errors.
 
-import { agentOf, attr, isError, jsonAttr, llmUsage, modelName, spanType } from './model.js';
+import { agentOf, attr, descendants, isError, jsonAttr, llmUsage, modelName, spanType } from './model.js';
 import { asMessageList } from './messages.js';
 
 const MARKER_TYPES = new Set(['speaker_selection', 'handoff', 'conversation', 'group_chat', 'workflow']);
@@ -21,6 +21,14 @@ function ownDescendants(model, span, turnType) {
     for (let i = kids.length - 1; i >= 0; i -= 1) stack.push(kids[i]);
   }
   return out;
+}
+
+/** True when a span runs inside a speaker selection (AG2's internal selection chat). */
+function insideSelection(model, span) {
+  for (let p = model.byId.get(span.parent_span_id); p; p = model.byId.get(p.parent_span_id)) {
+    if (spanType(p) === 'speaker_selection') return true;
+  }
+  return false;
 }
 
 function turnDepth(model, span, turnType) {
@@ -51,7 +59,7 @@ function makeTurn(model, span, turnType) {
 }
 
 function strayErrors(model, turns, markers) {
-  const covered = new Set();
+  const covered = new Set(model.spans.filter((s) => insideSelection(model, s)).map((s) => s.span_id));
   for (const turn of turns) for (const s of [turn.span, ...turn.steps, ...turn.errors]) covered.add(s.span_id);
   for (const marker of markers) covered.add(marker.span.span_id);
   return model.errors.filter((s) => !covered.has(s.span_id)).map((span) => ({ kind: 'error', span }));
@@ -65,10 +73,12 @@ export function hasContent(model) {
 export function buildTranscript(model) {
   const hasAgents = model.spans.some((s) => spanType(s) === 'agent');
   const turnType = hasAgents ? 'agent' : 'llm';
-  let turnSpans = model.order.filter((s) => spanType(s) === turnType);
+  let turnSpans = model.order.filter((s) => spanType(s) === turnType && !insideSelection(model, s));
   if (turnType === 'llm') turnSpans = turnSpans.filter((s) => turnDepth(model, s, 'llm') === 0);
   const turns = turnSpans.map((span) => makeTurn(model, span, turnType));
-  const markers = model.order.filter((s) => MARKER_TYPES.has(spanType(s))).map((span) => ({ kind: 'marker', span, type: spanType(span) }));
+  const markers = model.order
+    .filter((s) => MARKER_TYPES.has(spanType(s)) && !insideSelection(model, s))
+    .map((span) => ({ kind: 'marker', span, type: spanType(span), llms: descendants(model, span).filter((d) => spanType(d) === 'llm') }));
   const items = [...turns, ...markers, ...strayErrors(model, turns, markers)];
   items.sort((a, b) => a.span.start_time_ns - b.span.start_time_ns || (a.kind === 'marker' ? -1 : 1));
   return { items, turnType, turns, withContent: hasContent(model) };

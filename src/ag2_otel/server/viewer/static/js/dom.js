@@ -86,3 +86,10 @@ export function mount(...children) {
 export function errorBox(message) {
   return el('div', { class: 'error-box', role: 'alert' }, message);
 }
+
+/** Mark the page as rendered and interactive (tests wait for it; benchmarks read the mark). */
+export function markReady() {
+  if (document.body.dataset.ready === 'true') return;
+  document.body.dataset.ready = 'true';
+  performance.mark('ag2-otel:ready');
+}

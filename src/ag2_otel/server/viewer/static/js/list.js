@@ -1,7 +1,7 @@
 // The trace list: newest first, filters in the URL, keyset pagination, live polling.
 
 import { api } from './api.js';
-import { el, errorBox, internalLink, mount } from './dom.js';
+import { el, errorBox, internalLink, markReady, mount } from './dom.js';
 import { speakerClass } from './colors.js';
 import { formatAgo, formatCost, formatDuration, formatInt, formatTime, formatTokens, nsAgo } from './format.js';
 
@@ -132,7 +132,7 @@ class TraceList {
     this.next.disabled = !this.nextCursor;
     const page = this.cursors.length + 1;
     this.status.textContent = `Page ${page} · ${traces.length} trace${traces.length === 1 ? '' : 's'}${this.cursor ? '' : this.live.checked ? ' · live' : ''} · updated ${new Date().toLocaleTimeString('en-GB', { hour12: false })}`;
-    document.body.dataset.ready = 'true';
+    markReady();
   }
 
   poll() {

@@ -3,7 +3,7 @@
 import { startListPage } from './list.js';
 import { startTracePage } from './trace.js';
 import { startUsagePage } from './usage.js';
-import { el, errorBox, mount } from './dom.js';
+import { el, errorBox, markReady, mount } from './dom.js';
 
 const THEME_KEY = 'ag2-otel-theme';
 
@@ -46,7 +46,7 @@ function start() {
   if (page === 'trace') return startTracePage(traceId);
   if (page === 'usage') return startUsagePage();
   mount(errorBox('Page not found.'), el('p', {}, 'Go back to the trace list.'));
-  document.body.dataset.ready = 'true';
+  markReady();
   return null;
 }
 

@@ -1,7 +1,7 @@
 // The trace page: summary header plus three views (conversation, spans + details, flow).
 
 import { api } from './api.js';
-import { el, errorBox, mount } from './dom.js';
+import { el, errorBox, markReady, mount } from './dom.js';
 import { registerSpeakers } from './colors.js';
 import { renderConversation } from './conversation.js';
 import { renderDetails } from './details.js';
@@ -85,7 +85,7 @@ class TracePage {
       this.show('spans');
       this.tree.select(state.span);
     } else this.show(view);
-    document.body.dataset.ready = 'true';
+    markReady();
   }
 }
 
@@ -95,7 +95,7 @@ export async function startTracePage(traceId) {
     trace = await api.trace(traceId);
   } catch (error) {
     mount(errorBox(error.status === 404 ? `Trace ${traceId} was not found.` : `Could not load the trace: ${error.message}`));
-    document.body.dataset.ready = 'true';
+    markReady();
     return;
   }
   const model = buildModel(trace);

@@ -1,7 +1,7 @@
 // The usage page: tokens, cost and latency over time per agent or per model.
 
 import { api } from './api.js';
-import { el, errorBox, mount } from './dom.js';
+import { el, errorBox, markReady, mount } from './dom.js';
 import { registerSpeakers, speakerClass } from './colors.js';
 import { formatCost, formatDuration, formatInt, formatTokens, nsAgo, nsToDate } from './format.js';
 import { lines, stackedBars } from './charts.js';
@@ -100,7 +100,7 @@ async function render(controls) {
     return;
   }
   mount(el('section', { class: 'usage-page' }, head, charts(Array.isArray(body.rows) ? body.rows : [], controls)));
-  document.body.dataset.ready = 'true';
+  markReady();
 }
 
 export function startUsagePage() {

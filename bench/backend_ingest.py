@@ -127,20 +127,33 @@ def count_spans(db: Path, table: str = "spans") -> int:
 
 
 def run_load(
-    exporter: SpanExporter, traces: int, until_stored: Callable[[], int], poll_s: float
+    exporter: SpanExporter,
+    traces: int,
+    until_stored: Callable[[], int],
+    poll_s: float,
+    replay: list[ReadableSpan] | None = None,
 ) -> dict[str, Any]:
+    """Export through BatchSpanProcessor(batch 512) and wait until the store holds every span.
+
+    `replay=None`: spans are created while exporting (the application and the
+    exporter share one client process). Otherwise the pre-recorded spans are
+    handed to the processor, so only export and ingest are timed.
+    """
     clock = FirstExportClock(exporter)
+    expected = traces * SPANS_PER_TRACE
+    processor = BatchSpanProcessor(clock, max_queue_size=expected + 1, max_export_batch_size=512)
     provider = TracerProvider(resource=Resource.create({"service.name": "bench"}))
-    provider.add_span_processor(
-        BatchSpanProcessor(clock, max_queue_size=traces * SPANS_PER_TRACE + 1, max_export_batch_size=512)
-    )
-    tracer = provider.get_tracer("bench")
+    provider.add_span_processor(processor)
     started = time.perf_counter()
-    for index in range(traces):
-        emit_trace(tracer, index)
+    if replay is None:
+        tracer = provider.get_tracer("bench")
+        for index in range(traces):
+            emit_trace(tracer, index)
+    else:
+        for span in replay:
+            processor.on_end(span)
     generated = time.perf_counter()
     provider.force_flush(600_000)
-    expected = traces * SPANS_PER_TRACE
     stored = 0
     deadline = time.perf_counter() + 900
     while time.perf_counter() < deadline:
@@ -152,18 +165,21 @@ def run_load(
     provider.shutdown()
     first = clock.first or started
     return {
+        "mode": "live" if replay is None else "replay",
         "spans": expected,
         "stored": stored,
         "lost": expected - stored,
         "export_failures": clock.failed,
         "seconds": round(done - first, 2),
         "spans_per_s": round(stored / (done - first)),
-        "client_generate_s": round(generated - started, 2),
+        "client_feed_s": round(generated - started, 2),
     }
 
 
-def bench_ag2_otel(transport: str, traces: int, workdir: Path) -> dict[str, Any]:
-    db = workdir / f"ag2otel-{transport}.db"
+def bench_ag2_otel(
+    transport: str, traces: int, workdir: Path, replay: list[ReadableSpan] | None = None
+) -> dict[str, Any]:
+    db = workdir / f"ag2otel-{transport}-{'replay' if replay else 'live'}.db"
     proc, http_port, grpc_port = start_ag2_otel(db)
     try:
         before = proc_stats(proc.pid)
@@ -172,7 +188,7 @@ def bench_ag2_otel(transport: str, traces: int, workdir: Path) -> dict[str, Any]
             if transport == "http"
             else grpc_exporter(f"127.0.0.1:{grpc_port}")
         )
-        result = run_load(exporter, traces, lambda: count_spans(db), 0.02)
+        result = run_load(exporter, traces, lambda: count_spans(db), 0.02, replay)
         after = proc_stats(proc.pid)
         result["traces_in_summary"] = count_spans(db, "traces")
     finally:
@@ -375,9 +391,11 @@ def main() -> None:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ag2otel-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"ingest": [], "machine": {"cpus": os.cpu_count()}}
+    recorded = capture(lambda t: [emit_trace(t, i) for i in range(args.traces)], service="bench")
     for transport in args.transports.split(","):
-        results["ingest"].append(bench_ag2_otel(transport.strip(), args.traces, workdir))
-        print(json.dumps(results["ingest"][-1]), flush=True)
+        for replay in (None, recorded):
+            results["ingest"].append(bench_ag2_otel(transport.strip(), args.traces, workdir, replay))
+            print(json.dumps(results["ingest"][-1]), flush=True)
     if args.phoenix:
         try:
             results["ingest"].append(bench_phoenix(args.phoenix, args.traces, workdir))

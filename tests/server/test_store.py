@@ -191,3 +191,21 @@ def test_store_span_exporter_writes_through_the_same_path(tmp_path: Path) -> Non
     assert summary["llm_calls"] == LLM_CALLS_PER_TRACE
     assert store.values("agents") == ["coder", "manager", "planner"]
     store.close()
+
+
+def test_trace_split_across_batches_is_summarised_once_with_late_parents(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    request = ag2_request(1)
+    spans = list(request.resource_spans[0].scope_spans[0].spans)
+    children_first = sorted(spans, key=lambda s: s.end_time_unix_nano)  # the order an SDK exports them
+    for part in (children_first[:3], children_first[3:7], children_first[7:], children_first[:5]):
+        del request.resource_spans[0].scope_spans[0].spans[:]
+        request.resource_spans[0].scope_spans[0].spans.extend(part)
+        ingest(path, request)
+    store = Store(path)
+    (summary,) = store.list_traces()[0]
+    assert summary["span_count"] == SPANS_PER_TRACE
+    assert summary["llm_calls"] == LLM_CALLS_PER_TRACE
+    rows = store.usage(group_by=("agent",))
+    assert {row["agent"]: row["llm_calls"] for row in rows} == {"manager": 1, "planner": 1, "coder": 2}
+    store.close()

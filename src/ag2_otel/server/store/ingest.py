@@ -54,7 +54,7 @@ def write_batch(conn: sqlite3.Connection, rows: Sequence[SpanRow], shared: Share
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.executemany(_INSERT_SPAN, [_values(conn, row, shared) for row in rows])
-        refresh_traces(conn, {row.trace_id for row in rows})
+        refresh_traces(conn, {row.trace_id for row in rows}, rows)
         conn.execute("COMMIT")
     except BaseException:
         shared.forget()

@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ag2_otel.server.normalize import SpanRow
+
 HOUR_NS = 3600 * 1_000_000_000
 _SEARCH_TEXT_LIMIT = 4000
 
@@ -47,15 +49,31 @@ class _Span:
     turns: int | None
 
 
+def _from_row(row: SpanRow) -> _Span:
+    p = row.promoted
+    return _Span(
+        row.trace_id, row.span_id, row.parent_span_id, row.name, row.start_ns, row.end_ns, row.status_code,
+        row.status_message, row.service, p.span_type, p.agent, p.request_model, p.response_model, p.tool,
+        p.input_tokens, p.output_tokens, p.cost, p.conversation_id, p.turns,
+    )  # fmt: skip
+
+
 UsageKey = tuple[int, str, str]
 Usage = list[float]  # llm_calls, input_tokens, output_tokens, cost, duration_ns
 
 
-def refresh_traces(conn: sqlite3.Connection, trace_ids: Iterable[str]) -> None:
-    """Rebuild summary, agent/model index rows and usage for these traces (inside a transaction)."""
+def refresh_traces(conn: sqlite3.Connection, trace_ids: Iterable[str], batch: Sequence[SpanRow] = ()) -> None:
+    """Rebuild summary, agent/model index rows and usage for these traces (inside a transaction).
+
+    `batch` (the rows just inserted) spares reading back traces that had no
+    spans before this transaction, which is most of them.
+    """
     ids = sorted(set(trace_ids))
+    fresh: dict[str, dict[str, _Span]] = defaultdict(dict)
+    for row in batch:
+        fresh[row.trace_id].setdefault(row.span_id, _from_row(row))  # first wins, like INSERT OR IGNORE
     for start in range(0, len(ids), 500):
-        _refresh_chunk(conn, ids[start : start + 500])
+        _refresh_chunk(conn, ids[start : start + 500], fresh)
 
 
 def forget_traces(conn: sqlite3.Connection, trace_ids: Sequence[str]) -> None:
@@ -68,11 +86,18 @@ def forget_traces(conn: sqlite3.Connection, trace_ids: Sequence[str]) -> None:
             conn.execute(f"DELETE FROM {table} WHERE trace_id IN ({marks})", chunk)
 
 
-def _refresh_chunk(conn: sqlite3.Connection, ids: list[str]) -> None:
+def _refresh_chunk(conn: sqlite3.Connection, ids: list[str], fresh: dict[str, dict[str, _Span]]) -> None:
     marks = _marks(ids)
+    known = {row[0] for row in conn.execute(f"SELECT trace_id FROM traces WHERE trace_id IN ({marks})", ids)}
     by_trace: dict[str, list[_Span]] = defaultdict(list)
-    for row in conn.execute(f"SELECT {_SPAN_COLUMNS} FROM spans WHERE trace_id IN ({marks})", ids):
-        by_trace[row[0]].append(_Span(*row))
+    reread = [trace_id for trace_id in ids if trace_id in known or trace_id not in fresh]
+    for trace_id in ids:
+        if trace_id not in reread:
+            by_trace[trace_id] = list(fresh[trace_id].values())
+    if reread:
+        sql = f"SELECT {_SPAN_COLUMNS} FROM spans WHERE trace_id IN ({_marks(reread)})"
+        for row in conn.execute(sql, reread):
+            by_trace[row[0]].append(_Span(*row))
     conn.execute(f"DELETE FROM trace_agents WHERE trace_id IN ({marks})", ids)
     conn.execute(f"DELETE FROM trace_models WHERE trace_id IN ({marks})", ids)
     usage: dict[str, dict[UsageKey, Usage]] = {}

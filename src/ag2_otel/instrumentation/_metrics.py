@@ -55,6 +55,7 @@ class Instruments:
     group_rounds: Histogram
     selection_attempts: Histogram
     cost: Counter
+    handoffs: Counter
 
     @classmethod
     def create(cls, meter_provider: MeterProvider | None) -> Instruments:
@@ -119,5 +120,8 @@ class Instruments:
             ),
             cost=meter.create_counter(
                 "ag2.usage.cost", unit="USD", description="LLM cost as computed by AG2 (experimental)"
+            ),
+            handoffs=meter.create_counter(
+                "ag2.handoffs", unit="{handoff}", description="Group-chat handoffs by kind, source and target"
             ),
         )

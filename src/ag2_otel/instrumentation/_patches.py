@@ -17,16 +17,21 @@ from typing import Any
 import wrapt
 from opentelemetry.instrumentation.utils import unwrap
 
-from ag2_otel.instrumentation import agent, conversation, group_chat, llm, tool
+from ag2_otel.instrumentation import agent, conversation, group_chat, handoffs, llm, tool
 from ag2_otel.instrumentation._context import install_context_carriers, uninstall_context_carriers
 
 logger = logging.getLogger(__name__)
 
 _AGENT = "autogen.agentchat.conversable_agent"
 _GROUP = "autogen.agentchat.groupchat"
+_TRANSITIONS = "autogen.agentchat.group.events.transition_events"
 
 PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
     ("autogen.oai.client", "OpenAIWrapper", "create", llm.wrap_create),
+    ("autogen.oai.client", "OpenAIWrapper", "_update_usage", llm.wrap_update_usage),
+    ("autogen.oai.client", "OpenAIClient", "create", llm.wrap_client_create),
+    ("openai._base_client", "SyncAPIClient", "_sleep_for_retry", llm.wrap_sleep_for_retry),
+    ("openai._base_client", "AsyncAPIClient", "_sleep_for_retry", llm.wrap_async_sleep_for_retry),
     (_AGENT, "ConversableAgent", "initiate_chat", conversation.wrap_initiate_chat),
     (_AGENT, "ConversableAgent", "a_initiate_chat", conversation.wrap_a_initiate_chat),
     (_AGENT, "ConversableAgent", "generate_reply", agent.wrap_generate_reply),
@@ -42,6 +47,10 @@ PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
         "Pattern",
         "prepare_group_chat",
         group_chat.wrap_prepare_group_chat,
+    ),
+    *(
+        (_TRANSITIONS, event, "__init__", handoffs.wrap_transition_event_init)
+        for event in handoffs.HANDOFF_EVENTS
     ),
 )
 

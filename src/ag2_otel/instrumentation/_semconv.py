@@ -24,6 +24,9 @@ TYPE_AGENT: Final = "agent"
 TYPE_LLM: Final = "llm"
 TYPE_TOOL: Final = "tool"
 TYPE_SPEAKER_SELECTION: Final = "speaker_selection"
+TYPE_HANDOFF: Final = "handoff"
+TYPE_SEQUENTIAL_CHATS: Final = "sequential_chats"
+TYPE_SUMMARY: Final = "summary"
 
 # GenAI attributes
 GEN_AI_OPERATION_NAME: Final = "gen_ai.operation.name"
@@ -86,6 +89,18 @@ AG2_SELECTION_LAST_SPEAKER: Final = "ag2.speaker_selection.last_speaker"
 AG2_SELECTION_ATTEMPTS: Final = "ag2.speaker_selection.attempts"
 AG2_LLM_CONFIG_COUNT: Final = "ag2.llm.config_count"
 AG2_TOOL_SUCCESS: Final = "ag2.tool.success"
+AG2_HANDOFF_KIND: Final = "ag2.handoff.kind"
+AG2_HANDOFF_SOURCE: Final = "ag2.handoff.source"
+AG2_HANDOFF_TARGET: Final = "ag2.handoff.target"
+AG2_HANDOFF_TARGET_TYPE: Final = "ag2.handoff.target_type"
+AG2_HANDOFF_CONDITION: Final = "ag2.handoff.condition"
+AG2_SEQUENCE_CHATS: Final = "ag2.sequential_chats.count"
+AG2_SUMMARY_METHOD: Final = "ag2.summary.method"
+AG2_GROUP_RESUMED_MESSAGES: Final = "ag2.group_chat.resumed_messages"
+AG2_LLM_CACHED: Final = "ag2.llm.cached"
+AG2_LLM_CONFIG_INDEX: Final = "ag2.llm.config_index"
+AG2_LLM_ATTEMPT_FAILED_EVENT: Final = "ag2.llm.attempt_failed"
+HTTP_RETRY_EVENT: Final = "http.retry"
 
 # Maps AG2's `api_type` to the well-known `gen_ai.provider.name` values.
 PROVIDER_BY_API_TYPE: Final[dict[str, str]] = {

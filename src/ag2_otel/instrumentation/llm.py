@@ -7,18 +7,37 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from opentelemetry import context as otel_context
 from opentelemetry.trace import SpanKind
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._context import current_scope
 from ag2_otel.instrumentation._registry import registry
-from ag2_otel.instrumentation._spans import Operation, call_traced
+from ag2_otel.instrumentation._safety import telemetry_guard
+from ag2_otel.instrumentation._spans import Operation, call_traced, error_type
 from ag2_otel.instrumentation.messages import (
     system_instructions,
     to_semconv_message,
     to_semconv_messages,
     tool_definitions,
 )
+
+_CALL_KEY = otel_context.create_key("ag2_otel.llm_call")
+
+
+class _Call:
+    """What AG2 tells us about one `create` while it runs (cache hit, attempts)."""
+
+    __slots__ = ("cached", "operation")
+
+    def __init__(self) -> None:
+        self.cached = False
+        self.operation: Operation | None = None
+
+
+def _current_call() -> _Call | None:
+    call = otel_context.get_value(_CALL_KEY)
+    return call if isinstance(call, _Call) and call.operation is not None else None
 
 
 def wrap_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -31,8 +50,10 @@ def wrap_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict
         model = kwargs.get("model") or config.get("model")
         attributes = _request_attributes(instance, config, kwargs, model)
         name = f"{sc.OP_CHAT} {model}" if model else sc.OP_CHAT
-        operation = Operation(telemetry, name, attributes, kind=SpanKind.CLIENT)
-        operation.data = (current_scope(), attributes)
+        call = _Call()
+        operation = Operation(telemetry, name, attributes, kind=SpanKind.CLIENT, values={_CALL_KEY: call})
+        call.operation = operation
+        operation.data = (current_scope(), attributes, call)
         _record_request_content(operation, kwargs, config)
         return operation
 
@@ -41,12 +62,12 @@ def wrap_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict
 
 def _finish(operation: Operation, response: Any) -> None:
     span = operation.span
-    scope, request_attributes = operation.data
-    usage = getattr(response, "usage", None)
+    scope, request_attributes, call = operation.data
+    usage = None if call.cached else getattr(response, "usage", None)
     input_tokens = _int(_get(usage, "prompt_tokens"))
     output_tokens = _int(_get(usage, "completion_tokens"))
     cost = getattr(response, "cost", None)
-    cost = float(cost) if isinstance(cost, (int, float)) else 0.0
+    cost = float(cost) if isinstance(cost, (int, float)) and not call.cached else 0.0
     response_model = getattr(response, "model", None)
     choices = getattr(response, "choices", None) or []
     if span.is_recording():
@@ -62,9 +83,19 @@ def _finish(operation: Operation, response: Any) -> None:
             span.set_attribute(sc.GEN_AI_USAGE_INPUT_TOKENS, input_tokens)
             span.set_attribute(sc.GEN_AI_USAGE_OUTPUT_TOKENS, output_tokens)
         span.set_attribute(sc.AG2_USAGE_COST, cost)
+        if call.cached:
+            span.set_attribute(sc.AG2_LLM_CACHED, True)
+        config_index = getattr(response, "config_id", None)
+        if isinstance(config_index, int) and request_attributes.get(sc.AG2_LLM_CONFIG_COUNT):
+            span.set_attribute(sc.AG2_LLM_CONFIG_INDEX, config_index)
         operation.record_content(
             sc.GEN_AI_OUTPUT_MESSAGES, lambda policy: policy.messages(_output_messages(choices))
         )
+    if call.cached:  # served from AG2's cache: nothing billable
+        operation.telemetry.instruments.operation_duration.record(
+            operation.elapsed_s, _metric_attributes(request_attributes)
+        )
+        return
     if scope is not None:
         for enclosing in scope.chain():
             enclosing.usage.add(input_tokens, output_tokens, cost)
@@ -80,7 +111,7 @@ def _record_metrics(
     cost: float,
 ) -> None:
     instruments = operation.telemetry.instruments
-    attributes = {k: v for k, v in request_attributes.items() if k in _METRIC_KEYS}
+    attributes = _metric_attributes(request_attributes)
     if response_model:
         attributes[sc.GEN_AI_RESPONSE_MODEL] = str(response_model)
     instruments.operation_duration.record(operation.elapsed_s, attributes)
@@ -92,6 +123,10 @@ def _record_metrics(
     instruments.token_usage.record(output_tokens, {**attributes, "gen_ai.token.type": "output"})
     if cost:
         instruments.cost.add(cost, attributes)
+
+
+def _metric_attributes(request_attributes: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in request_attributes.items() if k in _METRIC_KEYS}
 
 
 _METRIC_KEYS = frozenset(
@@ -206,3 +241,59 @@ def _get(obj: Any, key: str) -> Any:
 
 def _int(value: Any) -> int:
     return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
+def wrap_update_usage(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """AG2 reports a cache hit as usage with no `actual_usage`: flag the running call."""
+    call = _current_call()
+    if call is not None:
+        actual = kwargs.get("actual_usage", args[0] if args else None)
+        total = kwargs.get("total_usage", args[1] if len(args) > 1 else None)
+        call.cached = actual is None and total is not None
+    return wrapped(*args, **kwargs)
+
+
+def wrap_client_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """One attempt of a config list: failures AG2 falls back from become span events."""
+    try:
+        return wrapped(*args, **kwargs)
+    except Exception as exc:
+        call = _current_call()
+        if call is not None and call.operation is not None:
+            params = kwargs.get("params", args[0] if args else {})
+            with telemetry_guard("attempt event"):
+                call.operation.span.add_event(
+                    sc.AG2_LLM_ATTEMPT_FAILED_EVENT,
+                    {
+                        sc.GEN_AI_REQUEST_MODEL: str(_get(params, "model") or ""),
+                        sc.ERROR_TYPE: error_type(exc),
+                        "exception.message": str(exc)[:500],
+                    },
+                )
+        raise
+
+
+def wrap_sleep_for_retry(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    _note_retry(kwargs)
+    return wrapped(*args, **kwargs)
+
+
+async def wrap_async_sleep_for_retry(
+    wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    _note_retry(kwargs)
+    return await wrapped(*args, **kwargs)
+
+
+def _note_retry(kwargs: Mapping[str, Any]) -> None:
+    """The `openai` client is about to resend a request: make the retry visible."""
+    call = _current_call()
+    if call is None or call.operation is None:
+        return
+    with telemetry_guard("retry event"):
+        response = kwargs.get("response")
+        attributes: dict[str, Any] = {"http.request.resend_count": int(kwargs.get("retries_taken", 0)) + 1}
+        status = getattr(response, "status_code", None)
+        if isinstance(status, int):
+            attributes["http.response.status_code"] = status
+        call.operation.span.add_event(sc.HTTP_RETRY_EVENT, attributes)

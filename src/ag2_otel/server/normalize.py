@@ -146,7 +146,11 @@ def attributes_dict(pairs: Any) -> dict[str, Any]:
     result: dict[str, Any] = {}
     pair: KeyValue
     for pair in pairs:
-        result[pair.key] = any_value(pair.value)
+        value = pair.value
+        # strings are most attributes: skip the general conversion for them
+        result[pair.key] = (
+            value.string_value if value.WhichOneof("value") == "string_value" else any_value(value)
+        )
     return result
 
 

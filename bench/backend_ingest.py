@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
@@ -73,6 +74,27 @@ class FirstExportClock(SpanExporter):
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return self.inner.force_flush(timeout_millis)
+
+
+class EncodeOnly(SpanExporter):
+    """The client's own work (OTLP encoding) with no server: the ceiling of the live mode."""
+
+    def __init__(self) -> None:
+        self.done = 0
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        encode_spans(spans).SerializeToString()
+        self.done += len(spans)
+        return SpanExportResult.SUCCESS
+
+
+def bench_client_ceiling(traces: int) -> dict[str, Any]:
+    sink = EncodeOnly()
+    return {
+        "server": "none: client ceiling",
+        "transport": "encode only",
+        **run_load(sink, traces, lambda: sink.done, 0.01),
+    }
 
 
 def proc_stats(pid: int) -> dict[str, float]:
@@ -355,6 +377,7 @@ def bench_queries(db: Path, runs: int) -> dict[str, dict[str, float]]:
         "errors only": lambda: store.list_traces(TraceFilter(status="error"), limit=50),
         "full trace": lambda: store.get_trace(next(ids)),
         "usage agent x model, hourly, last 24 h": lambda: store.usage(since_ns=day_ago),
+        "usage per agent, hourly, last 24 h": lambda: store.usage(group_by=("agent",), since_ns=day_ago),
         "usage agent x model, daily, all 7 days": lambda: store.usage(bucket="day"),
     }
     results = {name: timed(call, runs) for name, call in cases.items()}
@@ -367,8 +390,11 @@ def bench_queries(db: Path, runs: int) -> dict[str, dict[str, float]]:
                 lambda: client.get("/api/traces", params={"agent": "planner-3"}), runs
             )
             results["HTTP GET /api/traces/{id}"] = timed(lambda: client.get(f"/api/traces/{next(ids)}"), runs)
-            results["HTTP GET /api/usage"] = timed(
-                lambda: client.get("/api/usage", params={"since": day_ago}), runs
+            results["HTTP GET /api/usage?group_by=agent&since=(24 h ago)"] = timed(
+                lambda: client.get("/api/usage", params={"group_by": "agent", "since": day_ago}), runs
+            )
+            results["HTTP GET /api/usage?bucket=day"] = timed(
+                lambda: client.get("/api/usage", params={"bucket": "day"}), runs
             )
     finally:
         proc.terminate()
@@ -391,6 +417,8 @@ def main() -> None:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ag2otel-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"ingest": [], "machine": {"cpus": os.cpu_count()}}
+    results["ingest"].append(bench_client_ceiling(args.traces))
+    print(json.dumps(results["ingest"][-1]), flush=True)
     recorded = capture(lambda t: [emit_trace(t, i) for i in range(args.traces)], service="bench")
     for transport in args.transports.split(","):
         for replay in (None, recorded):

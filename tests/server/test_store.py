@@ -21,7 +21,16 @@ from ag2_otel.server.store.retention import DAY_NS, enforce, used_bytes, vacuum
 from tests.server.storeutil import ag2_request, ingest
 from tests.server.workload import LLM_CALLS_PER_TRACE, SPANS_PER_TRACE, emit_trace
 
-_TABLES = {"spans", "traces", "trace_agents", "trace_models", "usage_hourly", "trace_usage", "shared_json"}
+_TABLES = {
+    "spans",
+    "traces",
+    "trace_agents",
+    "trace_models",
+    "usage_hourly",
+    "usage_daily",
+    "trace_usage",
+    "shared_json",
+}
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
@@ -48,11 +57,12 @@ def test_migrate_from_version_1_backfills_the_usage_rollup(tmp_path: Path) -> No
     conn.executemany(_INSERT_SPAN, [_values(conn, row, shared) for row in rows])
     conn.execute("COMMIT")
 
-    assert [m.version for m in migrate(conn)] == [2]
-    (calls, traces) = conn.execute(
-        "SELECT (SELECT sum(llm_calls) FROM usage_hourly), (SELECT count(*) FROM traces)"
+    assert [m.version for m in migrate(conn)] == [2, 3]
+    (hourly, daily, traces) = conn.execute(
+        "SELECT (SELECT sum(llm_calls) FROM usage_hourly), (SELECT sum(llm_calls) FROM usage_daily),"
+        " (SELECT count(*) FROM traces)"
     ).fetchone()
-    assert calls == 3 * LLM_CALLS_PER_TRACE
+    assert hourly == daily == 3 * LLM_CALLS_PER_TRACE
     assert traces == 3
 
 
@@ -149,6 +159,7 @@ def test_retention_by_age_removes_old_traces_and_their_usage(tmp_path: Path) -> 
     assert conn.execute("SELECT count(*) FROM traces").fetchone()[0] == 2
     assert conn.execute("SELECT count(*) FROM spans").fetchone()[0] == 2 * SPANS_PER_TRACE
     assert conn.execute("SELECT sum(llm_calls) FROM usage_hourly").fetchone()[0] == 2 * LLM_CALLS_PER_TRACE
+    assert conn.execute("SELECT sum(llm_calls) FROM usage_daily").fetchone()[0] == 2 * LLM_CALLS_PER_TRACE
     assert conn.execute("SELECT count(*) FROM trace_agents").fetchone()[0] == 2 * 3
 
 

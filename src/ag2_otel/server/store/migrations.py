@@ -136,17 +136,39 @@ CREATE TABLE trace_usage (
 """
 
 
-def _usage(conn: sqlite3.Connection) -> None:
-    """Add the hourly usage roll-up and fill it from spans already stored."""
-    _script(_USAGE)(conn)
+def _daily_and_backfill(conn: sqlite3.Connection) -> None:
+    """Add the daily roll-up, then (re)compute every roll-up from stored spans.
+
+    The backfill uses today's `summaries` code, which writes all roll-up tables,
+    so it must run only once they all exist: keep it in the newest migration
+    that adds a roll-up table. Recomputation is idempotent.
+    """
+    _script(_DAILY)(conn)
     trace_ids = [row[0] for row in conn.execute("SELECT DISTINCT trace_id FROM spans")]
     for start in range(0, len(trace_ids), 500):
         summaries.refresh_traces(conn, trace_ids[start : start + 500])
 
 
+_DAILY = """
+CREATE TABLE usage_daily (
+    bucket_ns INTEGER NOT NULL,
+    agent TEXT NOT NULL,
+    model TEXT NOT NULL,
+    llm_calls INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cost REAL NOT NULL,
+    duration_ns INTEGER NOT NULL,
+    PRIMARY KEY (bucket_ns, agent, model)
+) WITHOUT ROWID
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core: spans, traces summary, trace agents and models", _script(_CORE)),
-    Migration(2, "usage: hourly roll-up of LLM-call usage", _usage),
+    Migration(2, "usage: hourly roll-up of LLM-call usage", _script(_USAGE)),
+    Migration(
+        3, "usage: daily roll-up (day buckets read 24x fewer rows); backfill roll-ups", _daily_and_backfill
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -145,27 +145,34 @@ def usage(
     since_ns: int | None = None,
     until_ns: int | None = None,
 ) -> list[dict[str, Any]]:
-    """LLM-call usage from the hourly roll-up, grouped by bucket and agent and/or model."""
+    """LLM-call usage from the hourly or daily roll-up, by time bucket and agent and/or model."""
     if bucket not in ("hour", "day"):
         raise QueryError("bucket must be 'hour' or 'day'")
     if not group_by or any(g not in ("agent", "model") for g in group_by):
         raise QueryError("group_by must be 'agent', 'model' or 'agent,model'")
-    width = HOUR_NS if bucket == "hour" else DAY_NS
-    agent = "agent" if "agent" in group_by else "NULL"
-    model = "model" if "model" in group_by else "NULL"
+    table, width = ("usage_hourly", HOUR_NS) if bucket == "hour" else ("usage_daily", DAY_NS)
     clauses, params = [], []
     if since_ns is not None:
         clauses.append("bucket_ns >= ?")
-        params.append(since_ns - since_ns % HOUR_NS)
+        params.append(since_ns - since_ns % width)
     if until_ns is not None:
         clauses.append("bucket_ns <= ?")
         params.append(until_ns)
-    sql = (
-        f"SELECT bucket_ns - bucket_ns % {width} AS b, {agent} AS a, {model} AS m, sum(llm_calls),"
-        " sum(input_tokens), sum(output_tokens), sum(cost), sum(duration_ns) FROM usage_hourly"
-        + (" WHERE " + " AND ".join(clauses) if clauses else "")
-        + " GROUP BY b, a, m ORDER BY b, a, m"
-    )
+    where = " WHERE " + " AND ".join(clauses) if clauses else ""
+    if set(group_by) == {"agent", "model"}:
+        # the roll-up's own grain: read it in primary-key order, nothing to group
+        sql = (
+            "SELECT bucket_ns, agent, model, llm_calls, input_tokens, output_tokens, cost, duration_ns"
+            f" FROM {table}{where} ORDER BY bucket_ns, agent, model"
+        )
+    else:
+        column = "agent" if "agent" in group_by else "model"
+        agent, model = (column, "NULL") if column == "agent" else ("NULL", column)
+        sql = (
+            f"SELECT bucket_ns, {agent}, {model}, sum(llm_calls), sum(input_tokens), sum(output_tokens),"
+            f" sum(cost), sum(duration_ns) FROM {table}{where} GROUP BY bucket_ns, {column}"
+            f" ORDER BY bucket_ns, {column}"
+        )
     return [
         {
             "bucket_start_ns": b,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ag2_otel.server.normalize import SpanRow
 
 HOUR_NS = 3600 * 1_000_000_000
+DAY_NS = 24 * HOUR_NS
 _SEARCH_TEXT_LIMIT = 4000
 
 _SPAN_COLUMNS = (
@@ -223,8 +224,17 @@ def _apply_usage(conn: sqlite3.Connection, ids: list[str], new: dict[str, dict[U
             rows.append((trace_id, *key, *values))
     conn.executemany("INSERT INTO trace_usage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     changes = [(*key, *values) for key, values in delta.items() if any(values)]
+    _add_to_rollup(conn, "usage_hourly", changes)
+    daily: dict[UsageKey, Usage] = defaultdict(lambda: [0, 0, 0, 0.0, 0])
+    for (bucket, agent, model), values in delta.items():
+        key = (bucket - bucket % DAY_NS, agent, model)
+        daily[key] = [d + v for d, v in zip(daily[key], values, strict=True)]
+    _add_to_rollup(conn, "usage_daily", [(*key, *values) for key, values in daily.items()])
+
+
+def _add_to_rollup(conn: sqlite3.Connection, table: str, changes: list[tuple[object, ...]]) -> None:
     conn.executemany(
-        "INSERT INTO usage_hourly VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (bucket_ns, agent, model) DO UPDATE SET llm_calls = llm_calls + excluded.llm_calls,"
         " input_tokens = input_tokens + excluded.input_tokens,"
         " output_tokens = output_tokens + excluded.output_tokens, cost = cost + excluded.cost,"
@@ -232,7 +242,7 @@ def _apply_usage(conn: sqlite3.Connection, ids: list[str], new: dict[str, dict[U
         changes,
     )
     conn.executemany(
-        "DELETE FROM usage_hourly WHERE bucket_ns = ? AND agent = ? AND model = ? AND llm_calls <= 0",
+        f"DELETE FROM {table} WHERE bucket_ns = ? AND agent = ? AND model = ? AND llm_calls <= 0",
         [change[:3] for change in changes],
     )
 

@@ -42,3 +42,17 @@ def by_name(spans: Sequence[ReadableSpan], name: str) -> list[ReadableSpan]:
 def the(spans: Sequence[ReadableSpan], name: str) -> ReadableSpan:
     (span,) = by_name(spans, name)
     return span
+
+
+def assert_one_tree(spans: Sequence[ReadableSpan]) -> ReadableSpan:
+    """One trace, exactly one root, no orphan (every parent is in the trace); returns the root."""
+    one_trace(spans)
+    ids = {s.context.span_id for s in spans}
+    roots = [s for s in spans if s.parent is None or s.parent.span_id not in ids]
+    assert len(roots) == 1, f"expected one root, got {[r.name for r in roots]}"
+    return roots[0]
+
+
+def children_of(spans: Sequence[ReadableSpan], parent: ReadableSpan) -> list[ReadableSpan]:
+    kids = [s for s in spans if s.parent is not None and s.parent.span_id == parent.context.span_id]
+    return sorted(kids, key=lambda s: s.start_time or 0)

@@ -44,7 +44,8 @@ def _begin_agent(
     }
     if sender is not None:
         attributes[sc.AG2_AGENT_SENDER] = agent_name(sender)
-    operation = Operation(telemetry, f"{sc.OP_INVOKE_AGENT} {name}", attributes, active=marker)
+    # Agents acting inside this turn (nested chats, agents called by tools) are traced too.
+    operation = Operation(telemetry, f"{sc.OP_INVOKE_AGENT} {name}", attributes, active=marker, inherit=True)
     operation.data = attributes
     messages = bound_argument(args, kwargs, "messages", 0)
     if messages is None and sender is not None:

@@ -83,3 +83,78 @@ def _finish(operation: Operation, result: Any) -> None:
 
 wrap_initiate_chat = sync_wrapper(_planner(is_async=False))
 wrap_a_initiate_chat = async_wrapper(_planner(is_async=True))
+
+
+# --- sequential chats -------------------------------------------------------
+
+
+def _plan_sequence(
+    sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Callable[[], Operation] | None, Finish]:
+    telemetry = registry.for_agent(sender)
+    if telemetry is None:
+        return None, _finish_sequence
+    chat_queue = bound_argument(args, kwargs, "chat_queue", 0)
+
+    def begin() -> Operation:
+        name = agent_name(sender)
+        attributes: dict[str, Any] = {
+            sc.AG2_SPAN_TYPE: sc.TYPE_SEQUENTIAL_CHATS,
+            sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW,
+            sc.GEN_AI_WORKFLOW_NAME: f"sequential chats of {name}",
+            sc.AG2_CONVERSATION_SENDER: name,
+        }
+        if isinstance(chat_queue, list):
+            attributes[sc.AG2_SEQUENCE_CHATS] = len(chat_queue)
+        scope = new_scope(sc.TYPE_SEQUENTIAL_CHATS)
+        operation = Operation(telemetry, f"sequential_chats {name}", attributes, scope=scope, inherit=True)
+        operation.data = {
+            sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW,
+            sc.AG2_SPAN_TYPE: sc.TYPE_SEQUENTIAL_CHATS,
+        }
+        return operation
+
+    return begin, _finish_sequence
+
+
+def _finish_sequence(operation: Operation, _: Any) -> None:
+    set_usage_rollup(operation)
+    operation.telemetry.instruments.workflow_duration.record(operation.elapsed_s, operation.data)
+
+
+wrap_initiate_chats = sync_wrapper(_plan_sequence)
+wrap_a_initiate_chats = async_wrapper(_plan_sequence)
+
+
+# --- reflection summaries ----------------------------------------------------
+
+
+def _plan_summary(
+    agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Callable[[], Operation] | None, Finish]:
+    llm_agent = bound_argument(args, kwargs, "llm_agent", 2) or agent
+    telemetry = registry.for_agent(agent) or registry.for_agent(llm_agent)
+    if telemetry is None:
+        return None, _finish_summary
+
+    def begin() -> Operation:
+        name = agent_name(llm_agent)
+        attributes: dict[str, Any] = {
+            sc.AG2_SPAN_TYPE: sc.TYPE_SUMMARY,
+            sc.AG2_SUMMARY_METHOD: "reflection_with_llm",
+            sc.GEN_AI_AGENT_NAME: name,
+            **model_attributes(llm_agent),
+        }
+        return Operation(telemetry, f"summary {name}", attributes)
+
+    return begin, _finish_summary
+
+
+def _finish_summary(operation: Operation, summary: Any) -> None:
+    if isinstance(summary, str) and summary:
+        operation.record_content(
+            sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([to_semconv_message(summary, role="assistant")])
+        )
+
+
+wrap_reflection_with_llm = sync_wrapper(_plan_summary)

@@ -21,6 +21,7 @@ from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, sy
 
 _SELECTION_KEY = otel_context.create_key("ag2_otel.speaker_selection")
 _pattern_names: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+_resumed: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 _pattern_lock = threading.Lock()
 
 
@@ -36,6 +37,7 @@ def begin_group_chat(telemetry: Telemetry, manager: Any, marker: object) -> Oper
     groupchat = manager.groupchat
     with _pattern_lock:
         pattern = _pattern_names.get(manager)
+        resumed = _resumed.pop(manager, None)
     workflow = pattern or type(groupchat).__name__
     attributes: dict[str, Any] = {
         sc.AG2_SPAN_TYPE: sc.TYPE_GROUP_CHAT,
@@ -47,12 +49,14 @@ def begin_group_chat(telemetry: Telemetry, manager: Any, marker: object) -> Oper
     }
     if pattern:
         attributes[sc.AG2_GROUP_PATTERN] = pattern
+    if resumed is not None:
+        attributes[sc.AG2_GROUP_RESUMED_MESSAGES] = resumed
     max_round = getattr(groupchat, "max_round", None)
     if isinstance(max_round, int):
         attributes[sc.AG2_GROUP_MAX_ROUNDS] = max_round
     scope = new_scope(sc.TYPE_GROUP_CHAT, owner=manager)
     operation = Operation(
-        telemetry, f"{sc.OP_INVOKE_WORKFLOW} {workflow}", attributes, scope=scope, active=marker
+        telemetry, f"{sc.OP_INVOKE_WORKFLOW} {workflow}", attributes, scope=scope, active=marker, inherit=True
     )
     operation.data = {sc.GEN_AI_WORKFLOW_NAME: workflow, sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW}
     return operation
@@ -205,3 +209,26 @@ def wrap_prepare_group_chat(
                 if telemetry is not None and registry.for_agent(agent) is None:
                     registry.register_agent(agent, telemetry)
     return result
+
+
+def wrap_resume(
+    wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """`resume` only restores messages; the chat that follows records how many."""
+    _note_resume(instance, args, kwargs)
+    return wrapped(*args, **kwargs)
+
+
+async def wrap_a_resume(
+    wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    _note_resume(instance, args, kwargs)
+    return await wrapped(*args, **kwargs)
+
+
+def _note_resume(manager: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    with telemetry_guard("resume"):
+        messages = kwargs.get("messages", args[0] if args else None)
+        count = len(messages) if isinstance(messages, list) else 1
+        with _pattern_lock:
+            _resumed[manager] = count

@@ -90,9 +90,14 @@ def _condition_that_fired(source: Any, conditions_attribute: str | None, target:
 
 
 def _condition_text(condition: Any) -> str:
-    for attribute in ("prompt", "variable_name", "expression"):
+    """`StringLLMCondition.prompt`, `ContextStrLLMCondition.context_str.template`,
+    `StringContextCondition.variable_name`, `ExpressionContextCondition.expression.expression`."""
+    for attribute in ("prompt", "context_str", "variable_name", "expression"):
         value = getattr(condition, attribute, None)
-        if value is not None:
-            inner = getattr(value, "template", None) or getattr(value, "_original_expression", None)
-            return str(inner or value)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            return value
+        inner = getattr(value, "template", None) or getattr(value, "expression", None)
+        return str(inner if inner is not None else value)
     return ""

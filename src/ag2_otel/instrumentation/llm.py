@@ -28,11 +28,21 @@ _CALL_KEY = otel_context.create_key("ag2_otel.llm_call")
 class _Call:
     """What AG2 tells us about one `create` while it runs (cache hit, attempts)."""
 
-    __slots__ = ("cached", "operation")
+    __slots__ = ("cached", "client", "operation", "wrapper")
 
-    def __init__(self) -> None:
+    def __init__(self, wrapper: Any) -> None:
         self.cached = False
         self.operation: Operation | None = None
+        self.wrapper = wrapper
+        self.client: Any = None
+        """The config-list client that answered."""
+
+    def config_index(self) -> int | None:
+        clients = getattr(self.wrapper, "_clients", None) or []
+        for index, client in enumerate(clients):
+            if client is self.client:
+                return index
+        return None
 
 
 def _current_call() -> _Call | None:
@@ -50,7 +60,7 @@ def wrap_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict
         model = kwargs.get("model") or config.get("model")
         attributes = _request_attributes(instance, config, kwargs, model)
         name = f"{sc.OP_CHAT} {model}" if model else sc.OP_CHAT
-        call = _Call()
+        call = _Call(instance)
         operation = Operation(telemetry, name, attributes, kind=SpanKind.CLIENT, values={_CALL_KEY: call})
         call.operation = operation
         operation.data = (current_scope(), attributes, call)
@@ -85,8 +95,8 @@ def _finish(operation: Operation, response: Any) -> None:
         span.set_attribute(sc.AG2_USAGE_COST, cost)
         if call.cached:
             span.set_attribute(sc.AG2_LLM_CACHED, True)
-        config_index = getattr(response, "config_id", None)
-        if isinstance(config_index, int) and request_attributes.get(sc.AG2_LLM_CONFIG_COUNT):
+        config_index = call.config_index()
+        if config_index is not None and request_attributes.get(sc.AG2_LLM_CONFIG_COUNT):
             span.set_attribute(sc.AG2_LLM_CONFIG_INDEX, config_index)
         operation.record_content(
             sc.GEN_AI_OUTPUT_MESSAGES, lambda policy: policy.messages(_output_messages(choices))
@@ -256,7 +266,7 @@ def wrap_update_usage(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs
 def wrap_client_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """One attempt of a config list: failures AG2 falls back from become span events."""
     try:
-        return wrapped(*args, **kwargs)
+        response = wrapped(*args, **kwargs)
     except Exception as exc:
         call = _current_call()
         if call is not None and call.operation is not None:
@@ -271,6 +281,10 @@ def wrap_client_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwarg
                     },
                 )
         raise
+    call = _current_call()
+    if call is not None:
+        call.client = instance
+    return response
 
 
 def wrap_sleep_for_retry(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

@@ -1,0 +1,129 @@
+"""LLM client details: config-list fallbacks, AG2 cache hits, HTTP retries,
+and every `api_type` AG2 knows mapped to a well-known provider name."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from ag2_otel import instrument_agent, instrument_llm_wrapper
+from ag2_otel.instrumentation._semconv import PROVIDER_BY_API_TYPE
+from ag2_otel.testing import Reply, ScriptedOpenAIServer
+from tests.instrumentation.trees import assert_one_tree, the
+
+QUESTION = "What are the three primary colors?"
+WELL_KNOWN_PROVIDERS = {
+    "openai",
+    "azure.ai.openai",
+    "anthropic",
+    "aws.bedrock",
+    "gcp.gemini",
+    "gcp.vertex_ai",
+    "mistral_ai",
+    "groq",
+    "deepseek",
+    "cohere",
+    "x_ai",
+    "together_ai",
+    "cerebras",
+    "ollama",
+}
+
+
+def _chat(llm_config: Any, tracer_provider: TracerProvider, **chat_options: Any) -> Any:
+    from autogen import ConversableAgent
+
+    assistant = ConversableAgent(
+        "assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER"
+    )
+    user = ConversableAgent(
+        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
+    )
+    instrument_llm_wrapper(tracer_provider=tracer_provider)
+    instrument_agent(assistant, tracer_provider=tracer_provider)
+    instrument_agent(user, tracer_provider=tracer_provider)
+    return user.initiate_chat(assistant, message=QUESTION, max_turns=1, **chat_options)
+
+
+def test_config_list_fallback_records_the_failed_attempt(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    from autogen import LLMConfig
+
+    with (
+        ScriptedOpenAIServer([Reply(status=400, error_message="model overloaded")]) as broken,
+        ScriptedOpenAIServer(["Red, yellow and blue."]) as healthy,
+    ):
+        config = LLMConfig(
+            {"api_type": "openai", "model": "gpt-4o", "base_url": broken.base_url, "api_key": "k"},
+            {"api_type": "openai", "model": "gpt-4o-mini", "base_url": healthy.base_url, "api_key": "k"},
+        )
+        result = _chat(config, tracer_provider)
+    assert result.summary == "Red, yellow and blue."
+    spans = exporter.get_finished_spans()
+    assert_one_tree(spans)
+    chat = the(spans, "chat gpt-4o")
+    assert chat.attributes["ag2.llm.config_count"] == 2
+    assert chat.attributes["ag2.llm.config_index"] == 1
+    assert chat.attributes["gen_ai.response.model"] == "gpt-4o-mini-2024-07-18"
+    (failed,) = [e for e in chat.events if e.name == "ag2.llm.attempt_failed"]
+    assert failed.attributes["gen_ai.request.model"] == "gpt-4o"
+    assert failed.attributes["error.type"] == "openai.BadRequestError"
+    assert "model overloaded" in failed.attributes["exception.message"]
+
+
+def test_cache_hits_are_flagged_and_not_billed(
+    tracer_provider: TracerProvider,
+    exporter: InMemorySpanExporter,
+    scripted_server: ScriptedOpenAIServer,
+    tmp_path: Path,
+) -> None:
+    from autogen import Cache
+
+    from tests.instrumentation.conftest import llm_config_for
+
+    config = llm_config_for(scripted_server.base_url)
+    with Cache.disk(cache_seed=7, cache_path_root=str(tmp_path)) as cache:
+        _chat(config, tracer_provider, cache=cache)
+        first = the(exporter.get_finished_spans(), "chat gpt-4o-mini")
+        exporter.clear()
+        _chat(config, tracer_provider, cache=cache)
+    spans = exporter.get_finished_spans()
+    cached = the(spans, "chat gpt-4o-mini")
+    assert "ag2.llm.cached" not in first.attributes
+    assert first.attributes["gen_ai.usage.input_tokens"] > 0
+    assert cached.attributes["ag2.llm.cached"] is True
+    assert "gen_ai.usage.input_tokens" not in cached.attributes
+    assert cached.attributes["ag2.usage.cost"] == 0.0
+    conversation = the(spans, "conversation user_proxy -> assistant")
+    assert conversation.attributes["ag2.usage.input_tokens"] == 0
+    assert conversation.attributes["ag2.usage.llm_calls"] == 0
+
+
+def test_http_retries_are_visible(tracer_provider: TracerProvider, exporter: InMemorySpanExporter) -> None:
+    from tests.instrumentation.conftest import llm_config_for
+
+    with ScriptedOpenAIServer([Reply(status=503, error_message="busy"), "Red, yellow and blue."]) as server:
+        result = _chat(llm_config_for(server.base_url), tracer_provider)
+    assert result.summary == "Red, yellow and blue."
+    chat = the(exporter.get_finished_spans(), "chat gpt-4o-mini")
+    (retry,) = [e for e in chat.events if e.name == "http.retry"]
+    assert retry.attributes["http.request.resend_count"] == 1
+    assert retry.attributes["http.response.status_code"] == 503
+
+
+def test_every_ag2_api_type_maps_to_a_well_known_provider() -> None:
+    import autogen
+
+    package = Path(autogen.__file__).parent
+    api_types: set[str] = set()
+    for source in package.rglob("*.py"):
+        for literal in re.findall(r"api_type: Literal\[([^\]]+)\]", source.read_text(errors="ignore")):
+            api_types.update(v.strip().strip("'\"") for v in literal.split(","))
+    assert {"openai", "azure", "anthropic", "bedrock", "google"} <= api_types
+    unmapped = {t for t in api_types if PROVIDER_BY_API_TYPE.get(t) not in WELL_KNOWN_PROVIDERS}
+    assert not unmapped, f"api_types without a well-known provider: {sorted(unmapped)}"

@@ -1,0 +1,183 @@
+"""Sequential and nested chats, resume, reflection summaries, direct replies:
+each one tree under the caller, nothing orphaned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from ag2_otel import AG2Instrumentor, instrument_agent, instrument_llm_wrapper
+from tests.instrumentation.trees import assert_one_tree, by_name, children_of, shape, the
+
+
+def _agent(name: str, llm_config: Any, **kwargs: Any) -> Any:
+    from autogen import ConversableAgent
+
+    return ConversableAgent(name, llm_config=llm_config, human_input_mode="NEVER", **kwargs)
+
+
+def _user(name: str = "user_proxy") -> Any:
+    from autogen import ConversableAgent
+
+    return ConversableAgent(name, llm_config=False, human_input_mode="NEVER", max_consecutive_auto_reply=0)
+
+
+def _instrument_all(tracer_provider: TracerProvider) -> AG2Instrumentor:
+    instrumentor = AG2Instrumentor()
+    instrumentor.instrument(tracer_provider=tracer_provider)
+    return instrumentor
+
+
+def test_initiate_chats_is_one_sequence(
+    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    user = _user()
+    first, second = _agent("first", llm_config), _agent("second", llm_config)
+    instrument_llm_wrapper(tracer_provider=tracer_provider)
+    for agent in (user, first, second):
+        instrument_agent(agent, tracer_provider=tracer_provider)
+    results = user.initiate_chats(
+        [
+            {"recipient": first, "message": "What are the three primary colors?", "max_turns": 1},
+            {"recipient": second, "message": "And the secondary ones?", "max_turns": 1},
+        ]
+    )
+    assert len(results) == 2
+    spans = exporter.get_finished_spans()
+    root = assert_one_tree(spans)
+    assert root.name == "sequential_chats user_proxy"
+    assert root.attributes["ag2.sequential_chats.count"] == 2
+    assert [c.name for c in children_of(spans, root)] == [
+        "conversation user_proxy -> first",
+        "conversation user_proxy -> second",
+    ]
+    chats = by_name(spans, "chat gpt-4o-mini")
+    assert root.attributes["ag2.usage.llm_calls"] == len(chats) == 2
+    assert root.attributes["ag2.usage.input_tokens"] == sum(
+        c.attributes["gen_ai.usage.input_tokens"] for c in chats
+    )
+
+
+async def test_a_initiate_chats_with_prerequisites(
+    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    user = _user()
+    first, second = _agent("first", llm_config), _agent("second", llm_config)
+    instrumentor = _instrument_all(tracer_provider)
+    try:
+        await user.a_initiate_chats(
+            [
+                {"chat_id": 1, "recipient": first, "message": "Primary colors?", "max_turns": 1},
+                {
+                    "chat_id": 2,
+                    "prerequisites": [1],
+                    "recipient": second,
+                    "message": "Secondary?",
+                    "max_turns": 1,
+                },
+            ]
+        )
+    finally:
+        instrumentor.uninstrument()
+    spans = exporter.get_finished_spans()
+    root = assert_one_tree(spans)
+    assert root.name == "sequential_chats user_proxy"
+    assert {c.name for c in children_of(spans, root)} == {
+        "conversation user_proxy -> first",
+        "conversation user_proxy -> second",
+    }
+
+
+def test_nested_chat_sits_under_the_turn_that_triggered_it(
+    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    """Only the outer agents are instrumented: the nested chat's agents inherit tracing."""
+    from autogen import ConversableAgent
+
+    writer = _agent("writer", llm_config, system_message="You write.")
+    critic = _agent("critic", llm_config, system_message="You critique.")
+    inner_user = ConversableAgent("inner_user", llm_config=False, human_input_mode="NEVER")
+    inner_user.register_nested_chats(
+        [{"recipient": critic, "message": "Review the draft.", "max_turns": 1, "summary_method": "last_msg"}],
+        trigger=writer,
+    )
+    instrument_llm_wrapper(tracer_provider=tracer_provider)
+    instrument_agent(writer, tracer_provider=tracer_provider)
+    instrument_agent(inner_user, tracer_provider=tracer_provider)
+    writer.initiate_chat(inner_user, message="Write a haiku about coding.", max_turns=1)
+
+    spans = exporter.get_finished_spans()
+    root = assert_one_tree(spans)
+    assert root.name == "conversation writer -> inner_user"
+    turn = the(spans, "invoke_agent inner_user")
+    (nested,) = children_of(spans, turn)
+    assert nested.name == "conversation inner_user -> critic"
+    assert nested.attributes["ag2.conversation.nested"] is True
+    critic_turn = the(spans, "invoke_agent critic")
+    assert critic_turn.parent.span_id == nested.context.span_id
+    assert [c.name for c in children_of(spans, critic_turn)] == ["chat gpt-4o-mini"]
+    assert len({s.attributes["gen_ai.conversation.id"] for s in spans}) == 1
+
+
+def test_reflection_summary_is_its_own_step(
+    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    user, assistant = _user(), _agent("assistant", llm_config, system_message="Reply.")
+    instrument_llm_wrapper(tracer_provider=tracer_provider)
+    instrument_agent(user, tracer_provider=tracer_provider)
+    instrument_agent(assistant, tracer_provider=tracer_provider)
+    user.initiate_chat(
+        assistant,
+        message="What are the three primary colors?",
+        max_turns=1,
+        summary_method="reflection_with_llm",
+        summary_args={"summary_role": "system"},
+    )
+    spans = exporter.get_finished_spans()
+    root = assert_one_tree(spans)
+    assert [c.name for c in children_of(spans, root)] == ["invoke_agent assistant", "summary assistant"]
+    summary = the(spans, "summary assistant")
+    assert summary.attributes["ag2.span.type"] == "summary"
+    assert summary.attributes["ag2.summary.method"] == "reflection_with_llm"
+    assert [c.name for c in children_of(spans, summary)] == ["chat gpt-4o-mini"]
+    assert root.attributes["ag2.usage.llm_calls"] == 2
+
+
+def test_direct_generate_reply_is_an_agent_turn(
+    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    assistant = _agent("assistant", llm_config, system_message="Reply.")
+    instrument_llm_wrapper(tracer_provider=tracer_provider)
+    instrument_agent(assistant, tracer_provider=tracer_provider)
+    with tracer_provider.get_tracer("test").start_as_current_span("caller"):
+        reply = assistant.generate_reply(
+            messages=[{"role": "user", "content": "What are the three primary colors?"}]
+        )
+    assert "red" in str(reply)
+    spans = exporter.get_finished_spans()
+    assert shape(spans) == [("caller", [("invoke_agent assistant", [("chat gpt-4o-mini", [])])])]
+
+
+def test_resumed_group_chat_records_the_restored_messages(
+    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    from autogen.agentchat import initiate_group_chat
+    from autogen.agentchat.group.patterns import RoundRobinPattern
+
+    first, second = _agent("first", llm_config), _agent("second", llm_config)
+    pattern = RoundRobinPattern(initial_agent=first, agents=[first, second])
+    instrumentor = _instrument_all(tracer_provider)
+    history = [
+        {"role": "user", "content": "Write a haiku about coding."},
+        {"role": "assistant", "name": "first", "content": "A first draft."},
+    ]
+    try:
+        initiate_group_chat(pattern=pattern, messages=history, max_rounds=3)
+    finally:
+        instrumentor.uninstrument()
+    spans = exporter.get_finished_spans()
+    assert_one_tree(spans)
+    workflow = the(spans, "invoke_workflow RoundRobinPattern")
+    assert workflow.attributes["ag2.group_chat.resumed_messages"] == 2

@@ -36,6 +36,7 @@ CLIENT_DURATION_BUCKETS = (
 TOKEN_BUCKETS = tuple(float(4**i) for i in range(14))  # 1, 4, 16, ... 67108864
 AGENT_DURATION_BUCKETS = tuple(round(0.1 * 2**i, 1) for i in range(13))  # 0.1 ... 409.6
 WORKFLOW_DURATION_BUCKETS = (1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 7200.0)
+HUMAN_WAIT_BUCKETS = (0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
 COUNT_BUCKETS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0)
 
 Attributes = Mapping[str, Any]
@@ -55,6 +56,7 @@ class Instruments:
     group_rounds: Histogram
     selection_attempts: Histogram
     cost: Counter
+    human_input_wait: Histogram
     handoffs: Counter
 
     @classmethod
@@ -120,6 +122,9 @@ class Instruments:
             ),
             cost=meter.create_counter(
                 "ag2.usage.cost", unit="USD", description="LLM cost as computed by AG2 (experimental)"
+            ),
+            human_input_wait=histogram(
+                "ag2.human_input.wait", "s", "Time spent waiting for a human's reply", HUMAN_WAIT_BUCKETS
             ),
             handoffs=meter.create_counter(
                 "ag2.handoffs", unit="{handoff}", description="Group-chat handoffs by kind, source and target"

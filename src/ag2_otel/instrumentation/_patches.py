@@ -17,7 +17,17 @@ from typing import Any
 import wrapt
 from opentelemetry.instrumentation.utils import unwrap
 
-from ag2_otel.instrumentation import agent, conversation, group_chat, handoffs, llm, tool
+from ag2_otel.instrumentation import (
+    agent,
+    code_execution,
+    conversation,
+    group_chat,
+    handoffs,
+    human_input,
+    llm,
+    remote,
+    tool,
+)
 from ag2_otel.instrumentation._context import install_context_carriers, uninstall_context_carriers
 
 logger = logging.getLogger(__name__)
@@ -52,6 +62,15 @@ PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
         (_TRANSITIONS, event, "__init__", handoffs.wrap_transition_event_init)
         for event in handoffs.HANDOFF_EVENTS
     ),
+    # code execution, human input, remote agents (A2A)
+    (_AGENT, "ConversableAgent", "execute_code_blocks", code_execution.wrap_execute_code_blocks),
+    *(
+        (module, executor, "execute_code_blocks", code_execution.wrap_executor_execute_code_blocks)
+        for module, executor in code_execution.EXECUTORS
+    ),
+    (_AGENT, "ConversableAgent", "get_human_input", human_input.wrap_get_human_input),
+    (_AGENT, "ConversableAgent", "a_get_human_input", human_input.wrap_a_get_human_input),
+    *remote.PATCHES,
 )
 
 _applied: list[tuple[type, str]] = []

@@ -129,6 +129,55 @@ def test_size_bound_drops_oldest_messages_and_keeps_json_valid() -> None:
     encoded = policy.messages(messages)
     assert len(encoded.encode()) <= 600
     decoded = json.loads(encoded)
-    assert "older messages truncated" in decoded[0]["parts"][0]["content"]
+    assert "earlier messages not included" in decoded[0]["parts"][0]["content"]
     assert decoded[-1] == messages[-1]
     assert messages[0]["parts"][0]["content"].startswith("message 0")  # input untouched
+
+
+def test_newest_message_alone_too_large_is_shortened_not_dropped() -> None:
+    policy = ContentPolicy(max_bytes=400)
+    huge = {"role": "user", "name": "alice", "parts": [{"type": "text", "content": "é" * 2000}]}
+    encoded = policy.messages([huge])
+    assert len(encoded.encode()) <= 400
+    (message,) = json.loads(encoded)
+    assert message["name"] == "alice"
+    assert message["parts"][0]["content"].endswith("…[truncated]")
+    assert message["parts"][0]["content"].startswith("éé")
+
+
+def _long_chat_bytes(tracer_provider: TracerProvider, exporter: InMemorySpanExporter, turns: int) -> int:
+    from autogen import ConversableAgent
+
+    with ScriptedOpenAIServer(["A reply of a few words."]) as server:
+        config = llm_config_for(server.base_url)
+        left = ConversableAgent("left", system_message="Talk.", llm_config=config, human_input_mode="NEVER")
+        right = ConversableAgent("right", system_message="Talk.", llm_config=config, human_input_mode="NEVER")
+        for agent in (left, right):
+            instrument_agent(agent, tracer_provider=tracer_provider, capture_content="span_only")
+        instrument_llm_wrapper(tracer_provider=tracer_provider, capture_content="span_only")
+        exporter.clear()
+        left.initiate_chat(right, message="Hello there.", max_turns=turns)
+    return sum(
+        len(str(value).encode())
+        for span in exporter.get_finished_spans()
+        for key, value in span.attributes.items()
+        if key in ("gen_ai.input.messages", "gen_ai.output.messages")
+    )
+
+
+def test_content_grows_linearly_with_conversation_length(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    short = _long_chat_bytes(tracer_provider, exporter, 5)
+    long = _long_chat_bytes(tracer_provider, exporter, 20)
+    # 4x the turns: linear growth gives ~4x the bytes; whole histories on every span would give ~16x
+    assert long < 5 * short, (short, long)
+
+
+def test_full_history_mode_records_whole_histories(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AG2_OTEL_CONTENT_HISTORY", "full")
+    short = _long_chat_bytes(tracer_provider, exporter, 5)
+    long = _long_chat_bytes(tracer_provider, exporter, 20)
+    assert long > 8 * short, (short, long)

@@ -44,6 +44,9 @@ PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
     ("openai._base_client", "AsyncAPIClient", "_sleep_for_retry", llm.wrap_async_sleep_for_retry),
     (_AGENT, "ConversableAgent", "initiate_chat", conversation.wrap_initiate_chat),
     (_AGENT, "ConversableAgent", "a_initiate_chat", conversation.wrap_a_initiate_chat),
+    (_AGENT, "ConversableAgent", "initiate_chats", conversation.wrap_initiate_chats),
+    (_AGENT, "ConversableAgent", "a_initiate_chats", conversation.wrap_a_initiate_chats),
+    (_AGENT, "ConversableAgent", "_reflection_with_llm", conversation.wrap_reflection_with_llm),
     (_AGENT, "ConversableAgent", "generate_reply", agent.wrap_generate_reply),
     (_AGENT, "ConversableAgent", "a_generate_reply", agent.wrap_a_generate_reply),
     (_AGENT, "ConversableAgent", "execute_function", tool.wrap_execute_function),
@@ -52,6 +55,8 @@ PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
     (_GROUP, "GroupChat", "a_select_speaker", group_chat.wrap_a_select_speaker),
     (_GROUP, "GroupChat", "_prepare_and_select_agents", group_chat.wrap_prepare_and_select_agents),
     (_GROUP, "GroupChat", "_validate_speaker_name", group_chat.wrap_validate_speaker_name),
+    (_GROUP, "GroupChatManager", "resume", group_chat.wrap_resume),
+    (_GROUP, "GroupChatManager", "a_resume", group_chat.wrap_a_resume),
     (
         "autogen.agentchat.group.patterns.pattern",
         "Pattern",
@@ -59,7 +64,8 @@ PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
         group_chat.wrap_prepare_group_chat,
     ),
     *(
-        (_TRANSITIONS, event, "__init__", handoffs.wrap_transition_event_init)
+        # `@wrap_event` envelopes each event class; `:content` reaches the real one.
+        (_TRANSITIONS, f"{event}:content", "__init__", handoffs.wrap_transition_event_init)
         for event in handoffs.HANDOFF_EVENTS
     ),
     # code execution, human input, remote agents (A2A)
@@ -113,9 +119,14 @@ def _remove_all() -> None:
 
 
 def _resolve(module_name: str, class_name: str) -> type | None:
+    """`Class`, or `Class:field` for the class a pydantic envelope holds in `field`."""
     try:
         module = importlib.import_module(module_name)
     except ImportError:
         return None
-    owner = getattr(module, class_name, None)
+    name, _, field = class_name.partition(":")
+    owner = getattr(module, name, None)
+    if field and owner is not None:
+        model_fields = getattr(owner, "model_fields", {})
+        owner = getattr(model_fields.get(field), "annotation", None)
     return owner if isinstance(owner, type) else None

@@ -45,7 +45,7 @@ def make_telemetry(
         INSTRUMENTATION_NAME, __version__, tracer_provider=tracer_provider, schema_url=SCHEMA_URL
     )
     content = (
-        ContentPolicy(settings.max_content_bytes, settings.redact)
+        ContentPolicy(settings.max_content_bytes, settings.redact, full_history=settings.full_history)
         if settings.capture_content.enabled
         else None
     )

@@ -107,10 +107,14 @@ PROVIDER_BY_API_TYPE: Final[dict[str, str]] = {
     "openai": "openai",
     "responses": "openai",
     "openai_v2": "openai",
+    "responses_v2": "openai",
     "azure": "azure.ai.openai",
     "anthropic": "anthropic",
+    "anthropic_v2": "anthropic",
     "bedrock": "aws.bedrock",
+    "bedrock_v2": "aws.bedrock",
     "google": "gcp.gemini",
+    "google_vertex": "gcp.vertex_ai",
     "gemini": "gcp.gemini",
     "vertex_ai": "gcp.vertex_ai",
     "mistral": "mistral_ai",
@@ -150,3 +154,12 @@ SPAN_HUMAN_INPUT: Final = "human_input"
 AG2_HUMAN_INPUT_MODE: Final = "ag2.human_input.mode"
 AG2_HUMAN_INPUT_PROMPT: Final = "ag2.human_input.prompt"
 AG2_HUMAN_INPUT_REPLY: Final = "ag2.human_input.reply"
+
+# Remote agents (A2A)
+TYPE_REMOTE_AGENT: Final = "remote_agent"
+SPAN_A2A_CLIENT: Final = "a2a.client"
+SPAN_A2A_SERVER: Final = "a2a.server"
+A2A_METHOD_NAME: Final = "a2a.method.name"
+HTTP_REQUEST_METHOD: Final = "http.request.method"
+HTTP_RESPONSE_STATUS_CODE: Final = "http.response.status_code"
+URL_PATH: Final = "url.path"

@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 
 CAPTURE_CONTENT_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 MAX_CONTENT_BYTES_ENV = "AG2_OTEL_MAX_CONTENT_BYTES"
+CONTENT_HISTORY_ENV = "AG2_OTEL_CONTENT_HISTORY"
 DEFAULT_MAX_CONTENT_BYTES = 16 * 1024
 
 
@@ -45,6 +46,8 @@ class Settings:
     capture_content: ContentCapture = ContentCapture.NO_CONTENT
     max_content_bytes: int = DEFAULT_MAX_CONTENT_BYTES
     redact: Callable[[str], str] | None = None
+    full_history: bool = False
+    """Record an agent's whole history on every span (quadratic) instead of only what is new."""
 
 
 def parse_capture_content(value: str | bool | ContentCapture | None) -> ContentCapture:
@@ -89,8 +92,18 @@ def resolve_settings(
     if redact is not None and not callable(redact):
         raise TypeError(f"redact must be a callable str -> str, got {type(redact).__name__}")
     return Settings(
-        capture_content=capture, max_content_bytes=_resolve_max_bytes(max_content_bytes), redact=redact
+        capture_content=capture,
+        max_content_bytes=_resolve_max_bytes(max_content_bytes),
+        redact=redact,
+        full_history=_resolve_full_history(),
     )
+
+
+def _resolve_full_history() -> bool:
+    raw = os.environ.get(CONTENT_HISTORY_ENV, "new").strip().lower()
+    if raw not in ("new", "full"):
+        logger.warning("invalid %s=%r; expected 'new' or 'full'; using 'new'", CONTENT_HISTORY_ENV, raw)
+    return raw == "full"
 
 
 def _resolve_max_bytes(explicit: int | None) -> int:

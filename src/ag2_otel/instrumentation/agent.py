@@ -13,7 +13,7 @@ from ag2_otel.instrumentation._context import current_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, is_active, sync_wrapper
 from ag2_otel.instrumentation.group_chat import begin_group_chat, finish_group_chat, is_group_manager
-from ag2_otel.instrumentation.messages import to_semconv_message, to_semconv_messages
+from ag2_otel.instrumentation.messages import to_semconv_message
 
 
 def _plan(
@@ -52,7 +52,10 @@ def _begin_agent(
         messages = getattr(agent, "_oai_messages", {}).get(sender)
     if isinstance(messages, list):
         history = messages
-        operation.record_content(sc.GEN_AI_INPUT_MESSAGES, lambda p: p.messages(to_semconv_messages(history)))
+        scope = current_scope()
+        operation.record_content(
+            sc.GEN_AI_INPUT_MESSAGES, lambda p: p.history(scope, ("agent", name), history)
+        )
     system_message = getattr(agent, "system_message", None)
     if system_message:
         operation.record_content(

@@ -12,7 +12,9 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ag2_otel.instrumentation._context import Scope
 from ag2_otel.instrumentation._safety import to_json
+from ag2_otel.instrumentation.messages import to_semconv_messages
 
 Redactor = Callable[[str], str]
 
@@ -46,8 +48,9 @@ def scrub_secrets(text: str) -> str:
 class ContentPolicy:
     """Applies redaction and the size bound to content that will be exported."""
 
-    def __init__(self, max_bytes: int, redact: Redactor | None = None) -> None:
+    def __init__(self, max_bytes: int, redact: Redactor | None = None, *, full_history: bool = False) -> None:
         self.max_bytes = max_bytes
+        self.full_history = full_history
         self._redact = redact
 
     def text(self, value: Any) -> str:
@@ -55,27 +58,42 @@ class ContentPolicy:
         text = cleaned if isinstance(cleaned, str) else to_json(cleaned)
         return self._shorten(text, self.max_bytes)
 
-    def messages(self, messages: Sequence[Any]) -> str:
-        """JSON of a message list within the byte bound: oldest dropped first."""
-        encoded = [to_json(self.clean(m)) for m in messages]
+    def messages(self, messages: Sequence[Any], *, omitted_before: int = 0) -> str:
+        """JSON of a message list within the byte bound.
+
+        The oldest messages go first; if the newest alone is too large its long
+        parts are shortened; a leading note says what was left out.
+        """
+        cleaned = [self.clean(m) for m in messages]
+        encoded = [to_json(m) for m in cleaned]
+        budget = self.max_bytes - _NOTE_RESERVE
         kept: list[str] = []
         size = 2
         for item in reversed(encoded):
-            if size + len(item.encode()) + 1 > self.max_bytes and kept:
+            item_size = len(item.encode()) + 1
+            if size + item_size > budget:
                 break
             kept.append(item)
-            size += len(item.encode()) + 1
+            size += item_size
+        if not kept and cleaned:
+            kept = [to_json(_shrink_message(cleaned[-1], budget - 2))]
         kept.reverse()
-        if len(kept) == 1 and size > self.max_bytes:
-            return to_json([{"role": "system", "parts": [{"type": "text", "content": TRUNCATION_MARK}]}])
-        dropped = len(encoded) - len(kept)
-        if dropped:
-            note = {
-                "role": "system",
-                "parts": [{"type": "text", "content": f"[{dropped} older messages truncated]"}],
-            }
-            return "[" + ",".join([to_json(note), *kept]) + "]"
-        return "[" + ",".join(kept) + "]"
+        left_out = len(encoded) - len(kept) + omitted_before
+        if not left_out:
+            return "[" + ",".join(kept) + "]"
+        note = {
+            "role": "system",
+            "parts": [{"type": "text", "content": f"[{left_out} earlier messages not included]"}],
+        }
+        return "[" + ",".join([to_json(note), *kept]) + "]"
+
+    def history(self, scope: Scope | None, key: Any, messages: Sequence[Any]) -> str:
+        """An agent's message history (AG2 dicts) as semconv JSON; within a
+        conversation, only the part earlier spans for `key` did not record."""
+        if self.full_history or scope is None:
+            return self.messages(to_semconv_messages(messages))
+        skipped, tail = unrecorded_tail(scope.recorded_history, key, messages)
+        return self.messages(to_semconv_messages(tail), omitted_before=skipped)
 
     def clean(self, value: Any) -> Any:
         """A copy of `value` with every string leaf redacted (inputs are never mutated)."""
@@ -91,7 +109,64 @@ class ContentPolicy:
 
     @staticmethod
     def _shorten(text: str, max_bytes: int) -> str:
-        data = text.encode()
-        if len(data) <= max_bytes:
-            return text
-        return data[: max_bytes - len(TRUNCATION_MARK.encode())].decode(errors="ignore") + TRUNCATION_MARK
+        return shorten(text, max_bytes)
+
+
+_NOTE_RESERVE = 96  # room for the "[N earlier messages not included]" note
+
+
+def shorten(text: str, max_bytes: int) -> str:
+    """`text` cut to at most `max_bytes` UTF-8 bytes, ending with a visible mark."""
+    data = text.encode()
+    if len(data) <= max_bytes:
+        return text
+    keep = max(0, max_bytes - len(TRUNCATION_MARK.encode()))
+    return data[:keep].decode(errors="ignore") + TRUNCATION_MARK
+
+
+_LONG_FIELDS = ("content", "response", "arguments")
+
+
+def _shrink_message(message: Any, budget: int) -> Any:
+    """Shorten the text fields of one semconv message so its JSON fits `budget` bytes."""
+    placeholder = {"role": "system", "parts": [{"type": "text", "content": TRUNCATION_MARK}]}
+    if not isinstance(message, dict):
+        return placeholder
+    parts = [dict(p) for p in message.get("parts", []) if isinstance(p, dict)]
+    fields = [
+        (i, key) for i, part in enumerate(parts) for key in _LONG_FIELDS if isinstance(part.get(key), str)
+    ]
+    emptied = [dict(part) for part in parts]
+    for i, key in fields:
+        emptied[i][key] = ""
+    overhead = len(to_json({**message, "parts": emptied}).encode())
+    allowance = (budget - overhead) // max(1, len(fields)) - 8
+    for i, key in fields:
+        parts[i][key] = shorten(parts[i][key], allowance)
+    shrunk = {**message, "parts": parts}
+    return shrunk if len(to_json(shrunk).encode()) <= budget else placeholder
+
+
+# --- history recorded once per conversation ------------------------------------
+
+
+def unrecorded_tail(
+    recorded: dict[Any, tuple[int, str]], key: Any, messages: Sequence[Any]
+) -> tuple[int, Sequence[Any]]:
+    """(how many leading messages were already recorded for `key`, the rest).
+
+    An agent's LLM input is its whole history every time; recording it whole on
+    every span makes content grow quadratically with the conversation. Within
+    one conversation, each span records only what earlier spans for the same
+    key did not, as long as the history still starts the same way.
+    """
+    if not messages:
+        return 0, messages
+    previous = recorded.get(key)
+    recorded[key] = (len(messages), to_json(messages[-1]))
+    if previous is None:
+        return 0, messages
+    count, fingerprint = previous
+    if 0 < count <= len(messages) and to_json(messages[count - 1]) == fingerprint:
+        return count, messages[count:]
+    return 0, messages

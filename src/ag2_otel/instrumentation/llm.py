@@ -18,7 +18,6 @@ from ag2_otel.instrumentation._spans import Operation, call_traced, error_type
 from ag2_otel.instrumentation.messages import (
     system_instructions,
     to_semconv_message,
-    to_semconv_messages,
     tool_definitions,
 )
 
@@ -200,13 +199,18 @@ def _record_request_content(
             lambda policy: policy.text([p for m in system for p in system_instructions(m.get("content"))]),
         )
     operation.record_content(
-        sc.GEN_AI_INPUT_MESSAGES, lambda policy: policy.messages(to_semconv_messages(rest))
+        sc.GEN_AI_INPUT_MESSAGES,
+        lambda policy: policy.history(operation.data[0], ("llm", _agent_key(call_config)), rest),
     )
     tools = call_config.get("tools") or config.get("tools")
     if tools:
         operation.record_content(
             sc.GEN_AI_TOOL_DEFINITIONS, lambda policy: policy.text(tool_definitions(tools))
         )
+
+
+def _agent_key(call_config: Mapping[str, Any]) -> str:
+    return str(getattr(call_config.get("agent"), "name", ""))
 
 
 def _output_messages(choices: list[Any]) -> list[dict[str, Any]]:

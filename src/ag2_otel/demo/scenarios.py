@@ -1,4 +1,7 @@
-"""The seed notebook's scenarios, as functions (its code, import lines aside)."""
+"""The seed notebook's scenarios, as functions (its code, import lines aside).
+
+`instrument=False` leaves instrumenting to the caller (e.g. `AG2Instrumentor`).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ def make_llm_config(model: str = "gpt-4o-mini") -> Any:
     return LLMConfig({"api_type": "openai", "model": model})
 
 
-def two_agent_chat(llm_config: Any, tracer_provider: TracerProvider) -> Any:
+def two_agent_chat(llm_config: Any, tracer_provider: TracerProvider, *, instrument: bool = True) -> Any:
     from autogen import ConversableAgent
 
     assistant = ConversableAgent(
@@ -27,9 +30,10 @@ def two_agent_chat(llm_config: Any, tracer_provider: TracerProvider) -> Any:
     user_proxy = ConversableAgent(
         "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
     )
-    instrument_llm_wrapper(tracer_provider=tracer_provider)
-    instrument_agent(assistant, tracer_provider=tracer_provider)
-    instrument_agent(user_proxy, tracer_provider=tracer_provider)
+    if instrument:
+        instrument_llm_wrapper(tracer_provider=tracer_provider)
+        instrument_agent(assistant, tracer_provider=tracer_provider)
+        instrument_agent(user_proxy, tracer_provider=tracer_provider)
     return user_proxy.initiate_chat(assistant, message="What are the three primary colors?", max_turns=1)
 
 
@@ -38,7 +42,7 @@ def get_weather(city: Annotated[str, "The city to get weather for"]) -> str:
     return f"The weather in {city} is sunny, 72F."
 
 
-def tool_chat(llm_config: Any, tracer_provider: TracerProvider) -> Any:
+def tool_chat(llm_config: Any, tracer_provider: TracerProvider, *, instrument: bool = True) -> Any:
     from autogen import ConversableAgent
 
     tool_agent = ConversableAgent(
@@ -52,12 +56,13 @@ def tool_chat(llm_config: Any, tracer_provider: TracerProvider) -> Any:
     )
     tool_agent.register_for_llm()(get_weather)
     tool_user.register_for_execution()(get_weather)
-    instrument_agent(tool_agent, tracer_provider=tracer_provider)
-    instrument_agent(tool_user, tracer_provider=tracer_provider)
+    if instrument:
+        instrument_agent(tool_agent, tracer_provider=tracer_provider)
+        instrument_agent(tool_user, tracer_provider=tracer_provider)
     return tool_user.initiate_chat(tool_agent, message="What's the weather in Tokyo?", max_turns=2)
 
 
-def group_chat(llm_config: Any, tracer_provider: TracerProvider) -> Any:
+def group_chat(llm_config: Any, tracer_provider: TracerProvider, *, instrument: bool = True) -> Any:
     from autogen import ConversableAgent
     from autogen.agentchat import initiate_group_chat
     from autogen.agentchat.group.patterns.auto import AutoPattern
@@ -81,7 +86,8 @@ def group_chat(llm_config: Any, tracer_provider: TracerProvider) -> Any:
         user_agent=group_user,
         group_manager_args={"llm_config": llm_config},
     )
-    instrument_pattern(pattern, tracer_provider=tracer_provider)
+    if instrument:
+        instrument_pattern(pattern, tracer_provider=tracer_provider)
     result, _context, _last = initiate_group_chat(
         pattern=pattern, messages="Write a haiku about coding.", max_rounds=3
     )

@@ -1,0 +1,103 @@
+"""Every metric: name, unit, type, advised buckets and low-cardinality attributes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import Histogram, InMemoryMetricReader, Metric, Sum
+from opentelemetry.sdk.trace import TracerProvider
+
+from ag2_otel import AG2Instrumentor
+from ag2_otel.demo import scenarios
+from ag2_otel.instrumentation._metrics import (
+    AGENT_DURATION_BUCKETS,
+    CLIENT_DURATION_BUCKETS,
+    COUNT_BUCKETS,
+    TOKEN_BUCKETS,
+    WORKFLOW_DURATION_BUCKETS,
+)
+
+EXPECTED: dict[str, tuple[type, str, tuple[float, ...] | None]] = {
+    "gen_ai.client.operation.duration": (Histogram, "s", CLIENT_DURATION_BUCKETS),
+    "gen_ai.client.token.usage": (Histogram, "{token}", TOKEN_BUCKETS),
+    "gen_ai.client.inference.usage.input_tokens": (Sum, "{token}", None),
+    "gen_ai.client.inference.usage.output_tokens": (Sum, "{token}", None),
+    "gen_ai.client.inference.operation.input_tokens": (Histogram, "{token}", TOKEN_BUCKETS),
+    "gen_ai.client.inference.operation.output_tokens": (Histogram, "{token}", TOKEN_BUCKETS),
+    "gen_ai.invoke_agent.duration": (Histogram, "s", AGENT_DURATION_BUCKETS),
+    "gen_ai.execute_tool.duration": (Histogram, "s", CLIENT_DURATION_BUCKETS),
+    "gen_ai.invoke_workflow.duration": (Histogram, "s", WORKFLOW_DURATION_BUCKETS),
+    "ag2.group_chat.rounds": (Histogram, "{round}", COUNT_BUCKETS),
+    "ag2.usage.cost": (Sum, "USD", None),
+}
+# Attribute keys metrics may carry: all low-cardinality (no ids, no content).
+ALLOWED_KEYS = {
+    "gen_ai.operation.name",
+    "gen_ai.provider.name",
+    "gen_ai.request.model",
+    "gen_ai.response.model",
+    "server.address",
+    "server.port",
+    "gen_ai.agent.name",
+    "gen_ai.tool.name",
+    "gen_ai.workflow.name",
+    "gen_ai.token.type",
+    "error.type",
+    "ag2.span.type",
+    "ag2.speaker_selection.method",
+    "ag2.handoff.kind",
+    "ag2.handoff.source",
+    "ag2.handoff.target",
+    "ag2.human_input.mode",
+    "ag2.code_execution.language",
+}
+
+
+@pytest.fixture(scope="module")
+def emitted() -> dict[str, Metric]:
+    """The metrics of the seed's three scenarios, through the real scripted endpoint."""
+    from ag2_otel.demo.brain import demo_reply
+    from ag2_otel.testing import ScriptedOpenAIServer
+    from tests.instrumentation.conftest import llm_config_for
+
+    reader = InMemoryMetricReader()
+    meters = MeterProvider(metric_readers=[reader])
+    instrumentor = AG2Instrumentor()
+    instrumentor.instrument(tracer_provider=TracerProvider(), meter_provider=meters)
+    try:
+        with ScriptedOpenAIServer(demo_reply) as server:
+            config = llm_config_for(server.base_url)
+            for scenario in (scenarios.two_agent_chat, scenarios.tool_chat, scenarios.group_chat):
+                scenario(config, TracerProvider(), instrument=False)
+    finally:
+        instrumentor.uninstrument()
+    data = reader.get_metrics_data()
+    assert data is not None
+    return {m.name: m for rm in data.resource_metrics for sm in rm.scope_metrics for m in sm.metrics}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_metric_name_unit_type_and_buckets(name: str, emitted: dict[str, Metric]) -> None:
+    kind, unit, buckets = EXPECTED[name]
+    metric = emitted[name]
+    assert metric.unit == unit
+    assert isinstance(metric.data, kind)
+    for point in metric.data.data_points:
+        if buckets is not None:
+            assert tuple(point.explicit_bounds) == buckets
+        assert set(point.attributes) <= ALLOWED_KEYS, set(point.attributes) - ALLOWED_KEYS
+
+
+def test_token_counters_equal_the_llm_spans(emitted: dict[str, Metric]) -> None:
+    input_total = sum(p.value for p in emitted["gen_ai.client.inference.usage.input_tokens"].data.data_points)
+    by_type: dict[Any, float] = {}
+    for point in emitted["gen_ai.client.token.usage"].data.data_points:
+        key = point.attributes["gen_ai.token.type"]
+        by_type[key] = by_type.get(key, 0) + point.sum
+    assert input_total > 0
+    assert by_type["input"] == input_total
+    durations = emitted["gen_ai.client.operation.duration"].data.data_points
+    assert sum(p.count for p in durations) == 6  # 1 + 2 + 3 LLM calls in the seed's scenarios
+    assert {p.attributes["gen_ai.operation.name"] for p in durations} == {"chat"}

@@ -142,6 +142,37 @@ def _group_chat(llm_config: Any) -> None:
     initiate_group_chat(pattern=pattern, messages="Write a haiku about coding.", max_rounds=3)
 
 
+def _handoff_chat(llm_config: Any) -> None:
+    from autogen import ConversableAgent
+    from autogen.agentchat import initiate_group_chat
+    from autogen.agentchat.group import AgentTarget, TerminateTarget
+    from autogen.agentchat.group.patterns import DefaultPattern
+
+    planner = ConversableAgent("planner", system_message="You plan tasks.", llm_config=llm_config)
+    executor = ConversableAgent(
+        "executor", system_message="You execute planned tasks.", llm_config=llm_config
+    )
+    planner.handoffs.set_after_work(AgentTarget(executor))
+    executor.handoffs.set_after_work(TerminateTarget())
+    pattern = DefaultPattern(initial_agent=planner, agents=[planner, executor])
+    initiate_group_chat(pattern=pattern, messages="Write a haiku about coding.", max_rounds=4)
+
+
+def _human_chat(llm_config: Any) -> None:
+    """A human in the loop, typing through AG2's own IOStream (the keyboard is scripted)."""
+    from autogen import ConversableAgent
+    from autogen.io import IOConsole, IOStream
+
+    class Keyboard(IOConsole):  # type: ignore[misc]
+        def input(self, prompt: str = "", *, password: bool = False) -> str:
+            return "exit"
+
+    assistant = ConversableAgent("assistant", llm_config=llm_config, human_input_mode="NEVER")
+    human = ConversableAgent("human", llm_config=False, human_input_mode="ALWAYS")
+    with IOStream.set_default(Keyboard()):
+        human.initiate_chat(assistant, message="What are the three primary colors?", max_turns=2, silent=True)
+
+
 def _run_conversations(llm_config: Any) -> None:
     from autogen import ConversableAgent
 
@@ -153,6 +184,8 @@ def _run_conversations(llm_config: Any) -> None:
     _tool_chat(llm_config, get_weather)
     _tool_chat(llm_config, broken_weather)  # a failing tool: error.type on the tool metric
     _group_chat(llm_config)
+    _handoff_chat(llm_config)
+    _human_chat(llm_config)
 
 
 def _kind(data: Any) -> str:
@@ -165,7 +198,8 @@ def _kind(data: Any) -> str:
 @pytest.fixture(scope="session")
 def emitted() -> Emitted:
     """Zero-code instrumentation (AG2Instrumentor) of real AG2 chats: two agents, tools
-    (one failing), an AutoPattern group chat; every metric and span attribute seen."""
+    (one failing), an AutoPattern group chat, handoffs, a human in the loop; every
+    metric and span attribute seen."""
     from autogen import LLMConfig
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import InMemoryMetricReader

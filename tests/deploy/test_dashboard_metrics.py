@@ -15,7 +15,7 @@ from tests.deploy.promnames import label_name, metric_name, promql_names, series
 # Labels Prometheus or the collector's prometheus exporter add to every series.
 ADDED_LABELS = {"job", "instance", "le", "otel_scope_name", "otel_scope_version", "otel_scope_schema_url"}
 
-# The metrics docs/spans.md promises (name, Prometheus kind, unit).
+# The metrics the package emits (instrumentation/_metrics.py): name -> (Prometheus kind, unit).
 CONTRACT = {
     "gen_ai.client.operation.duration": ("histogram", "s"),
     "gen_ai.client.token.usage": ("histogram", "{token}"),
@@ -29,6 +29,8 @@ CONTRACT = {
     "ag2.group_chat.rounds": ("histogram", "{round}"),
     "ag2.speaker_selection.attempts": ("histogram", "{attempt}"),
     "ag2.usage.cost": ("counter", "USD"),
+    "ag2.human_input.wait": ("histogram", "s"),
+    "ag2.handoffs": ("counter", "{handoff}"),
 }
 
 
@@ -88,6 +90,8 @@ def test_prometheus_names_of_the_contract_metrics() -> None:
         "ag2_group_chat_rounds",
         "ag2_speaker_selection_attempts",
         "ag2_usage_cost_USD_total",  # unit "USD" is not a UCUM unit the translator knows: kept as is
+        "ag2_human_input_wait_seconds",
+        "ag2_handoffs_total",
     }
 
 

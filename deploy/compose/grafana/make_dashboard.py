@@ -32,6 +32,8 @@ COST = "ag2_usage_cost_USD_total"
 WORKFLOW_SECONDS = "gen_ai_invoke_workflow_duration_seconds"
 WORKFLOWS = WORKFLOW_SECONDS + "_count"
 TOOL_CALLS = "gen_ai_execute_tool_duration_seconds_count"
+HUMAN_WAIT_SECONDS = "ag2_human_input_wait_seconds"
+HANDOFFS = "ag2_handoffs_total"
 
 
 def prom(expr: str, legend: str = "", *, instant: bool = False, exemplar: bool = False) -> dict[str, Any]:
@@ -327,6 +329,48 @@ def group_chats() -> list[dict[str, Any]]:
     ]
 
 
+def humans_and_handoffs() -> list[dict[str, Any]]:
+    agent = f'{SERVICE}, gen_ai_agent_name=~"$agent"'
+    return [
+        row("Humans in the loop and handoffs"),
+        timeseries(
+            "Human input wait p95 by agent",
+            [
+                prom(
+                    p95(HUMAN_WAIT_SECONDS, agent, "gen_ai_agent_name"),
+                    "{{gen_ai_agent_name}}",
+                    exemplar=True,
+                )
+            ],
+            "s",
+            "From AG2 asking for human input to the reply (get_human_input)",
+        ),
+        timeseries(
+            "Human input requests per second",
+            [
+                prom(
+                    "sum by (gen_ai_agent_name, ag2_human_input_mode)"
+                    f" ({rate(HUMAN_WAIT_SECONDS + '_count', agent)})",
+                    "{{gen_ai_agent_name}} ({{ag2_human_input_mode}})",
+                )
+            ],
+            "reqps",
+        ),
+        timeseries(
+            "Handoffs per second",
+            [
+                prom(
+                    "sum by (ag2_handoff_source, ag2_handoff_target, ag2_handoff_kind)"
+                    f" ({rate(HANDOFFS, SERVICE)})",
+                    "{{ag2_handoff_source}} → {{ag2_handoff_target}} ({{ag2_handoff_kind}})",
+                )
+            ],
+            "reqps",
+            "Group-chat handoffs (pattern transitions) by source, target and kind",
+        ),
+    ]
+
+
 def conversations() -> list[dict[str, Any]]:
     return [
         row("Conversations (traces in Tempo)"),
@@ -411,7 +455,17 @@ def dashboard() -> dict[str, Any]:
                 "url": "/explore?left=" + quote(json.dumps(explore, separators=(",", ":"))),
             }
         ],
-        "panels": layout([*overview(), *llm_usage(), *latency(), *tools(), *group_chats(), *conversations()]),
+        "panels": layout(
+            [
+                *overview(),
+                *llm_usage(),
+                *latency(),
+                *tools(),
+                *group_chats(),
+                *humans_and_handoffs(),
+                *conversations(),
+            ]
+        ),
     }
 
 

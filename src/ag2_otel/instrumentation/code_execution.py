@@ -79,13 +79,27 @@ def _calling_agent() -> Any:
     An executor does not know its agent; AG2 calls it from the agent's
     `_generate_code_execution_reply_using_executor`, a few frames up.
     """
+    return calling_self(lambda _: True, function=_EXECUTOR_CALLER)
+
+
+def calling_self(
+    accept: Callable[[Any], bool], *, function: str | None = None, depth: int = _CALLER_SEARCH_DEPTH
+) -> Any:
+    """`self` of the nearest calling method (named `function`, if given) that `accept`s it.
+
+    For AG2 objects that do not know who uses them (a code executor, an A2A
+    client factory); looks at most `depth` frames up and never raises.
+    """
     frame = inspect.currentframe()
     try:
-        for _ in range(_CALLER_SEARCH_DEPTH):
+        frame = frame.f_back if frame is not None else None
+        for _ in range(depth):
             if frame is None:
                 return None
-            if frame.f_code.co_name == _EXECUTOR_CALLER:
-                return frame.f_locals.get("self")
+            if function is None or frame.f_code.co_name == function:
+                candidate = frame.f_locals.get("self")
+                if candidate is not None and accept(candidate):
+                    return candidate
             frame = frame.f_back
     except Exception:  # never let the search hurt the call
         return None

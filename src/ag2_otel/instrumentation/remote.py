@@ -1,8 +1,187 @@
-"""Remote agents (A2A)."""
+"""Remote agents over A2A (`autogen.a2a`, the `a2a` extra): one trace across
+processes.
+
+Client side: an `A2aRemoteAgent` talks to its server through httpx clients that
+AG2's client factories create. Each request such a client sends (an A2A
+JSON-RPC call, or the agent-card fetch) is an `a2a.client {method}` CLIENT
+span, and the W3C trace context of that span (traceparent, tracestate,
+baggage) is injected into that request's headers through the *global*
+propagator, per call. Other httpx clients in the process are left alone.
+
+Server side: `AutogenAgentExecutor.execute` runs the served agent for one A2A
+request; it becomes an `a2a.server {agent}` SERVER span whose parent is
+extracted (global propagator) from the request headers the A2A SDK hands to
+the executor, so the serving side joins the caller's trace.
+
+Per the GenAI conventions these A2A spans do not also claim `invoke_agent`:
+the local `A2aRemoteAgent`'s turn already is an `invoke_agent` span, and the
+served agent's turn is one on the server.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import weakref
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = ()
+from opentelemetry import context as otel_context
+from opentelemetry import propagate
+from opentelemetry.trace import SpanKind
+
+from ag2_otel.instrumentation import _semconv as sc
+from ag2_otel.instrumentation._agents import agent_name, bound_argument
+from ag2_otel.instrumentation._registry import Telemetry, registry
+from ag2_otel.instrumentation._safety import telemetry_guard
+from ag2_otel.instrumentation._spans import Finish, Operation, acall_traced, async_wrapper
+from ag2_otel.instrumentation.code_execution import calling_self
+
+_CLIENT_FACTORIES = "autogen.a2a.client_factory"
+_HTTP_ERROR_STATUS = 400
+
+# httpx clients made by AG2's A2A client factories -> the A2aRemoteAgent that made them
+_clients: weakref.WeakKeyDictionary[Any, weakref.ref[Any]] = weakref.WeakKeyDictionary()
+
+
+# --- client: remember which httpx clients belong to a remote agent ------------
+
+
+def _wrap_factory_call(
+    wrapped: Callable[[], Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    client = wrapped(*args, **kwargs)
+    with telemetry_guard("a2a client factory"):
+        owner = calling_self(_is_remote_agent)
+        if owner is not None:
+            _clients[client] = weakref.ref(owner)
+    return client
+
+
+def _is_remote_agent(obj: Any) -> bool:
+    return any(cls.__name__ == "A2aRemoteAgent" for cls in type(obj).__mro__)
+
+
+# --- client: one CLIENT span per request, context injected per request --------
+
+
+def _plan_send(
+    client: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Callable[[], Operation | None] | None, Finish]:
+    try:
+        owner = _clients.get(client)
+    except TypeError:  # an unhashable client
+        owner = None
+    agent = owner() if owner is not None else None
+    if agent is None:
+        return None, _finish_send
+    telemetry = registry.for_agent(agent)
+    request = bound_argument(args, kwargs, "request", 0)
+    if telemetry is None or request is None:
+        return None, _finish_send
+    return (lambda: _begin_send(telemetry, agent, request)), _finish_send
+
+
+def _begin_send(telemetry: Telemetry, agent: Any, request: Any) -> Operation:
+    url = request.url
+    method = _rpc_method(request) or f"{request.method} {url.path}"
+    attributes: dict[str, Any] = {
+        sc.AG2_SPAN_TYPE: sc.TYPE_REMOTE_AGENT,
+        sc.A2A_METHOD_NAME: method,
+        sc.GEN_AI_AGENT_NAME: agent_name(agent),
+        sc.HTTP_REQUEST_METHOD: str(request.method),
+        sc.SERVER_ADDRESS: str(url.host),
+        sc.URL_PATH: str(url.path),
+    }
+    if url.port is not None:
+        attributes[sc.SERVER_PORT] = int(url.port)
+    operation = Operation(telemetry, f"{sc.SPAN_A2A_CLIENT} {method}", attributes, kind=SpanKind.CLIENT)
+    with telemetry_guard("a2a inject"):
+        propagate.inject(request.headers)  # the current context is now this span's
+    return operation
+
+
+def _rpc_method(request: Any) -> str | None:
+    """The JSON-RPC method of an A2A call (`SendMessage`, `message/send`, ...)."""
+    if request.method != "POST":
+        return None
+    with telemetry_guard("a2a method"):
+        body = json.loads(request.content or b"null")
+        method = body.get("method") if isinstance(body, Mapping) else None
+        return str(method) if method else None
+    return None
+
+
+def _finish_send(operation: Operation, response: Any) -> None:
+    status = getattr(response, "status_code", None)
+    if isinstance(status, int):
+        operation.span.set_attribute(sc.HTTP_RESPONSE_STATUS_CODE, status)
+        if status >= _HTTP_ERROR_STATUS:
+            operation.fail_with(str(status), f"HTTP {status}")
+
+
+# --- server: the executor's run joins the caller's trace ----------------------
+
+
+def _plan_execute(
+    executor: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Callable[[], Operation] | None, Finish]:
+    service = getattr(executor, "agent", None)
+    agent = getattr(service, "agent", service)
+    telemetry = registry.for_agent(agent) if agent is not None else None
+    if telemetry is None:
+        return None, _finish_execute
+    request_context = bound_argument(args, kwargs, "context", 0)
+    return (lambda: _begin_execute(telemetry, agent, request_context)), _finish_execute
+
+
+def _begin_execute(telemetry: Telemetry, agent: Any, request_context: Any) -> Operation:
+    name = agent_name(agent)
+    attributes: dict[str, Any] = {sc.AG2_SPAN_TYPE: sc.TYPE_REMOTE_AGENT, sc.GEN_AI_AGENT_NAME: name}
+    state = _call_state(request_context)
+    method = state.get("method")
+    if isinstance(method, str):
+        attributes[sc.A2A_METHOD_NAME] = method
+    return Operation(telemetry, f"{sc.SPAN_A2A_SERVER} {name}", attributes, kind=SpanKind.SERVER)
+
+
+def _finish_execute(operation: Operation, _: Any) -> None:
+    return None
+
+
+def _call_state(request_context: Any) -> Mapping[str, Any]:
+    state = getattr(getattr(request_context, "call_context", None), "state", None)
+    return state if isinstance(state, Mapping) else {}
+
+
+def _incoming_context(args: tuple[Any, ...], kwargs: dict[str, Any]) -> otel_context.Context | None:
+    """The caller's context from the A2A request headers, if it sent one."""
+    headers = _call_state(bound_argument(args, kwargs, "context", 0)).get("headers")
+    if not isinstance(headers, Mapping) or "traceparent" not in {str(k).lower() for k in headers}:
+        return None
+    return propagate.extract({str(k).lower(): v for k, v in headers.items()})
+
+
+async def _wrap_execute(
+    wrapped: Callable[..., Awaitable[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    begin, finish = _plan_execute(instance, args, kwargs)
+    if begin is None:
+        return await wrapped(*args, **kwargs)
+    incoming = None
+    with telemetry_guard("a2a extract"):
+        incoming = _incoming_context(args, kwargs)
+    token = otel_context.attach(incoming) if incoming is not None else None
+    try:
+        return await acall_traced(begin, wrapped, args, kwargs, finish)
+    finally:
+        if token is not None:
+            otel_context.detach(token)
+
+
+PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
+    (_CLIENT_FACTORIES, "HttpxClientFactory", "__call__", _wrap_factory_call),
+    (_CLIENT_FACTORIES, "EmptyClientFactory", "__call__", _wrap_factory_call),
+    ("httpx", "AsyncClient", "send", async_wrapper(_plan_send)),
+    ("autogen.a2a.agent_executor", "AutogenAgentExecutor", "execute", _wrap_execute),
+)
+"""Appended to the patch table; skipped when the `a2a` extra is not installed."""

@@ -1,0 +1,178 @@
+"""Remote agents over A2A: a real `A2aAgentServer` served by uvicorn on
+127.0.0.1 and a real `A2aRemoteAgent` client. Every A2A request is a CLIENT
+span carrying W3C trace context (traceparent, tracestate, baggage) injected per
+request through the global propagator; the serving side joins the same trace."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from opentelemetry import baggage, trace
+from opentelemetry import context as otel_context
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, StatusCode, TraceFlags, TraceState
+
+from ag2_otel import instrument_agent, instrument_llm_wrapper
+from ag2_otel.testing import ScriptedOpenAIServer
+from tests.instrumentation.conftest import llm_config_for
+from tests.instrumentation.trees import by_name, one_trace, shape
+
+REMOTE_TRACE_ID = 0x0AF7651916CD43DD8448EB211C80319C
+REMOTE_SPAN_ID = 0xB7AD6B7169203331
+
+
+class HeaderRecorder:
+    """ASGI middleware in front of the A2A app: keeps the headers of every request."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+            self.requests.append((scope["method"], scope["path"], headers))
+        await self.app(scope, receive, send)
+
+
+@contextmanager
+def a2a_server(agent: Any) -> Iterator[tuple[str, HeaderRecorder]]:
+    import uvicorn
+    from autogen.a2a import A2aAgentServer
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    recorder = HeaderRecorder(A2aAgentServer(agent, url=f"{url}/").build())
+    server = uvicorn.Server(uvicorn.Config(recorder, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        yield url, recorder
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def _caller_context() -> otel_context.Context:
+    """A caller whose own parent came from upstream with a tracestate, plus baggage."""
+    upstream = SpanContext(
+        REMOTE_TRACE_ID,
+        REMOTE_SPAN_ID,
+        is_remote=True,
+        trace_flags=TraceFlags(TraceFlags.SAMPLED),
+        trace_state=TraceState([("vendor", "abc")]),
+    )
+    context = trace.set_span_in_context(NonRecordingSpan(upstream))
+    return baggage.set_baggage("tenant", "acme", context)
+
+
+def _run_remote_chat(tracer_provider: TracerProvider) -> tuple[Any, HeaderRecorder]:
+    from autogen import ConversableAgent
+    from autogen.a2a import A2aRemoteAgent
+
+    with ScriptedOpenAIServer(["Hello from far away."]) as llm:
+        served = ConversableAgent("served", llm_config=llm_config_for(llm.base_url), human_input_mode="NEVER")
+        instrument_llm_wrapper(tracer_provider=tracer_provider)  # patches before the client exists
+        with a2a_server(served) as (url, recorder):
+            remote = A2aRemoteAgent(url=url, name="remote")
+            user = ConversableAgent("user", llm_config=False, human_input_mode="NEVER")
+            for agent in (served, remote, user):
+                instrument_agent(agent, tracer_provider=tracer_provider)
+            tracer = tracer_provider.get_tracer("caller")
+
+            async def call() -> Any:
+                token = otel_context.attach(_caller_context())
+                try:
+                    with tracer.start_as_current_span("caller"):
+                        return await user.a_initiate_chat(remote, message="Say hello.", max_turns=1)
+                finally:
+                    otel_context.detach(token)
+
+            result = asyncio.run(call())
+    return result, recorder
+
+
+def test_remote_call_is_one_trace_with_context_injected_per_request(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    result, recorder = _run_remote_chat(tracer_provider)
+    assert result.summary == "Hello from far away."
+    spans = exporter.get_finished_spans()
+    assert one_trace(spans) == REMOTE_TRACE_ID
+
+    clients = [
+        s for s in spans if s.kind is SpanKind.CLIENT and s.attributes["ag2.span.type"] == "remote_agent"
+    ]
+    assert [c.attributes["http.request.method"] for c in sorted(clients, key=lambda s: s.start_time)] == [
+        "GET",  # the agent card
+        "POST",  # the A2A call
+    ]
+    servers = [s for s in spans if s.kind is SpanKind.SERVER]
+    assert len(servers) == 1
+    (server,) = servers
+    assert server.name == "a2a.server served"
+    assert server.attributes["ag2.span.type"] == "remote_agent"
+    assert server.attributes["gen_ai.agent.name"] == "served"
+    assert "gen_ai.operation.name" not in server.attributes  # A2A spans are not invoke_agent
+
+    # every A2A request: its own CLIENT span, whose context is the one it carried
+    by_span_id = {f"{s.context.span_id:016x}": s for s in clients}
+    assert len(recorder.requests) == len(clients) >= 2
+    for method, path, headers in recorder.requests:
+        version, trace_id, span_id, flags = headers["traceparent"].split("-")
+        assert (version, trace_id, flags) == ("00", f"{REMOTE_TRACE_ID:032x}", "01")
+        client = by_span_id[span_id]
+        assert client.attributes["http.request.method"] == method
+        assert client.attributes["url.path"] == path
+        assert headers["tracestate"] == "vendor=abc"
+        assert headers["baggage"] == "tenant=acme"
+    assert len({h["traceparent"] for _, _, h in recorder.requests}) == len(recorder.requests)
+
+    rpc = next(s for s in clients if s.attributes["http.request.method"] == "POST")
+    assert rpc.name == f"a2a.client {rpc.attributes['a2a.method.name']}"
+    assert rpc.attributes["a2a.method.name"] in {"message/stream", "message/send", "SendStreamingMessage"}
+    assert rpc.attributes["gen_ai.agent.name"] == "remote"
+    assert rpc.attributes["server.address"] == "127.0.0.1"
+    assert isinstance(rpc.attributes["server.port"], int)
+    assert rpc.attributes["http.response.status_code"] == 200
+    assert rpc.status.status_code is StatusCode.UNSET
+
+    # client spans sit under the remote agent's turn; the server joins under the RPC
+    agent_turn = next(s for s in spans if s.name == "invoke_agent remote")
+    assert all(c.parent.span_id == agent_turn.context.span_id for c in clients)
+    assert server.parent.span_id == rpc.context.span_id
+    assert server.parent.is_remote
+    assert server.start_time >= rpc.start_time
+    # the served agent's LLM call is inside the server span
+    (chat,) = by_name(spans, "chat gpt-4o-mini")
+    assert chat.parent.span_id == server.context.span_id
+    assert shape(spans)[0][0] == "caller"
+
+
+def test_other_httpx_clients_are_not_traced(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    import httpx
+
+    with ScriptedOpenAIServer(["Hi."]) as llm:
+        instrument_llm_wrapper(tracer_provider=tracer_provider)
+
+        async def call() -> int:
+            async with httpx.AsyncClient() as client:
+                response = await client.post(f"{llm.base_url}/chat/completions", json={"messages": []})
+                return response.status_code
+
+        assert asyncio.run(call()) == 200
+    assert not exporter.get_finished_spans()

@@ -163,29 +163,3 @@ A2A_METHOD_NAME: Final = "a2a.method.name"
 HTTP_REQUEST_METHOD: Final = "http.request.method"
 HTTP_RESPONSE_STATUS_CODE: Final = "http.response.status_code"
 URL_PATH: Final = "url.path"
-
-# Code execution (an `execute_tool` operation of a command-running tool)
-TYPE_CODE_EXECUTION: Final = "code_execution"
-SPAN_EXECUTE_CODE: Final = "execute_code"
-CODE_EXECUTOR_TOOL_NAME: Final = "code_executor"
-CODE_EXECUTION_FAILED: Final = "code_execution_failed"
-PROCESS_EXIT_CODE: Final = "process.exit.code"
-AG2_CODE_LANGUAGE: Final = "ag2.code_execution.language"
-AG2_CODE_BLOCK_COUNT: Final = "ag2.code_execution.block_count"
-AG2_CODE_EXECUTOR: Final = "ag2.code_execution.executor"
-
-# Human input (no GenAI operation: AG2-only detail)
-TYPE_HUMAN_INPUT: Final = "human_input"
-SPAN_HUMAN_INPUT: Final = "human_input"
-AG2_HUMAN_INPUT_MODE: Final = "ag2.human_input.mode"
-AG2_HUMAN_INPUT_PROMPT: Final = "ag2.human_input.prompt"
-AG2_HUMAN_INPUT_REPLY: Final = "ag2.human_input.reply"
-
-# Remote agents (A2A)
-TYPE_REMOTE_AGENT: Final = "remote_agent"
-SPAN_A2A_CLIENT: Final = "a2a.client"
-SPAN_A2A_SERVER: Final = "a2a.server"
-A2A_METHOD_NAME: Final = "a2a.method.name"
-HTTP_REQUEST_METHOD: Final = "http.request.method"
-HTTP_RESPONSE_STATUS_CODE: Final = "http.response.status_code"
-URL_PATH: Final = "url.path"

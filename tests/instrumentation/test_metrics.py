@@ -101,3 +101,30 @@ def test_token_counters_equal_the_llm_spans(emitted: dict[str, Metric]) -> None:
     durations = emitted["gen_ai.client.operation.duration"].data.data_points
     assert sum(p.count for p in durations) == 6  # 1 + 2 + 3 LLM calls in the seed's scenarios
     assert {p.attributes["gen_ai.operation.name"] for p in durations} == {"chat"}
+
+
+def test_failing_calls_record_their_duration_with_the_error_type(
+    tracer_provider: TracerProvider, meter_provider: MeterProvider, metric_reader: InMemoryMetricReader
+) -> None:
+    from autogen import ConversableAgent
+
+    from ag2_otel import instrument_agent, instrument_llm_wrapper
+    from ag2_otel.testing import Reply, ScriptedOpenAIServer
+    from tests.instrumentation.conftest import llm_config_for
+
+    with ScriptedOpenAIServer([Reply(status=400, error_message="bad request")]) as server:
+        config = llm_config_for(server.base_url)
+        assistant = ConversableAgent("assistant", llm_config=config, human_input_mode="NEVER")
+        user = ConversableAgent("user", llm_config=False, human_input_mode="NEVER", max_consecutive_auto_reply=0)
+        instrument_llm_wrapper(tracer_provider=tracer_provider, meter_provider=meter_provider)
+        instrument_agent(assistant, tracer_provider=tracer_provider, meter_provider=meter_provider)
+        with pytest.raises(Exception, match="bad request"):
+            user.initiate_chat(assistant, message="Hi", max_turns=1)
+    data = metric_reader.get_metrics_data()
+    assert data is not None
+    metrics = {m.name: m for rm in data.resource_metrics for sm in rm.scope_metrics for m in sm.metrics}
+    for name in ("gen_ai.client.operation.duration", "gen_ai.invoke_agent.duration"):
+        (point,) = metrics[name].data.data_points
+        assert point.attributes["error.type"] == "openai.BadRequestError"
+        assert point.count == 1
+    assert "gen_ai.client.inference.usage.input_tokens" not in metrics

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.context import Context
+from opentelemetry.metrics import Histogram
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from ag2_otel.instrumentation._context import ACTIVE_KEY, INHERIT_KEY, SCOPE_KEY, Scope
@@ -40,7 +41,18 @@ def error_type(exc: BaseException) -> str:
 class Operation:
     """One span plus the context it runs in; `end*` is idempotent."""
 
-    __slots__ = ("_content_event", "_ended", "_token", "data", "scope", "span", "started", "telemetry")
+    __slots__ = (
+        "_content_event",
+        "_ended",
+        "_error_type",
+        "_token",
+        "data",
+        "duration_metric",
+        "scope",
+        "span",
+        "started",
+        "telemetry",
+    )
 
     def __init__(
         self,
@@ -57,6 +69,9 @@ class Operation:
         self.telemetry = telemetry
         self.scope = scope
         self.data: Any = None
+        self.duration_metric: tuple[Histogram, dict[str, Any]] | None = None
+        """(histogram, attributes): recorded once at `end`, with `error.type` if failed."""
+        self._error_type: str | None = None
         self._content_event: dict[str, str] | None = None
         self.started = time.perf_counter()
         self._ended = False
@@ -82,6 +97,7 @@ class Operation:
 
     def fail(self, exc: BaseException) -> None:
         """Mark failed; record the exception event only where it first passed."""
+        self._error_type = error_type(exc)
         with telemetry_guard("fail"):
             if self.span.is_recording():
                 self.span.set_attribute(ERROR_TYPE, error_type(exc))
@@ -92,6 +108,7 @@ class Operation:
 
     def fail_with(self, kind: str, message: str) -> None:
         """Mark failed for an error AG2 reports as a value, not an exception."""
+        self._error_type = kind
         with telemetry_guard("fail_with"):
             self.span.set_attribute(ERROR_TYPE, kind)
             self.span.set_status(Status(StatusCode.ERROR, message))
@@ -117,6 +134,12 @@ class Operation:
         if self._ended:
             return
         self._ended = True
+        if self.duration_metric is not None:
+            with telemetry_guard("duration metric"):
+                histogram, attributes = self.duration_metric
+                if self._error_type is not None:
+                    attributes = {**attributes, ERROR_TYPE: self._error_type}
+                histogram.record(self.elapsed_s, attributes)
         if self._content_event:
             with telemetry_guard("content event"):
                 self.span.add_event(CONTENT_EVENT, self._content_event)

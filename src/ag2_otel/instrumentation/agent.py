@@ -46,7 +46,10 @@ def _begin_agent(
         attributes[sc.AG2_AGENT_SENDER] = agent_name(sender)
     # Agents acting inside this turn (nested chats, agents called by tools) are traced too.
     operation = Operation(telemetry, f"{sc.OP_INVOKE_AGENT} {name}", attributes, active=marker, inherit=True)
-    operation.data = attributes
+    operation.duration_metric = (
+        telemetry.instruments.agent_duration,
+        {k: v for k, v in attributes.items() if k in _METRIC_KEYS},
+    )
     messages = bound_argument(args, kwargs, "messages", 0)
     if messages is None and sender is not None:
         messages = getattr(agent, "_oai_messages", {}).get(sender)
@@ -64,6 +67,11 @@ def _begin_agent(
     return operation
 
 
+_METRIC_KEYS = frozenset(
+    {sc.GEN_AI_OPERATION_NAME, sc.GEN_AI_AGENT_NAME, sc.GEN_AI_PROVIDER_NAME, sc.GEN_AI_REQUEST_MODEL}
+)
+
+
 def _finish_agent(operation: Operation, reply: Any) -> None:
     if reply is None:
         operation.span.set_attribute(sc.AG2_AGENT_REPLY_EMPTY, True)
@@ -71,13 +79,6 @@ def _finish_agent(operation: Operation, reply: Any) -> None:
         operation.record_content(
             sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([to_semconv_message(reply, role="assistant")])
         )
-    metric_attributes = {
-        k: v
-        for k, v in operation.data.items()
-        if k
-        in (sc.GEN_AI_OPERATION_NAME, sc.GEN_AI_AGENT_NAME, sc.GEN_AI_PROVIDER_NAME, sc.GEN_AI_REQUEST_MODEL)
-    }
-    operation.telemetry.instruments.agent_duration.record(operation.elapsed_s, metric_attributes)
 
 
 wrap_generate_reply = sync_wrapper(_plan)

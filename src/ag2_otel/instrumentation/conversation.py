@@ -59,7 +59,10 @@ def _begin(
     operation = Operation(
         telemetry, f"conversation {sender_name} -> {recipient_name}", attributes, scope=scope
     )
-    operation.data = {sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW, sc.AG2_SPAN_TYPE: sc.TYPE_CONVERSATION}
+    operation.duration_metric = (
+        telemetry.instruments.workflow_duration,
+        {sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW, sc.AG2_SPAN_TYPE: sc.TYPE_CONVERSATION},
+    )
     message = bound_argument(args, kwargs, "message", 7)
     if isinstance(message, (str, dict)):
         operation.record_content(
@@ -78,7 +81,6 @@ def _finish(operation: Operation, result: Any) -> None:
         operation.record_content(
             sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([to_semconv_message(summary, role="assistant")])
         )
-    operation.telemetry.instruments.workflow_duration.record(operation.elapsed_s, operation.data)
 
 
 wrap_initiate_chat = sync_wrapper(_planner(is_async=False))
@@ -108,10 +110,10 @@ def _plan_sequence(
             attributes[sc.AG2_SEQUENCE_CHATS] = len(chat_queue)
         scope = new_scope(sc.TYPE_SEQUENTIAL_CHATS)
         operation = Operation(telemetry, f"sequential_chats {name}", attributes, scope=scope, inherit=True)
-        operation.data = {
-            sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW,
-            sc.AG2_SPAN_TYPE: sc.TYPE_SEQUENTIAL_CHATS,
-        }
+        operation.duration_metric = (
+            telemetry.instruments.workflow_duration,
+            {sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW, sc.AG2_SPAN_TYPE: sc.TYPE_SEQUENTIAL_CHATS},
+        )
         return operation
 
     return begin, _finish_sequence
@@ -119,7 +121,6 @@ def _plan_sequence(
 
 def _finish_sequence(operation: Operation, _: Any) -> None:
     set_usage_rollup(operation)
-    operation.telemetry.instruments.workflow_duration.record(operation.elapsed_s, operation.data)
 
 
 wrap_initiate_chats = sync_wrapper(_plan_sequence)

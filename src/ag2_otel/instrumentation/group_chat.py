@@ -59,6 +59,7 @@ def begin_group_chat(telemetry: Telemetry, manager: Any, marker: object) -> Oper
         telemetry, f"{sc.OP_INVOKE_WORKFLOW} {workflow}", attributes, scope=scope, active=marker, inherit=True
     )
     operation.data = {sc.GEN_AI_WORKFLOW_NAME: workflow, sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW}
+    operation.duration_metric = (telemetry.instruments.workflow_duration, operation.data)
     return operation
 
 
@@ -70,7 +71,6 @@ def finish_group_chat(operation: Operation, _: Any) -> None:
     span.set_attribute(sc.AG2_GROUP_ROUNDS, scope.turns)
     set_usage_rollup(operation)
     instruments = operation.telemetry.instruments
-    instruments.workflow_duration.record(operation.elapsed_s, operation.data)
     instruments.group_rounds.record(scope.turns, operation.data)
 
 

@@ -62,7 +62,9 @@ def wrap_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict
         call = _Call(instance)
         operation = Operation(telemetry, name, attributes, kind=SpanKind.CLIENT, values={_CALL_KEY: call})
         call.operation = operation
-        operation.data = (current_scope(), attributes, call)
+        metric_attributes = _metric_attributes(attributes)
+        operation.duration_metric = (telemetry.instruments.operation_duration, metric_attributes)
+        operation.data = (current_scope(), metric_attributes, call)
         _record_request_content(operation, kwargs, config)
         return operation
 
@@ -71,7 +73,7 @@ def wrap_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict
 
 def _finish(operation: Operation, response: Any) -> None:
     span = operation.span
-    scope, request_attributes, call = operation.data
+    scope, metric_attributes, call = operation.data
     usage = None if call.cached else getattr(response, "usage", None)
     input_tokens = _int(_get(usage, "prompt_tokens"))
     output_tokens = _int(_get(usage, "completion_tokens"))
@@ -95,35 +97,25 @@ def _finish(operation: Operation, response: Any) -> None:
         if call.cached:
             span.set_attribute(sc.AG2_LLM_CACHED, True)
         config_index = call.config_index()
-        if config_index is not None and request_attributes.get(sc.AG2_LLM_CONFIG_COUNT):
+        if config_index is not None and len(getattr(call.wrapper, "_clients", None) or ()) > 1:
             span.set_attribute(sc.AG2_LLM_CONFIG_INDEX, config_index)
         operation.record_content(
             sc.GEN_AI_OUTPUT_MESSAGES, lambda policy: policy.messages(_output_messages(choices))
         )
+    if response_model:
+        metric_attributes[sc.GEN_AI_RESPONSE_MODEL] = str(response_model)
     if call.cached:  # served from AG2's cache: nothing billable
-        operation.telemetry.instruments.operation_duration.record(
-            operation.elapsed_s, _metric_attributes(request_attributes)
-        )
         return
     if scope is not None:
         for enclosing in scope.chain():
             enclosing.usage.add(input_tokens, output_tokens, cost)
-    _record_metrics(operation, request_attributes, response_model, input_tokens, output_tokens, cost)
+    _record_usage_metrics(operation, metric_attributes, input_tokens, output_tokens, cost)
 
 
-def _record_metrics(
-    operation: Operation,
-    request_attributes: Mapping[str, Any],
-    response_model: Any,
-    input_tokens: int,
-    output_tokens: int,
-    cost: float,
+def _record_usage_metrics(
+    operation: Operation, attributes: dict[str, Any], input_tokens: int, output_tokens: int, cost: float
 ) -> None:
     instruments = operation.telemetry.instruments
-    attributes = _metric_attributes(request_attributes)
-    if response_model:
-        attributes[sc.GEN_AI_RESPONSE_MODEL] = str(response_model)
-    instruments.operation_duration.record(operation.elapsed_s, attributes)
     instruments.input_tokens.add(input_tokens, attributes)
     instruments.output_tokens.add(output_tokens, attributes)
     instruments.input_tokens_per_call.record(input_tokens, attributes)

@@ -42,7 +42,10 @@ def _begin(
     if call_id:
         attributes[sc.GEN_AI_TOOL_CALL_ID] = str(call_id)
     operation = Operation(telemetry, f"{sc.OP_EXECUTE_TOOL} {name}", attributes, active=marker)
-    operation.data = {sc.GEN_AI_OPERATION_NAME: sc.OP_EXECUTE_TOOL, sc.GEN_AI_TOOL_NAME: name}
+    operation.duration_metric = (
+        telemetry.instruments.tool_duration,
+        {sc.GEN_AI_OPERATION_NAME: sc.OP_EXECUTE_TOOL, sc.GEN_AI_TOOL_NAME: name},
+    )
     arguments = func_call.get("arguments")
     if arguments is not None:
         operation.record_content(sc.GEN_AI_TOOL_CALL_ARGUMENTS, lambda p: p.text(arguments))
@@ -52,15 +55,11 @@ def _begin(
 def _finish(operation: Operation, result: Any) -> None:
     success, payload = result if isinstance(result, tuple) and len(result) == 2 else (True, result)
     content = payload.get("content") if isinstance(payload, Mapping) else payload
-    metric_attributes = dict(operation.data)
     operation.span.set_attribute(sc.AG2_TOOL_SUCCESS, bool(success))
     if not success:
-        kind = _failure_kind(content)
-        operation.fail_with(kind, str(content))
-        metric_attributes[sc.ERROR_TYPE] = kind
+        operation.fail_with(_failure_kind(content), str(content))
     if content is not None:
         operation.record_content(sc.GEN_AI_TOOL_CALL_RESULT, lambda p: p.text(content))
-    operation.telemetry.instruments.tool_duration.record(operation.elapsed_s, metric_attributes)
 
 
 def _failure_kind(content: Any) -> str:

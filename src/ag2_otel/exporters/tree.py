@@ -92,10 +92,13 @@ def _key_facts(attributes: Mapping[str, Any]) -> list[str]:
     reasons = attributes.get("gen_ai.response.finish_reasons")
     if reasons:
         facts.append("finish=" + ",".join(str(r) for r in reasons))
+    if attributes.get("ag2.handoff.kind"):
+        facts.append(f"kind={attributes['ag2.handoff.kind']}")
+    if attributes.get("ag2.ended_by"):
+        facts.append(f"ended by {attributes['ag2.ended_by']}")
     for key, label in (
         ("ag2.speaker_selection.selected", "selected"),
         ("ag2.group_chat.rounds", "rounds"),
-        ("ag2.handoff.target", "to"),
         ("process.exit.code", "exit"),
     ):
         value = attributes.get(key)

@@ -65,6 +65,7 @@ ERROR_TYPE: Final = "error.type"
 
 # AG2 attributes
 AG2_SPAN_TYPE: Final = "ag2.span.type"
+AG2_ENDED_BY: Final = "ag2.ended_by"
 AG2_USAGE_INPUT_TOKENS: Final = "ag2.usage.input_tokens"
 AG2_USAGE_OUTPUT_TOKENS: Final = "ag2.usage.output_tokens"
 AG2_USAGE_COST: Final = "ag2.usage.cost"

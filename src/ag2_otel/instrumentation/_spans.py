@@ -22,7 +22,7 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from ag2_otel.instrumentation._context import ACTIVE_KEY, INHERIT_KEY, SCOPE_KEY, Scope
 from ag2_otel.instrumentation._registry import Telemetry
 from ag2_otel.instrumentation._safety import telemetry_guard
-from ag2_otel.instrumentation._semconv import ERROR_TYPE, GEN_AI_CONVERSATION_ID
+from ag2_otel.instrumentation._semconv import AG2_ENDED_BY, ERROR_TYPE, GEN_AI_CONVERSATION_ID
 from ag2_otel.instrumentation.content import ContentPolicy
 
 _R = TypeVar("_R")
@@ -46,6 +46,7 @@ class Operation:
         "_ended",
         "_error_type",
         "_token",
+        "control_flow",
         "data",
         "duration_metric",
         "scope",
@@ -72,6 +73,8 @@ class Operation:
         self.duration_metric: tuple[Histogram, dict[str, Any]] | None = None
         """(histogram, attributes): recorded once at `end`, with `error.type` if failed."""
         self._error_type: str | None = None
+        self.control_flow: tuple[type[BaseException], ...] = ()
+        """Exceptions AG2 raises to end a step normally: recorded, not marked as errors."""
         self._content_event: dict[str, str] | None = None
         self.started = time.perf_counter()
         self._ended = False
@@ -97,6 +100,10 @@ class Operation:
 
     def fail(self, exc: BaseException) -> None:
         """Mark failed; record the exception event only where it first passed."""
+        if isinstance(exc, self.control_flow):
+            with telemetry_guard("control flow"):
+                self.span.set_attribute(AG2_ENDED_BY, type(exc).__name__)
+            return
         self._error_type = error_type(exc)
         with telemetry_guard("fail"):
             if self.span.is_recording():

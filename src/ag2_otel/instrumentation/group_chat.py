@@ -125,9 +125,19 @@ def _plan_selection(
         )
         selection.operation = operation
         operation.data = selection
+        operation.control_flow = _termination_exceptions()
         return operation
 
     return begin, _finish_selection
+
+
+def _termination_exceptions() -> tuple[type[BaseException], ...]:
+    """AG2 ends a group chat by raising `NoEligibleSpeakerError` from selection."""
+    try:
+        from autogen.exception_utils import NoEligibleSpeakerError
+    except ImportError:
+        return ()
+    return (NoEligibleSpeakerError,)
 
 
 def _finish_selection(operation: Operation, selected: Any) -> None:

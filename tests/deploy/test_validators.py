@@ -1,6 +1,6 @@
 """Real validators where they install from the registries here (Debian's `prometheus`
 package ships promtool, `docker-compose` validates compose files without an engine).
-Skipped, with the reason, where they are missing. No OpenTelemetry Collector, Tempo
+`./dev test` installs both; a missing one fails the test (never skipped). No OpenTelemetry Collector, Tempo
 or Grafana binary installs from PyPI, npm or Debian, so those configs are checked
 only by the structural tests in test_configs.py."""
 
@@ -22,10 +22,6 @@ from tests.deploy.test_dashboard_metrics import dashboard_promql, datasource_pro
 
 PROMTOOL = shutil.which("promtool")
 DOCKER_COMPOSE = shutil.which("docker-compose")
-needs_promtool = pytest.mark.skipif(PROMTOOL is None, reason="promtool missing (apt-get install prometheus)")
-needs_compose = pytest.mark.skipif(
-    DOCKER_COMPOSE is None, reason="docker-compose missing (apt-get install docker-compose)"
-)
 
 # Grafana variables, replaced by what Grafana would put there.
 GRAFANA_VARIABLES = {"$__rate_interval": "1m", "$__range": "6h", "$__tags": 'gen_ai_agent_name="a"'}
@@ -37,9 +33,8 @@ def run(
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=60, env=env, check=False)
 
 
-@needs_promtool
 def test_promtool_accepts_the_prometheus_config() -> None:
-    assert PROMTOOL is not None
+    assert PROMTOOL is not None, "promtool missing: apt-get install prometheus (./dev test does)"
     result = run(PROMTOOL, "check", "config", "prometheus/prometheus.yml")
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -55,11 +50,10 @@ def as_recording_rules(dashboard: dict[str, Any], datasources: dict[str, dict[st
     return {"groups": [{"name": "ag2-agents-dashboard", "rules": rules}]}
 
 
-@needs_promtool
 def test_promtool_parses_every_dashboard_query(
     tmp_path: Path, dashboard: dict[str, Any], datasources: dict[str, dict[str, Any]]
 ) -> None:
-    assert PROMTOOL is not None
+    assert PROMTOOL is not None, "promtool missing: apt-get install prometheus (./dev test does)"
     rules = tmp_path / "dashboard-rules.yml"
     rules.write_text(yaml.safe_dump(as_recording_rules(dashboard, datasources)), encoding="utf-8")
     result = run(PROMTOOL, "check", "rules", str(rules))
@@ -67,9 +61,10 @@ def test_promtool_parses_every_dashboard_query(
     assert "SUCCESS" in result.stdout
 
 
-@needs_compose
 def test_docker_compose_accepts_the_stack() -> None:
-    assert DOCKER_COMPOSE is not None
+    assert DOCKER_COMPOSE is not None, (
+        "docker-compose missing: apt-get install docker-compose (./dev test does)"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AG2_OTEL", "COMPOSE_"))}
     result = run(DOCKER_COMPOSE, "config", env=env)
     assert result.returncode == 0, result.stderr
@@ -81,9 +76,10 @@ def test_docker_compose_accepts_the_stack() -> None:
     assert "3333" in grafana_ports
 
 
-@needs_compose
 def test_docker_compose_accepts_the_ag2_otel_override_and_demands_a_token() -> None:
-    assert DOCKER_COMPOSE is not None
+    assert DOCKER_COMPOSE is not None, (
+        "docker-compose missing: apt-get install docker-compose (./dev test does)"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AG2_OTEL", "COMPOSE_"))}
     files = ("-f", "compose.yaml", "-f", "compose.ag2-otel.yaml")
     missing = run(DOCKER_COMPOSE, *files, "config", env=env)

@@ -30,9 +30,12 @@ exporter = InMemorySpanExporter()
 provider = TracerProvider()
 provider.add_span_processor(SimpleSpanProcessor(exporter))
 with ScriptedOpenAIServer(["A short reply of about ten words, as chats often have."]) as server:
-    config = LLMConfig({"api_type": "openai", "model": "gpt-4o-mini", "base_url": server.base_url, "api_key": "x"})
-    left = ConversableAgent("left", system_message="Talk briefly.", llm_config=config, human_input_mode="NEVER")
-    right = ConversableAgent("right", system_message="Talk briefly.", llm_config=config, human_input_mode="NEVER")
+    config = LLMConfig(
+        {"api_type": "openai", "model": "gpt-4o-mini", "base_url": server.base_url, "api_key": "x"}
+    )
+    options = dict(system_message="Talk briefly.", llm_config=config, human_input_mode="NEVER")
+    left = ConversableAgent("left", **options)
+    right = ConversableAgent("right", **options)
     if tracer == "ag2-otel":
         from ag2_otel import instrument_agent, instrument_llm_wrapper
         instrument_llm_wrapper(tracer_provider=provider, capture_content="span_only")
@@ -56,7 +59,11 @@ print(json.dumps({"bytes": total, "spans": len(exporter.get_finished_spans())}))
 
 def measure(tracer: str, turns: int) -> dict[str, int]:
     completed = subprocess.run(
-        [sys.executable, "-c", _CHILD, tracer, str(turns)], capture_output=True, text=True, check=True, timeout=300
+        [sys.executable, "-c", _CHILD, tracer, str(turns)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
     )
     return json.loads(completed.stdout.strip().splitlines()[-1])
 

@@ -60,7 +60,10 @@ def reflection_summary(config: Any) -> None:
     user = _agent("user_proxy", False, max_consecutive_auto_reply=0)
     assistant = _agent("assistant", config, system_message="Reply.")
     user.initiate_chat(
-        assistant, message="What are the three primary colors?", max_turns=1, summary_method="reflection_with_llm"
+        assistant,
+        message="What are the three primary colors?",
+        max_turns=1,
+        summary_method="reflection_with_llm",
     )
 
 
@@ -95,7 +98,9 @@ def handoffs(config: Any) -> None:
     )
     carol.handoffs.set_after_work(TerminateTarget())
     pattern = DefaultPattern(
-        initial_agent=alice, agents=[alice, bob, carol], context_variables=ContextVariables(data={"ready": True})
+        initial_agent=alice,
+        agents=[alice, bob, carol],
+        context_variables=ContextVariables(data={"ready": True}),
     )
     initiate_group_chat(pattern=pattern, messages="Write a haiku about coding.", max_rounds=10)
 

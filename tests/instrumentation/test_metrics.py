@@ -115,7 +115,9 @@ def test_failing_calls_record_their_duration_with_the_error_type(
     with ScriptedOpenAIServer([Reply(status=400, error_message="bad request")]) as server:
         config = llm_config_for(server.base_url)
         assistant = ConversableAgent("assistant", llm_config=config, human_input_mode="NEVER")
-        user = ConversableAgent("user", llm_config=False, human_input_mode="NEVER", max_consecutive_auto_reply=0)
+        user = ConversableAgent(
+            "user", llm_config=False, human_input_mode="NEVER", max_consecutive_auto_reply=0
+        )
         instrument_llm_wrapper(tracer_provider=tracer_provider, meter_provider=meter_provider)
         instrument_agent(assistant, tracer_provider=tracer_provider, meter_provider=meter_provider)
         with pytest.raises(Exception, match="bad request"):

@@ -123,10 +123,10 @@ def _begin(telemetry: Telemetry, agent: Any, blocks: list[Block], executor: str,
     if agent is not None:
         attributes[sc.GEN_AI_AGENT_NAME] = agent_name(agent)
     operation = Operation(telemetry, f"{sc.SPAN_EXECUTE_CODE} {language}", attributes, active=marker)
-    operation.data = {
-        sc.GEN_AI_OPERATION_NAME: sc.OP_EXECUTE_TOOL,
-        sc.GEN_AI_TOOL_NAME: sc.CODE_EXECUTOR_TOOL_NAME,
-    }
+    operation.duration_metric = (
+        telemetry.instruments.tool_duration,
+        {sc.GEN_AI_OPERATION_NAME: sc.OP_EXECUTE_TOOL, sc.GEN_AI_TOOL_NAME: sc.CODE_EXECUTOR_TOOL_NAME},
+    )
     operation.record_content(
         sc.GEN_AI_TOOL_CALL_ARGUMENTS,
         lambda p: p.text([{"language": language, "code": code} for language, code in blocks]),
@@ -172,15 +172,13 @@ def _finish_executor(operation: Operation, result: Any) -> None:
 
 
 def _finish(operation: Operation, exit_code: Any, output: Any) -> None:
-    metric_attributes = dict(operation.data)
+    """Exit code and output; the duration is recorded by `Operation.end` (with `error.type`)."""
     if isinstance(exit_code, int):
         operation.span.set_attribute(sc.PROCESS_EXIT_CODE, exit_code)
         if exit_code != 0:
             operation.fail_with(sc.CODE_EXECUTION_FAILED, f"exit code {exit_code}")
-            metric_attributes[sc.ERROR_TYPE] = sc.CODE_EXECUTION_FAILED
     if output is not None:
         operation.record_content(sc.GEN_AI_TOOL_CALL_RESULT, lambda p: p.text(output))
-    operation.telemetry.instruments.tool_duration.record(operation.elapsed_s, metric_attributes)
 
 
 wrap_execute_code_blocks = sync_wrapper(_plan_legacy)

@@ -4,7 +4,8 @@ async twin: one span per request for human input, whatever asked for it (the
 
 The span's duration is the wait: it starts when AG2 asks and ends when the
 human's reply is back; the same wait is recorded in the `ag2.human_input.wait`
-histogram. Human input is not a GenAI operation, so there is no
+histogram (by `Operation.end`, so a failed request is measured too, with
+`error.type`). Human input is not a GenAI operation, so there is no
 `gen_ai.operation.name`. The prompt and the reply are content (opt-in only).
 """
 
@@ -40,7 +41,10 @@ def _begin(telemetry: Telemetry, agent: Any, prompt: Any, marker: object) -> Ope
     if isinstance(mode, str):
         attributes[sc.AG2_HUMAN_INPUT_MODE] = mode
     operation = Operation(telemetry, f"{sc.SPAN_HUMAN_INPUT} {name}", attributes, active=marker)
-    operation.data = {k: v for k, v in attributes.items() if k != sc.AG2_SPAN_TYPE}
+    operation.duration_metric = (
+        telemetry.instruments.human_input_wait,
+        {k: v for k, v in attributes.items() if k != sc.AG2_SPAN_TYPE},
+    )
     if isinstance(prompt, str):
         operation.record_content(sc.AG2_HUMAN_INPUT_PROMPT, lambda p: p.text(prompt))
     return operation
@@ -49,7 +53,6 @@ def _begin(telemetry: Telemetry, agent: Any, prompt: Any, marker: object) -> Ope
 def _finish(operation: Operation, reply: Any) -> None:
     if isinstance(reply, str):
         operation.record_content(sc.AG2_HUMAN_INPUT_REPLY, lambda p: p.text(reply))
-    operation.telemetry.instruments.human_input_wait.record(operation.elapsed_s, operation.data)
 
 
 wrap_get_human_input = sync_wrapper(_plan)

@@ -101,7 +101,9 @@ def _refresh_chunk(conn: sqlite3.Connection, ids: list[str], fresh: dict[str, di
             by_trace[row[0]].append(_Span(*row))
     conn.execute(f"DELETE FROM trace_agents WHERE trace_id IN ({marks})", ids)
     conn.execute(f"DELETE FROM trace_models WHERE trace_id IN ({marks})", ids)
-    summaries, agent_rows, model_rows = [], [], []
+    summaries: list[tuple[Any, ...]] = []
+    agent_rows: list[tuple[str, int, str]] = []
+    model_rows: list[tuple[str, int, str]] = []
     usage: dict[str, dict[UsageKey, Usage]] = {}
     for trace_id, spans in by_trace.items():
         summary = _summary(trace_id, spans)

@@ -3,6 +3,8 @@ each one tree under the caller, nothing orphaned."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from opentelemetry.sdk.trace import TracerProvider
@@ -181,3 +183,65 @@ def test_resumed_group_chat_records_the_restored_messages(
     assert_one_tree(spans)
     workflow = the(spans, "invoke_workflow RoundRobinPattern")
     assert workflow.attributes["ag2.group_chat.resumed_messages"] == 2
+
+
+def _queue(llm_config: Any) -> tuple[Any, list[dict[str, Any]]]:
+    user = _user()
+    first, second = _agent("first", llm_config), _agent("second", llm_config)
+    return user, [
+        {"recipient": first, "message": "What are the three primary colors?", "max_turns": 1},
+        {"recipient": second, "message": "And the secondary ones?", "max_turns": 1},
+    ]
+
+
+def _check_sequence_run(exporter: InMemorySpanExporter) -> None:
+    spans = exporter.get_finished_spans()
+    root = assert_one_tree(spans)
+    assert root.name == "sequential_chats user_proxy"
+    chats = children_of(spans, root)
+    assert [c.name for c in chats] == [
+        "conversation user_proxy -> first",
+        "conversation user_proxy -> second",
+    ]
+    assert root.end_time >= max(c.end_time for c in chats)  # lasts as long as the chats it started
+    assert root.attributes["ag2.usage.llm_calls"] == 2
+
+
+def test_sequential_run_thread_is_one_sequence(
+    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    user, queue = _queue(llm_config)
+    instrumentor = _instrument_all(tracer_provider)
+    try:
+        responses = user.sequential_run(queue)
+        for response in responses:
+            response.process()
+        _wait_for(exporter, "sequential_chats user_proxy")
+    finally:
+        instrumentor.uninstrument()
+    _check_sequence_run(exporter)
+
+
+async def test_a_sequential_run_task_is_one_sequence(
+    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    user, queue = _queue(llm_config)
+    instrumentor = _instrument_all(tracer_provider)
+    try:
+        responses = await user.a_sequential_run(queue)
+        for response in responses:
+            await response.process()
+        for _ in range(500):  # the task's done-callback ends the span on a later loop turn
+            if by_name(exporter.get_finished_spans(), "sequential_chats user_proxy"):
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        instrumentor.uninstrument()
+    _check_sequence_run(exporter)
+
+
+def _wait_for(exporter: InMemorySpanExporter, name: str) -> None:
+    """The background work ends its span just after the last chat's events are processed."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not by_name(exporter.get_finished_spans(), name):
+        time.sleep(0.01)

@@ -27,6 +27,7 @@ from opentelemetry import context as otel_context
 _R = TypeVar("_R")
 
 SCOPE_KEY = otel_context.create_key("ag2_otel.scope")
+BACKGROUND_KEY = otel_context.create_key("ag2_otel.background")
 INHERIT_KEY = otel_context.create_key("ag2_otel.inherit")
 ACTIVE_KEY = otel_context.create_key("ag2_otel.active")
 
@@ -96,12 +97,42 @@ def bind_context(func: Callable[..., _R]) -> Callable[..., _R]:
     return run_in_captured_context
 
 
+class BackgroundWork:
+    """A span that lasts as long as the thread or task AG2 starts under it.
+
+    `sequential_run()` returns at once and runs its chats in a thread
+    (`a_sequential_run()`: a task). The first thread or task started while this
+    is in the context claims it and calls `done` when it finishes.
+    """
+
+    def __init__(self, done: Callable[[], None]) -> None:
+        self._done = done
+        self._lock = threading.Lock()
+        self.claimed = False
+
+    def claim(self) -> bool:
+        with self._lock:
+            if self.claimed:
+                return False
+            self.claimed = True
+            return True
+
+    def finish(self) -> None:
+        self._done()
+
+
+def _claim_background() -> BackgroundWork | None:
+    work = otel_context.get_value(BACKGROUND_KEY)
+    return work if isinstance(work, BackgroundWork) and work.claim() else None
+
+
 class ContextCarryingThread(threading.Thread):
     """A `threading.Thread` that runs in the context of the code that created it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._ag2_otel_context = otel_context.get_current()
+        self._ag2_otel_work = _claim_background()
 
     def run(self) -> None:
         token = otel_context.attach(self._ag2_otel_context)
@@ -109,6 +140,8 @@ class ContextCarryingThread(threading.Thread):
             super().run()
         finally:
             otel_context.detach(token)
+            if self._ag2_otel_work is not None:
+                self._ag2_otel_work.finish()
 
 
 class _ModuleProxy:
@@ -137,6 +170,13 @@ class _LoopProxy:
 
 
 class _AsyncioProxy(_ModuleProxy):
+    def create_task(self, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        task: asyncio.Task[Any] = self._module.create_task(coro, **kwargs)
+        work = _claim_background()
+        if work is not None:
+            task.add_done_callback(lambda _: work.finish())
+        return task
+
     def get_event_loop(self) -> _LoopProxy:
         return _LoopProxy(self._module.get_event_loop())
 

@@ -47,6 +47,8 @@ PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
     (_AGENT, "ConversableAgent", "initiate_chats", conversation.wrap_initiate_chats),
     (_AGENT, "ConversableAgent", "a_initiate_chats", conversation.wrap_a_initiate_chats),
     (_AGENT, "ConversableAgent", "_reflection_with_llm", conversation.wrap_reflection_with_llm),
+    (_AGENT, "ConversableAgent", "sequential_run", conversation.wrap_sequential_run),
+    (_AGENT, "ConversableAgent", "a_sequential_run", conversation.wrap_a_sequential_run),
     (_AGENT, "ConversableAgent", "generate_reply", agent.wrap_generate_reply),
     (_AGENT, "ConversableAgent", "a_generate_reply", agent.wrap_a_generate_reply),
     (_AGENT, "ConversableAgent", "execute_function", tool.wrap_execute_function),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import Token
 from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
@@ -92,7 +93,7 @@ class Operation:
         context = otel_context.set_value(ACTIVE_KEY, active, context)
         for key, value in (values or {}).items():
             context = otel_context.set_value(key, value, context)
-        self._token = otel_context.attach(context)
+        self._token: Token[Context] | None = otel_context.attach(context)
 
     @property
     def elapsed_s(self) -> float:
@@ -150,10 +151,16 @@ class Operation:
         if self._content_event:
             with telemetry_guard("content event"):
                 self.span.add_event(CONTENT_EVENT, self._content_event)
-        with telemetry_guard("detach"):
-            otel_context.detach(self._token)
+        self.detach()
         with telemetry_guard("end"):
             self.span.end()
+
+    def detach(self) -> None:
+        """Restore the caller's context (once); the span may stay open for background work."""
+        token, self._token = self._token, None
+        if token is not None:
+            with telemetry_guard("detach"):
+                otel_context.detach(token)
 
 
 def _scope_of(context: Context) -> Scope | None:

@@ -9,8 +9,9 @@ from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_name, bound_argument, model_attributes
-from ag2_otel.instrumentation._context import new_scope
+from ag2_otel.instrumentation._context import BACKGROUND_KEY, BackgroundWork, new_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
+from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._spans import Finish, Operation, Plan, async_wrapper, sync_wrapper
 from ag2_otel.instrumentation.group_chat import set_usage_rollup
 from ag2_otel.instrumentation.messages import to_semconv_message
@@ -97,26 +98,31 @@ def _plan_sequence(
     if telemetry is None:
         return None, _finish_sequence
     chat_queue = bound_argument(args, kwargs, "chat_queue", 0)
+    return (lambda: _begin_sequence(telemetry, sender, chat_queue)), _finish_sequence
 
-    def begin() -> Operation:
-        name = agent_name(sender)
-        attributes: dict[str, Any] = {
-            sc.AG2_SPAN_TYPE: sc.TYPE_SEQUENTIAL_CHATS,
-            sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW,
-            sc.GEN_AI_WORKFLOW_NAME: f"sequential chats of {name}",
-            sc.AG2_CONVERSATION_SENDER: name,
-        }
-        if isinstance(chat_queue, list):
-            attributes[sc.AG2_SEQUENCE_CHATS] = len(chat_queue)
-        scope = new_scope(sc.TYPE_SEQUENTIAL_CHATS)
-        operation = Operation(telemetry, f"sequential_chats {name}", attributes, scope=scope, inherit=True)
-        operation.duration_metric = (
-            telemetry.instruments.workflow_duration,
-            {sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW, sc.AG2_SPAN_TYPE: sc.TYPE_SEQUENTIAL_CHATS},
-        )
-        return operation
 
-    return begin, _finish_sequence
+def _begin_sequence(
+    telemetry: Telemetry, sender: Any, chat_queue: Any, background: BackgroundWork | None = None
+) -> Operation:
+    name = agent_name(sender)
+    attributes: dict[str, Any] = {
+        sc.AG2_SPAN_TYPE: sc.TYPE_SEQUENTIAL_CHATS,
+        sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW,
+        sc.GEN_AI_WORKFLOW_NAME: f"sequential chats of {name}",
+        sc.AG2_CONVERSATION_SENDER: name,
+    }
+    if isinstance(chat_queue, list):
+        attributes[sc.AG2_SEQUENCE_CHATS] = len(chat_queue)
+    scope = new_scope(sc.TYPE_SEQUENTIAL_CHATS)
+    values = {BACKGROUND_KEY: background} if background is not None else None
+    operation = Operation(
+        telemetry, f"sequential_chats {name}", attributes, scope=scope, inherit=True, values=values
+    )
+    operation.duration_metric = (
+        telemetry.instruments.workflow_duration,
+        {sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW, sc.AG2_SPAN_TYPE: sc.TYPE_SEQUENTIAL_CHATS},
+    )
+    return operation
 
 
 def _finish_sequence(operation: Operation, _: Any) -> None:
@@ -159,3 +165,65 @@ def _finish_summary(operation: Operation, summary: Any) -> None:
 
 
 wrap_reflection_with_llm = sync_wrapper(_plan_summary)
+
+
+# --- sequential runs: the chats run in a thread / task after the call returns ---
+
+
+def _start_sequence_run(sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Operation | None:
+    telemetry = registry.for_agent(sender)
+    if telemetry is None:
+        return None
+    with telemetry_guard("sequential run"):
+        holder: list[Operation] = []
+        work = BackgroundWork(lambda: _finish_background(holder[0]))
+        operation = _begin_sequence(telemetry, sender, bound_argument(args, kwargs, "chat_queue", 0), work)
+        operation.data = work
+        holder.append(operation)
+        return operation
+    return None
+
+
+def _finish_background(operation: Operation) -> None:
+    set_usage_rollup(operation)
+    operation.end()
+
+
+def _hand_over(operation: Operation | None) -> None:
+    """AG2 has started its thread/task: the caller gets its context back, and the
+    span ends when that work does (or now, if none was started)."""
+    if operation is None:
+        return
+    operation.detach()
+    if not operation.data.claimed:
+        operation.end()
+
+
+def wrap_sequential_run(
+    wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    operation = _start_sequence_run(instance, args, kwargs)
+    try:
+        result = wrapped(*args, **kwargs)
+    except BaseException as exc:
+        if operation is not None:
+            operation.fail(exc)
+            operation.end()
+        raise
+    _hand_over(operation)
+    return result
+
+
+async def wrap_a_sequential_run(
+    wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    operation = _start_sequence_run(instance, args, kwargs)
+    try:
+        result = await wrapped(*args, **kwargs)
+    except BaseException as exc:
+        if operation is not None:
+            operation.fail(exc)
+            operation.end()
+        raise
+    _hand_over(operation)
+    return result

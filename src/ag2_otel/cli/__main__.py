@@ -1,4 +1,5 @@
-from ag2_otel.cli import main
 import sys
+
+from ag2_otel.cli import main
 
 sys.exit(main())

@@ -181,3 +181,20 @@ def test_full_history_mode_records_whole_histories(
     short = _long_chat_bytes(tracer_provider, exporter, 5)
     long = _long_chat_bytes(tracer_provider, exporter, 20)
     assert long > 8 * short, (short, long)
+
+
+@pytest.mark.parametrize("mode", ["no_content", "span_only", "event_only", "span_and_event"])
+def test_every_capture_mode_on_every_span_type(
+    mode: str, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    """Conversation, agent, LLM and tool spans all follow the one switch."""
+    _tool_chat(tracer_provider, capture_content=mode)
+    spans = exporter.get_finished_spans()
+    kinds = {s.attributes["ag2.span.type"] for s in spans}
+    assert kinds == {"conversation", "agent", "llm", "tool"}
+    for kind in kinds:
+        typed = [s for s in spans if s.attributes["ag2.span.type"] == kind]
+        on_span = any(CONTENT_KEYS & set(s.attributes) for s in typed)
+        on_event = any(e.name == "gen_ai.client.inference.operation.details" for s in typed for e in s.events)
+        assert on_span is (mode in ("span_only", "span_and_event")), (kind, mode)
+        assert on_event is (mode in ("event_only", "span_and_event")), (kind, mode)

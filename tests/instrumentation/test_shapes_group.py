@@ -164,6 +164,7 @@ def test_patterns(pattern_name: str, llm_config: Any, exporter: InMemorySpanExpo
     from autogen.agentchat import initiate_group_chat
     from autogen.agentchat.group import AgentTarget
     from autogen.agentchat.group import patterns as pattern_module
+    from autogen.io import IOStream
 
     members = _members(llm_config)
     user = ConversableAgent("user", llm_config=False, human_input_mode="NEVER")
@@ -173,7 +174,8 @@ def test_patterns(pattern_name: str, llm_config: Any, exporter: InMemorySpanExpo
     if pattern_name == "DefaultPattern":
         options["group_after_work"] = AgentTarget(members[1])
     pattern = getattr(pattern_module, pattern_name)(**options)
-    initiate_group_chat(pattern=pattern, messages="Write a haiku about coding.", max_rounds=3)
+    with IOStream.set_default(ScriptedConsole(["3"])):  # ManualPattern: a person picks carol
+        initiate_group_chat(pattern=pattern, messages="Write a haiku about coding.", max_rounds=3)
 
     spans = exporter.get_finished_spans()
     root = assert_one_tree(spans)
@@ -187,3 +189,5 @@ def test_patterns(pattern_name: str, llm_config: Any, exporter: InMemorySpanExpo
     assert all(s.attributes["ag2.speaker_selection.method"] in ("pattern", "auto") for s in selections)
     if pattern_name == "RoundRobinPattern":
         assert selections[1].attributes["ag2.speaker_selection.selected"] == "bob"
+    if pattern_name == "ManualPattern":
+        assert selections[1].attributes["ag2.speaker_selection.selected"] == "carol"

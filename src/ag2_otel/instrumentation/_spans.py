@@ -22,6 +22,7 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from ag2_otel.instrumentation._context import ACTIVE_KEY, INHERIT_KEY, SCOPE_KEY, Scope
 from ag2_otel.instrumentation._registry import Telemetry
+from ag2_otel.instrumentation._safety import logger as guard_logger
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._semconv import AG2_ENDED_BY, ERROR_TYPE, GEN_AI_CONVERSATION_ID
 from ag2_otel.instrumentation.content import ContentPolicy
@@ -85,14 +86,16 @@ class Operation:
         if enclosing is not None:
             attrs[GEN_AI_CONVERSATION_ID] = enclosing.conversation_id
         self.span: Span = telemetry.tracer.start_span(name, context=current, kind=kind, attributes=attrs)
-        context: Context = trace.set_span_in_context(self.span, current)
+        # One copy of the context for all our values (not one `set_value` copy each).
+        ours: dict[str, object] = dict(trace.set_span_in_context(self.span, current))
         if scope is not None:
-            context = otel_context.set_value(SCOPE_KEY, scope, context)
+            ours[SCOPE_KEY] = scope
         if inherit:
-            context = otel_context.set_value(INHERIT_KEY, telemetry, context)
-        context = otel_context.set_value(ACTIVE_KEY, active, context)
-        for key, value in (values or {}).items():
-            context = otel_context.set_value(key, value, context)
+            ours[INHERIT_KEY] = telemetry
+        ours[ACTIVE_KEY] = active
+        if values:
+            ours.update(values)
+        context = Context(ours)
         self._token: Token[Context] | None = otel_context.attach(context)
 
     @property
@@ -164,13 +167,18 @@ class Operation:
 
 
 def _scope_of(context: Context) -> Scope | None:
-    scope = otel_context.get_value(SCOPE_KEY, context)
+    scope = context.get(SCOPE_KEY)
     return scope if isinstance(scope, Scope) else None
 
 
 def is_active(marker: object) -> bool:
     """True when the innermost of our steps is `marker` (a re-entrant call to skip)."""
-    return otel_context.get_value(ACTIVE_KEY) == marker
+    return otel_context.get_current().get(ACTIVE_KEY) == marker
+
+
+def _swallowed(what: str) -> None:
+    """What `telemetry_guard` does with an exception, for hot paths that inline the guard."""
+    guard_logger.debug("ag2-otel: telemetry step %r failed", what, exc_info=True)
 
 
 Finish = Callable[[Operation, Any], None]
@@ -213,9 +221,12 @@ def call_traced(
     kwargs: dict[str, Any],
     finish: Callable[[Operation, _R], None],
 ) -> _R:
-    operation = None
-    with telemetry_guard("begin"):
+    # try/except rather than `telemetry_guard` here: this runs on every traced call.
+    try:
         operation = begin()
+    except Exception:
+        _swallowed("begin")
+        operation = None
     if operation is None:
         return wrapped(*args, **kwargs)
     try:
@@ -224,8 +235,10 @@ def call_traced(
         operation.fail(exc)
         operation.end()
         raise
-    with telemetry_guard("finish"):
+    try:
         finish(operation, result)
+    except Exception:
+        _swallowed("finish")
     operation.end()
     return result
 
@@ -237,9 +250,12 @@ async def acall_traced(
     kwargs: dict[str, Any],
     finish: Callable[[Operation, _R], None],
 ) -> _R:
-    operation = None
-    with telemetry_guard("begin"):
+    # try/except rather than `telemetry_guard` here: this runs on every traced call.
+    try:
         operation = begin()
+    except Exception:
+        _swallowed("begin")
+        operation = None
     if operation is None:
         return await wrapped(*args, **kwargs)
     try:
@@ -248,7 +264,9 @@ async def acall_traced(
         operation.fail(exc)
         operation.end()
         raise
-    with telemetry_guard("finish"):
+    try:
         finish(operation, result)
+    except Exception:
+        _swallowed("finish")
     operation.end()
     return result

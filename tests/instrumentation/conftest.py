@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from ag2_otel import AG2Instrumentor
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.instrumentation._patches import remove_patches
 from ag2_otel.instrumentation._registry import registry
@@ -60,6 +61,15 @@ def llm_config_for(base_url: str, model: str = "gpt-4o-mini") -> Any:
 @pytest.fixture
 def llm_config(scripted_server: ScriptedOpenAIServer) -> Any:
     return llm_config_for(scripted_server.base_url)
+
+
+@pytest.fixture
+def traced(tracer_provider: TracerProvider) -> Iterator[None]:
+    """Every agent in the process traced (zero-code), for the duration of a test."""
+    instrumentor = AG2Instrumentor()
+    instrumentor.instrument(tracer_provider=tracer_provider)
+    yield
+    instrumentor.uninstrument()
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel import instrument_agent, instrument_llm_wrapper
+from tests.instrumentation.agents import user_and_assistant
 from tests.instrumentation.trees import leaf, one_trace, shape
 
 QUESTION = "What are the three primary colors?"
@@ -19,15 +20,7 @@ EXPECTED = [
 
 
 def _pair(llm_config: Any) -> tuple[Any, Any]:
-    from autogen import ConversableAgent
-
-    assistant = ConversableAgent(
-        "assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER"
-    )
-    user = ConversableAgent(
-        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
-    )
-    return user, assistant
+    return user_and_assistant(llm_config)
 
 
 def _instrument(tracer_provider: TracerProvider, *agents: Any) -> None:

@@ -14,6 +14,7 @@ from opentelemetry.trace import StatusCode
 
 from ag2_otel import instrument_agent, instrument_llm_wrapper
 from ag2_otel.testing import Reply, ScriptedOpenAIServer, ToolCall
+from tests.instrumentation.agents import user_and_assistant
 from tests.instrumentation.conftest import llm_config_for
 from tests.instrumentation.trees import one_trace, the
 
@@ -21,19 +22,7 @@ QUESTION = "What are the three primary colors?"
 
 
 def _pair(llm_config: Any, tracer_provider: TracerProvider | None) -> tuple[Any, Any]:
-    from autogen import ConversableAgent
-
-    assistant = ConversableAgent(
-        "assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER"
-    )
-    user = ConversableAgent(
-        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
-    )
-    if tracer_provider is not None:
-        instrument_llm_wrapper(tracer_provider=tracer_provider)
-        instrument_agent(assistant, tracer_provider=tracer_provider)
-        instrument_agent(user, tracer_provider=tracer_provider)
-    return user, assistant
+    return user_and_assistant(llm_config, tracer_provider)
 
 
 def _raised(llm_config: Any, tracer_provider: TracerProvider | None) -> BaseException:

@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel import instrument_llm_wrapper, instrument_pattern
-from tests.instrumentation.trees import by_name, one_trace, the
+from tests.instrumentation.trees import by_name, is_descendant, one_trace, the
 
 
 def _pattern(llm_config: Any, tracer_provider: TracerProvider) -> Any:
@@ -65,7 +65,7 @@ def _check_group(exporter: InMemorySpanExporter, caller_span_id: int | None = No
     assert set(second.attributes["ag2.speaker_selection.candidates"]) >= {"planner", "executor"}
     assert second.attributes["ag2.speaker_selection.attempts"] == 1
     # the selecting LLM call sits beneath its selection
-    selecting_chats = [s for s in by_name(spans, "chat gpt-4o-mini") if _has_ancestor(spans, s, second)]
+    selecting_chats = [s for s in by_name(spans, "chat gpt-4o-mini") if is_descendant(spans, s, second)]
     assert len(selecting_chats) == 1
 
     for speaker in ("planner", "executor"):
@@ -83,15 +83,6 @@ def _check_group(exporter: InMemorySpanExporter, caller_span_id: int | None = No
         assert rollup.attributes["ag2.usage.output_tokens"] == total_out
         assert rollup.attributes["ag2.usage.llm_calls"] == 3
     assert len({s.attributes["gen_ai.conversation.id"] for s in spans if s.name != "caller"}) == 1
-
-
-def _has_ancestor(spans: Any, span: Any, ancestor: Any) -> bool:
-    by_id = {s.context.span_id: s for s in spans}
-    while span.parent is not None and span.parent.span_id in by_id:
-        span = by_id[span.parent.span_id]
-        if span is ancestor:
-            return True
-    return False
 
 
 def test_initiate_group_chat(

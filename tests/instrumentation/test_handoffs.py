@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from ag2_otel import AG2Instrumentor
 from ag2_otel.testing import Reply, ScriptedOpenAIServer, ToolCall
 from tests.instrumentation.conftest import llm_config_for
 from tests.instrumentation.trees import assert_one_tree, by_name
-
-
-@pytest.fixture
-def traced(tracer_provider: TracerProvider) -> Iterator[None]:
-    instrumentor = AG2Instrumentor()
-    instrumentor.instrument(tracer_provider=tracer_provider)
-    yield
-    instrumentor.uninstrument()
 
 
 def _call_tool_starting_with(prefix: str, arguments: Mapping[str, Any] | None = None) -> Any:

@@ -12,6 +12,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel import AG2Instrumentor, instrument_agent, instrument_llm_wrapper
+from tests.instrumentation.agents import user_and_assistant
 from tests.instrumentation.trees import leaf, shape
 
 QUESTION = "What are the three primary colors?"
@@ -21,14 +22,7 @@ EXPECTED = [
 
 
 def _chat(llm_config: Any) -> Any:
-    from autogen import ConversableAgent
-
-    assistant = ConversableAgent(
-        "assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER"
-    )
-    user = ConversableAgent(
-        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
-    )
+    user, assistant = user_and_assistant(llm_config)
     return user.initiate_chat(assistant, message=QUESTION, max_turns=1)
 
 
@@ -80,18 +74,10 @@ def test_instrumentor_traces_agents_created_later_and_uninstruments_exactly(
 def test_instrumenting_twice_never_doubles_spans(
     llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
 ) -> None:
-    from autogen import ConversableAgent
-
-    assistant = ConversableAgent(
-        "assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER"
-    )
-    user = ConversableAgent(
-        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
-    )
-    for _ in range(2):
-        instrument_llm_wrapper(tracer_provider=tracer_provider)
-        instrument_agent(assistant, tracer_provider=tracer_provider)
-        instrument_agent(user, tracer_provider=tracer_provider)
+    user, assistant = user_and_assistant(llm_config, tracer_provider)
+    instrument_llm_wrapper(tracer_provider=tracer_provider)  # a second time
+    instrument_agent(assistant, tracer_provider=tracer_provider)
+    instrument_agent(user, tracer_provider=tracer_provider)
     AG2Instrumentor().instrument(tracer_provider=tracer_provider)
     try:
         user.initiate_chat(assistant, message=QUESTION, max_turns=1)

@@ -10,9 +10,9 @@ from typing import Any
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from ag2_otel import instrument_agent, instrument_llm_wrapper
 from ag2_otel.instrumentation._semconv import PROVIDER_BY_API_TYPE
 from ag2_otel.testing import Reply, ScriptedOpenAIServer
+from tests.instrumentation.agents import user_and_assistant
 from tests.instrumentation.trees import assert_one_tree, the
 
 QUESTION = "What are the three primary colors?"
@@ -35,17 +35,7 @@ WELL_KNOWN_PROVIDERS = {
 
 
 def _chat(llm_config: Any, tracer_provider: TracerProvider, **chat_options: Any) -> Any:
-    from autogen import ConversableAgent
-
-    assistant = ConversableAgent(
-        "assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER"
-    )
-    user = ConversableAgent(
-        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
-    )
-    instrument_llm_wrapper(tracer_provider=tracer_provider)
-    instrument_agent(assistant, tracer_provider=tracer_provider)
-    instrument_agent(user, tracer_provider=tracer_provider)
+    user, assistant = user_and_assistant(llm_config, tracer_provider)
     return user.initiate_chat(assistant, message=QUESTION, max_turns=1, **chat_options)
 
 

@@ -4,28 +4,19 @@ selecting LLM call), one tree, nothing orphaned."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from ag2_otel import AG2Instrumentor
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.testing import Reply, ScriptedOpenAIServer
 from tests.instrumentation.conftest import llm_config_for
-from tests.instrumentation.trees import assert_one_tree, by_name, children_of, the
+from tests.instrumentation.trees import assert_one_tree, by_name, children_of, is_descendant, the
 
 NAMES = ("alice", "bob", "carol")
-
-
-@pytest.fixture
-def traced(tracer_provider: TracerProvider) -> Iterator[None]:
-    instrumentor = AG2Instrumentor()
-    instrumentor.instrument(tracer_provider=tracer_provider)
-    yield
-    instrumentor.uninstrument()
 
 
 class ScriptedConsole:
@@ -143,16 +134,7 @@ def test_auto_selection_retries_are_counted(exporter: InMemorySpanExporter) -> N
     (selection,) = _selections(spans)
     assert selection.attributes["ag2.speaker_selection.attempts"] == 2
     (inner,) = children_of(spans, selection)
-    assert len([s for s in by_name(spans, "chat gpt-4o-mini") if _under(spans, s, inner)]) == 2
-
-
-def _under(spans: tuple[ReadableSpan, ...], span: ReadableSpan, ancestor: ReadableSpan) -> bool:
-    by_id = {s.context.span_id: s for s in spans}
-    while span.parent is not None and span.parent.span_id in by_id:
-        span = by_id[span.parent.span_id]
-        if span is ancestor:
-            return True
-    return False
+    assert len([s for s in by_name(spans, "chat gpt-4o-mini") if is_descendant(spans, s, inner)]) == 2
 
 
 @pytest.mark.usefixtures("traced")

@@ -10,26 +10,15 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
-from ag2_otel import instrument_agent, instrument_llm_wrapper
 from ag2_otel.testing import ScriptedOpenAIServer, count_tokens
+from tests.instrumentation.agents import user_and_assistant
 from tests.instrumentation.trees import leaf, one_trace, shape, the
 
 QUESTION = "What are the three primary colors?"
 
 
 def _agents(llm_config: Any, tracer_provider: TracerProvider) -> tuple[Any, Any]:
-    from autogen import ConversableAgent
-
-    assistant = ConversableAgent(
-        "assistant", system_message="Reply concisely.", llm_config=llm_config, human_input_mode="NEVER"
-    )
-    user_proxy = ConversableAgent(
-        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
-    )
-    instrument_llm_wrapper(tracer_provider=tracer_provider)
-    instrument_agent(assistant, tracer_provider=tracer_provider)
-    instrument_agent(user_proxy, tracer_provider=tracer_provider)
-    return user_proxy, assistant
+    return user_and_assistant(llm_config, tracer_provider)
 
 
 EXPECTED = [
@@ -124,19 +113,8 @@ def test_same_chat_three_times_gives_the_same_totals(
 
 
 def test_chat_result_is_not_mutated(llm_config: Any, tracer_provider: TracerProvider) -> None:
-    from autogen import ConversableAgent
-
     def run(instrumented: bool) -> tuple[Any, Any]:
-        assistant = ConversableAgent(
-            "assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER"
-        )
-        user = ConversableAgent(
-            "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
-        )
-        if instrumented:
-            instrument_llm_wrapper(tracer_provider=tracer_provider)
-            instrument_agent(assistant, tracer_provider=tracer_provider)
-            instrument_agent(user, tracer_provider=tracer_provider)
+        user, assistant = user_and_assistant(llm_config, tracer_provider if instrumented else None)
         result = user.initiate_chat(assistant, message=QUESTION, max_turns=1)
         return result, result.cost
 
@@ -166,16 +144,7 @@ def test_recipient_by_keyword_or_position(
 def test_only_one_side_instrumented_is_still_one_trace(
     llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
 ) -> None:
-    from autogen import ConversableAgent
-
-    assistant = ConversableAgent(
-        "assistant", system_message="Reply.", llm_config=llm_config, human_input_mode="NEVER"
-    )
-    user = ConversableAgent(
-        "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
-    )
-    instrument_llm_wrapper(tracer_provider=tracer_provider)
-    instrument_agent(assistant, tracer_provider=tracer_provider)
+    user, assistant = user_and_assistant(llm_config, tracer_provider, instrument_user=False)
     user.initiate_chat(assistant, message=QUESTION, max_turns=1)
     spans = exporter.get_finished_spans()
     one_trace(spans)

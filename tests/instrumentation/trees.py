@@ -56,3 +56,12 @@ def assert_one_tree(spans: Sequence[ReadableSpan]) -> ReadableSpan:
 def children_of(spans: Sequence[ReadableSpan], parent: ReadableSpan) -> list[ReadableSpan]:
     kids = [s for s in spans if s.parent is not None and s.parent.span_id == parent.context.span_id]
     return sorted(kids, key=lambda s: s.start_time or 0)
+
+
+def is_descendant(spans: Sequence[ReadableSpan], span: ReadableSpan, ancestor: ReadableSpan) -> bool:
+    by_id = {s.context.span_id: s for s in spans}
+    while span.parent is not None and span.parent.span_id in by_id:
+        span = by_id[span.parent.span_id]
+        if span is ancestor:
+            return True
+    return False

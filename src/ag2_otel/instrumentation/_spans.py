@@ -129,7 +129,7 @@ class Operation:
         policy = self.telemetry.content
         if policy is None or not self.span.is_recording():
             return
-        with telemetry_guard(f"content {key}"):
+        try:
             value = build(policy)
             if value is None:
                 return
@@ -140,30 +140,39 @@ class Operation:
                 if self._content_event is None:
                     self._content_event = {}
                 self._content_event[key] = value
+        except Exception:
+            _swallowed(f"content {key}")
 
     def end(self) -> None:
         if self._ended:
             return
         self._ended = True
+        # Guards inlined as try/except: `end` runs once per span.
         if self.duration_metric is not None:
-            with telemetry_guard("duration metric"):
+            try:
                 histogram, attributes = self.duration_metric
                 if self._error_type is not None:
                     attributes = {**attributes, ERROR_TYPE: self._error_type}
-                histogram.record(self.elapsed_s, attributes)
+                histogram.record(time.perf_counter() - self.started, attributes)
+            except Exception:
+                _swallowed("duration metric")
         if self._content_event:
             with telemetry_guard("content event"):
                 self.span.add_event(CONTENT_EVENT, self._content_event)
         self.detach()
-        with telemetry_guard("end"):
+        try:
             self.span.end()
+        except Exception:
+            _swallowed("end")
 
     def detach(self) -> None:
         """Restore the caller's context (once); the span may stay open for background work."""
         token, self._token = self._token, None
         if token is not None:
-            with telemetry_guard("detach"):
+            try:
                 otel_context.detach(token)
+            except Exception:
+                _swallowed("detach")
 
 
 def _scope_of(context: Context) -> Scope | None:

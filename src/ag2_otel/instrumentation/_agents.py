@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import weakref
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
 
 from ag2_otel.instrumentation import _semconv as sc
+
+_T = TypeVar("_T")
 
 
 def agent_name(agent: Any) -> str:
@@ -44,6 +47,33 @@ def model_attributes(agent: Any) -> dict[str, Any]:
     if model:
         attributes[sc.GEN_AI_REQUEST_MODEL] = str(model)
     return attributes
+
+
+class AgentCache(Generic[_T]):
+    """Values derived from an agent, computed once per agent and reused.
+
+    An entry is reused only while the agent keeps the same `name` and the same
+    `llm_config` object, so assigning a new config (or renaming) is seen at
+    the next call; agents are held weakly. Each caller keeps its own cache and
+    its own `build`, so a failing `build` fails that caller every time.
+    """
+
+    def __init__(self, build: Callable[[Any], _T]) -> None:
+        self._build = build
+        self._entries: weakref.WeakKeyDictionary[Any, tuple[Any, Any, _T]] = weakref.WeakKeyDictionary()
+
+    def get(self, agent: Any) -> _T:
+        llm_config = getattr(agent, "llm_config", None)
+        name = getattr(agent, "name", None)
+        try:
+            cached = self._entries.get(agent)
+        except TypeError:  # an unhashable agent class (or None)
+            return self._build(agent)
+        if cached is not None and cached[0] is llm_config and cached[1] == name:
+            return cached[2]
+        value = self._build(agent)
+        self._entries[agent] = (llm_config, name, value)
+        return value
 
 
 def bound_argument(args: tuple[Any, ...], kwargs: Mapping[str, Any], name: str, position: int) -> Any:

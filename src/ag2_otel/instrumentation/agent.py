@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import agent_name, bound_argument, model_attributes
+from ag2_otel.instrumentation._agents import AgentCache, agent_name, bound_argument, model_attributes
 from ag2_otel.instrumentation._context import current_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, is_active, sync_wrapper
@@ -31,25 +31,36 @@ def _plan(
     return (lambda: _begin_agent(telemetry, instance, args, kwargs, marker)), _finish_agent
 
 
+def _agent_facts(agent: Any) -> tuple[str, dict[str, Any]]:
+    """Name and model attributes (read-only: shared by every span of this agent)."""
+    return agent_name(agent), model_attributes(agent)
+
+
+_facts = AgentCache(_agent_facts)
+
+
 def _begin_agent(
     telemetry: Telemetry, agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any], marker: object
 ) -> Operation:
-    name = agent_name(agent)
+    name, model = _facts.get(agent)
     sender = bound_argument(args, kwargs, "sender", 1)
     attributes: dict[str, Any] = {
         sc.AG2_SPAN_TYPE: sc.TYPE_AGENT,
         sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_AGENT,
         sc.GEN_AI_AGENT_NAME: name,
-        **model_attributes(agent),
+        **model,
     }
     if sender is not None:
         attributes[sc.AG2_AGENT_SENDER] = agent_name(sender)
     # Agents acting inside this turn (nested chats, agents called by tools) are traced too.
     operation = Operation(telemetry, f"{sc.OP_INVOKE_AGENT} {name}", attributes, active=marker, inherit=True)
+    # `model` holds only provider and request model (`model_attributes`): all metric keys.
     operation.duration_metric = (
         telemetry.instruments.agent_duration,
-        {k: v for k, v in attributes.items() if k in _METRIC_KEYS},
+        {sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_AGENT, sc.GEN_AI_AGENT_NAME: name, **model},
     )
+    if telemetry.content is None:  # nothing below is recorded without content capture
+        return operation
     messages = bound_argument(args, kwargs, "messages", 0)
     if messages is None and sender is not None:
         messages = getattr(agent, "_oai_messages", {}).get(sender)
@@ -65,11 +76,6 @@ def _begin_agent(
             sc.GEN_AI_SYSTEM_INSTRUCTIONS, lambda p: p.text([{"type": "text", "content": system_message}])
         )
     return operation
-
-
-_METRIC_KEYS = frozenset(
-    {sc.GEN_AI_OPERATION_NAME, sc.GEN_AI_AGENT_NAME, sc.GEN_AI_PROVIDER_NAME, sc.GEN_AI_REQUEST_MODEL}
-)
 
 
 def _finish_agent(operation: Operation, reply: Any) -> None:

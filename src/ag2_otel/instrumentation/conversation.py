@@ -8,13 +8,21 @@ from collections.abc import Callable
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import agent_name, bound_argument, model_attributes
+from ag2_otel.instrumentation._agents import AgentCache, agent_name, bound_argument, model_attributes
 from ag2_otel.instrumentation._context import BACKGROUND_KEY, BackgroundWork, new_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._spans import Finish, Operation, Plan, async_wrapper, sync_wrapper
 from ag2_otel.instrumentation.group_chat import set_usage_rollup
 from ag2_otel.instrumentation.messages import to_semconv_message
+
+
+def _agent_facts(agent: Any) -> tuple[str, dict[str, Any]]:
+    """Name and model attributes (read-only: shared by every span of this agent)."""
+    return agent_name(agent), model_attributes(agent)
+
+
+_facts = AgentCache(_agent_facts)
 
 
 def _planner(*, is_async: bool) -> Plan:
@@ -40,7 +48,8 @@ def _begin(
     kwargs: dict[str, Any],
     is_async: bool,
 ) -> Operation:
-    sender_name, recipient_name = agent_name(sender), agent_name(recipient)
+    sender_name, sender_model = _facts.get(sender)
+    recipient_name, recipient_model = _facts.get(recipient)
     scope = new_scope(sc.TYPE_CONVERSATION)
     attributes: dict[str, Any] = {
         sc.AG2_SPAN_TYPE: sc.TYPE_CONVERSATION,
@@ -48,7 +57,7 @@ def _begin(
         sc.GEN_AI_WORKFLOW_NAME: f"{sender_name} -> {recipient_name}",
         sc.AG2_CONVERSATION_SENDER: sender_name,
         sc.AG2_CONVERSATION_RECIPIENT: recipient_name,
-        **(model_attributes(recipient) or model_attributes(sender)),
+        **(recipient_model or sender_model),
     }
     if scope.parent is not None:
         attributes[sc.AG2_CONVERSATION_NESTED] = True
@@ -150,7 +159,7 @@ def _plan_summary(
             sc.AG2_SPAN_TYPE: sc.TYPE_SUMMARY,
             sc.AG2_SUMMARY_METHOD: "reflection_with_llm",
             sc.GEN_AI_AGENT_NAME: name,
-            **model_attributes(llm_agent),
+            **_facts.get(llm_agent)[1],
         }
         return Operation(telemetry, f"summary {name}", attributes)
 

@@ -79,11 +79,14 @@ def set_usage_rollup(operation: Operation) -> None:
     if operation.scope is None:
         return
     usage = operation.scope.usage
-    span = operation.span
-    span.set_attribute(sc.AG2_USAGE_INPUT_TOKENS, usage.input_tokens)
-    span.set_attribute(sc.AG2_USAGE_OUTPUT_TOKENS, usage.output_tokens)
-    span.set_attribute(sc.AG2_USAGE_COST, usage.cost)
-    span.set_attribute(sc.AG2_LLM_CALLS, usage.llm_calls)
+    operation.span.set_attributes(  # one call: the SDK takes its span lock once
+        {
+            sc.AG2_USAGE_INPUT_TOKENS: usage.input_tokens,
+            sc.AG2_USAGE_OUTPUT_TOKENS: usage.output_tokens,
+            sc.AG2_USAGE_COST: usage.cost,
+            sc.AG2_LLM_CALLS: usage.llm_calls,
+        }
+    )
 
 
 # --- speaker selection ------------------------------------------------------

@@ -65,7 +65,8 @@ def wrap_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict
         metric_attributes = _metric_attributes(attributes)
         operation.duration_metric = (telemetry.instruments.operation_duration, metric_attributes)
         operation.data = (current_scope(), metric_attributes, call)
-        _record_request_content(operation, kwargs, config)
+        if telemetry.content is not None:
+            _record_request_content(operation, kwargs, config)
         return operation
 
     return call_traced(begin, wrapped, args, kwargs, _finish)
@@ -82,23 +83,26 @@ def _finish(operation: Operation, response: Any) -> None:
     response_model = getattr(response, "model", None)
     choices = getattr(response, "choices", None) or []
     if span.is_recording():
+        # One `set_attributes` call: the SDK takes its span lock once, not once per key.
+        attributes: dict[str, Any] = {}
         if response_model:
-            span.set_attribute(sc.GEN_AI_RESPONSE_MODEL, str(response_model))
+            attributes[sc.GEN_AI_RESPONSE_MODEL] = str(response_model)
         response_id = getattr(response, "id", None)
         if response_id:
-            span.set_attribute(sc.GEN_AI_RESPONSE_ID, str(response_id))
+            attributes[sc.GEN_AI_RESPONSE_ID] = str(response_id)
         reasons = [str(c.finish_reason) for c in choices if getattr(c, "finish_reason", None)]
         if reasons:
-            span.set_attribute(sc.GEN_AI_RESPONSE_FINISH_REASONS, reasons)
+            attributes[sc.GEN_AI_RESPONSE_FINISH_REASONS] = reasons
         if usage is not None:
-            span.set_attribute(sc.GEN_AI_USAGE_INPUT_TOKENS, input_tokens)
-            span.set_attribute(sc.GEN_AI_USAGE_OUTPUT_TOKENS, output_tokens)
-        span.set_attribute(sc.AG2_USAGE_COST, cost)
+            attributes[sc.GEN_AI_USAGE_INPUT_TOKENS] = input_tokens
+            attributes[sc.GEN_AI_USAGE_OUTPUT_TOKENS] = output_tokens
+        attributes[sc.AG2_USAGE_COST] = cost
         if call.cached:
-            span.set_attribute(sc.AG2_LLM_CACHED, True)
+            attributes[sc.AG2_LLM_CACHED] = True
         config_index = call.config_index()
         if config_index is not None and len(getattr(call.wrapper, "_clients", None) or ()) > 1:
-            span.set_attribute(sc.AG2_LLM_CONFIG_INDEX, config_index)
+            attributes[sc.AG2_LLM_CONFIG_INDEX] = config_index
+        span.set_attributes(attributes)
         operation.record_content(
             sc.GEN_AI_OUTPUT_MESSAGES, lambda policy: policy.messages(_output_messages(choices))
         )

@@ -198,3 +198,28 @@ def test_every_capture_mode_on_every_span_type(
         on_event = any(e.name == "gen_ai.client.inference.operation.details" for s in typed for e in s.events)
         assert on_span is (mode in ("span_only", "span_and_event")), (kind, mode)
         assert on_event is (mode in ("event_only", "span_and_event")), (kind, mode)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("key sk-proj-abcdefghijklmnopqrstuvwxyz012345 here", "key [REDACTED] here"),
+        ("sk-ant-api03-abcdefghijklmnopqrstuvwxyz", "[REDACTED]"),
+        ("AIza" + "b" * 35, "[REDACTED]"),
+        ("gsk_" + "c" * 24, "[REDACTED]"),
+        ("ghp_" + "d" * 36, "[REDACTED]"),
+        ("id AKIAABCDEFGHIJKLMNOP", "id [REDACTED]"),
+        ("aws_secret_access_key = " + "e" * 40, "[REDACTED]"),
+        ("Authorization: Bearer abcdefghijklmnopqrstuvw", "Authorization: [REDACTED]"),
+        ("-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----", "[REDACTED]"),
+        ("postgres://bob:hunter2@db.local/app", "postgres://[REDACTED]@db.local/app"),
+        (
+            "nothing secret in sk-short or https://example.org/a:b",
+            "nothing secret in sk-short or https://example.org/a:b",
+        ),
+    ],
+)
+def test_default_scrubber(text: str, expected: str) -> None:
+    from ag2_otel.instrumentation.content import scrub_secrets
+
+    assert scrub_secrets(text) == expected

@@ -9,6 +9,8 @@ from typing import Any
 
 from opentelemetry.sdk.trace.export import SpanExporter
 
+DEFAULT_ENDPOINT = "http://127.0.0.1:4318"
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -23,6 +25,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--base-url", help="an OpenAI-compatible endpoint for a real model")
     parser.add_argument("--model", default="gpt-4o-mini", help="model name (default: %(default)s)")
     parser.add_argument("--db", help="trace store to write to (default: the same as `ag2-otel serve`)")
+    parser.add_argument(
+        "--endpoint",
+        default=DEFAULT_ENDPOINT,
+        help="a running `ag2-otel serve`; traces go there when it answers (default: %(default)s)",
+    )
     parser.add_argument("--no-store", action="store_true", help="print trees only; do not store traces")
     parser.add_argument("--serve", action="store_true", help="then start `ag2-otel serve` to browse them")
     parser.set_defaults(handler=run)
@@ -33,10 +40,16 @@ def run(args: argparse.Namespace) -> int:
 
     api_key = os.environ.get("OPENAI_API_KEY")
     choice = ModelChoice(base_url=args.base_url, model=args.model, api_key=api_key)
-    exporter, where = (None, "") if args.no_store else _store_exporter(args.db, local_server_listening())
+    server_running = local_server_listening(args.endpoint)
+    exporter, where = (
+        (None, "") if args.no_store else _store_exporter(args.db, args.endpoint if server_running else None)
+    )
     status = run_demo(choice, exporter)
     if where:
         print(f"\ntraces stored in {where}")
+    if server_running and not args.db:
+        print(f"browse them at {args.endpoint}/ (already being served)")
+        return status
     if args.serve:
         from ag2_otel.cli import main
 
@@ -46,13 +59,15 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def _store_exporter(db: str | None, server_running: bool) -> tuple[SpanExporter | None, str]:
-    if server_running and not db:
+def _store_exporter(db: str | None, running_server: str | None) -> tuple[SpanExporter | None, str]:
+    if running_server and not db:
         try:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         except ImportError:
             return None, ""
-        return OTLPSpanExporter(endpoint="http://127.0.0.1:4318/v1/traces"), "the running ag2-otel serve"
+        return OTLPSpanExporter(
+            endpoint=f"{running_server}/v1/traces"
+        ), f"the running server at {running_server}"
     try:
         from ag2_otel.server.config import default_db_path
         from ag2_otel.server.exporter import StoreSpanExporter

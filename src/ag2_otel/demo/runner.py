@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -77,10 +78,12 @@ def run_demo(choice: ModelChoice, store_exporter: SpanExporter | None, out: Text
     return 0
 
 
-def local_server_listening(port: int = 4318) -> bool:
+def local_server_listening(endpoint: str) -> bool:
+    """True when something accepts connections at `endpoint` (http://host:port)."""
+    parts = urlsplit(endpoint)
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.settimeout(0.2)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
+        return probe.connect_ex((parts.hostname or "127.0.0.1", parts.port or 80)) == 0
 
 
 @contextmanager

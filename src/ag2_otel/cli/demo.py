@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 from typing import Any
@@ -36,7 +37,11 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ag2_otel.cli import CLIError
     from ag2_otel.demo.runner import ModelChoice, local_server_listening, run_demo
+
+    if importlib.util.find_spec("autogen") is None:
+        raise CLIError("the demo needs classic AG2: pip install 'ag2-otel[autogen]' (or ./dev demo)")
 
     api_key = os.environ.get("OPENAI_API_KEY")
     choice = ModelChoice(base_url=args.base_url, model=args.model, api_key=api_key)

@@ -223,3 +223,28 @@ def test_default_scrubber(text: str, expected: str) -> None:
     from ag2_otel.instrumentation.content import scrub_secrets
 
     assert scrub_secrets(text) == expected
+
+
+def test_event_modes_also_emit_structured_log_events(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    from opentelemetry.sdk._logs import LoggerProvider
+    from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
+
+    logs = InMemoryLogRecordExporter()
+    logger_provider = LoggerProvider()
+    logger_provider.add_log_record_processor(SimpleLogRecordProcessor(logs))
+    _tool_chat(tracer_provider, capture_content="event_only", logger_provider=logger_provider)
+    spans = {s.context.span_id: s for s in exporter.get_finished_spans()}
+    records = [r.log_record for r in logs.get_finished_logs()]
+    assert records and all(r.event_name == "gen_ai.client.inference.operation.details" for r in records)
+    for record in records:
+        span = spans[record.span_id]  # correlated with the span it describes
+        assert record.trace_id == span.context.trace_id
+    chat_records = [r for r in records if spans[r.span_id].name == "chat gpt-4o-mini"]
+    outputs = chat_records[0].attributes["gen_ai.output.messages"]
+    (message,) = outputs  # structured: a sequence of maps, not a JSON string
+    assert message["role"] == "assistant"
+    assert message["parts"][0]["type"] == "tool_call"
+    assert SECRET not in str([dict(r.attributes) for r in records])
+    logger_provider.shutdown()

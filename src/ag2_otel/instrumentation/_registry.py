@@ -16,6 +16,7 @@ from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry._logs import Logger, LoggerProvider, get_logger
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import Tracer, TracerProvider
 
@@ -36,10 +37,15 @@ class Telemetry:
     settings: Settings
     content: ContentPolicy | None
     """Set only when the user opted in to message content."""
+    logger: Logger
+    """Receives structured content events (`event_only` / `span_and_event`)."""
 
 
 def make_telemetry(
-    tracer_provider: TracerProvider | None, meter_provider: MeterProvider | None, settings: Settings
+    tracer_provider: TracerProvider | None,
+    meter_provider: MeterProvider | None,
+    settings: Settings,
+    logger_provider: LoggerProvider | None = None,
 ) -> Telemetry:
     tracer = trace.get_tracer(
         INSTRUMENTATION_NAME, __version__, tracer_provider=tracer_provider, schema_url=SCHEMA_URL
@@ -50,7 +56,13 @@ def make_telemetry(
         else None
     )
     return Telemetry(
-        tracer=tracer, instruments=Instruments.create(meter_provider), settings=settings, content=content
+        tracer=tracer,
+        instruments=Instruments.create(meter_provider),
+        settings=settings,
+        content=content,
+        logger=get_logger(
+            INSTRUMENTATION_NAME, __version__, logger_provider=logger_provider, schema_url=SCHEMA_URL
+        ),
     )
 
 

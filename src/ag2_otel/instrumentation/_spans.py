@@ -21,6 +21,7 @@ from opentelemetry.metrics import Histogram
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from ag2_otel.instrumentation._context import ACTIVE_KEY, INHERIT_KEY, SCOPE_KEY, Scope
+from ag2_otel.instrumentation._events import CONTENT_EVENT, emit_content_event
 from ag2_otel.instrumentation._registry import Telemetry
 from ag2_otel.instrumentation._safety import logger as guard_logger
 from ag2_otel.instrumentation._safety import telemetry_guard
@@ -28,7 +29,6 @@ from ag2_otel.instrumentation._semconv import AG2_ENDED_BY, ERROR_TYPE, GEN_AI_C
 from ag2_otel.instrumentation.content import ContentPolicy
 
 _R = TypeVar("_R")
-CONTENT_EVENT = "gen_ai.client.inference.operation.details"
 
 # ids of exceptions already recorded as span events, so ancestors that see the
 # same exception propagate mark themselves failed without recording it again.
@@ -159,6 +159,7 @@ class Operation:
         if self._content_event:
             with telemetry_guard("content event"):
                 self.span.add_event(CONTENT_EVENT, self._content_event)
+                emit_content_event(self.telemetry.logger, self.span, self._content_event)
         self.detach()
         try:
             self.span.end()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from opentelemetry._logs import LoggerProvider
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
@@ -24,12 +25,13 @@ _Pattern = TypeVar("_Pattern")
 def _telemetry(
     tracer_provider: TracerProvider | None,
     meter_provider: MeterProvider | None,
+    logger_provider: LoggerProvider | None,
     capture_content: str | bool | ContentCapture | None,
     max_content_bytes: int | None,
     redact: Callable[[str], str] | None,
 ) -> Telemetry:
     settings = resolve_settings(capture_content, max_content_bytes, redact)
-    telemetry = make_telemetry(tracer_provider, meter_provider, settings)
+    telemetry = make_telemetry(tracer_provider, meter_provider, settings, logger_provider)
     apply_patches()
     return telemetry
 
@@ -38,18 +40,20 @@ def instrument_llm_wrapper(
     tracer_provider: TracerProvider | None = None,
     *,
     meter_provider: MeterProvider | None = None,
+    logger_provider: LoggerProvider | None = None,
     capture_content: str | bool | ContentCapture | None = None,
     max_content_bytes: int | None = None,
     redact: Callable[[str], str] | None = None,
 ) -> None:
     """Trace every LLM call AG2 makes (`chat {model}` spans), process-wide.
 
-    `tracer_provider`/`meter_provider` default to the global ones.
+    `tracer_provider` / `meter_provider` / `logger_provider` default to the global ones
+    (the logger provider receives structured content events when content goes to events).
     `capture_content` overrides `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`
     (`no_content` by default); `redact` is applied to every piece of content.
     """
     registry.llm_telemetry = _telemetry(
-        tracer_provider, meter_provider, capture_content, max_content_bytes, redact
+        tracer_provider, meter_provider, logger_provider, capture_content, max_content_bytes, redact
     )
 
 
@@ -58,6 +62,7 @@ def instrument_agent(
     tracer_provider: TracerProvider | None = None,
     *,
     meter_provider: MeterProvider | None = None,
+    logger_provider: LoggerProvider | None = None,
     capture_content: str | bool | ContentCapture | None = None,
     max_content_bytes: int | None = None,
     redact: Callable[[str], str] | None = None,
@@ -66,7 +71,9 @@ def instrument_agent(
 
     The agent object is not modified: tracing is looked up per call.
     """
-    telemetry = _telemetry(tracer_provider, meter_provider, capture_content, max_content_bytes, redact)
+    telemetry = _telemetry(
+        tracer_provider, meter_provider, logger_provider, capture_content, max_content_bytes, redact
+    )
     registry.register_agent(agent, telemetry)
     return agent
 
@@ -76,13 +83,16 @@ def instrument_pattern(
     tracer_provider: TracerProvider | None = None,
     *,
     meter_provider: MeterProvider | None = None,
+    logger_provider: LoggerProvider | None = None,
     capture_content: str | bool | ContentCapture | None = None,
     max_content_bytes: int | None = None,
     redact: Callable[[str], str] | None = None,
 ) -> _Pattern:
     """Trace a group-chat pattern: its agents, user agent, and the manager and
     tool executor AG2 creates when the chat starts; returns the same pattern."""
-    telemetry = _telemetry(tracer_provider, meter_provider, capture_content, max_content_bytes, redact)
+    telemetry = _telemetry(
+        tracer_provider, meter_provider, logger_provider, capture_content, max_content_bytes, redact
+    )
     registry.register_pattern(pattern, telemetry)
     for agent in _pattern_agents(pattern):
         registry.register_agent(agent, telemetry)

@@ -17,7 +17,7 @@ from ag2_otel.package import _instruments, _instruments_any
 class AG2Instrumentor(BaseInstrumentor):  # type: ignore[misc]
     """Trace every agent, LLM call, tool and group chat in the process.
 
-    `AG2Instrumentor().instrument(tracer_provider=..., meter_provider=...,
+    `AG2Instrumentor().instrument(tracer_provider=..., meter_provider=..., logger_provider=...,
     capture_content=..., redact=...)`; `uninstrument()` restores AG2 exactly.
     Also loaded by `opentelemetry-instrument` through the entry point.
     """
@@ -36,7 +36,10 @@ class AG2Instrumentor(BaseInstrumentor):  # type: ignore[misc]
             redact=kwargs.get("redact"),
         )
         registry.global_telemetry = make_telemetry(
-            kwargs.get("tracer_provider"), kwargs.get("meter_provider"), settings
+            kwargs.get("tracer_provider"),
+            kwargs.get("meter_provider"),
+            settings,
+            kwargs.get("logger_provider"),
         )
         apply_patches()
 

@@ -1,0 +1,80 @@
+"""With a token configured, the viewer is closed until the browser presents it:
+`?token=` once, then an HttpOnly cookie carries it for pages and API calls."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+
+pytestmark = pytest.mark.browser
+TOKEN = "s3cret-viewer-token"
+
+
+@pytest.fixture(scope="module")
+def guarded_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("guarded") / "traces.db"
+    env = {**os.environ, "AG2_OTEL_DB": str(Path(db)), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ag2_otel.cli",
+            "serve",
+            "--http-port",
+            "0",
+            "--grpc-port",
+            "0",
+            "--token",
+            TOKEN,
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    url = ""
+    deadline = time.monotonic() + 20
+    while not url and time.monotonic() < deadline:
+        match = re.search(r"viewer\s+(http://\S+?)/?\s*$", process.stdout.readline())
+        url = match.group(1) if match else ""
+    try:
+        assert url, "ag2-otel serve did not start"
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_without_the_token_everything_is_closed(guarded_url: str) -> None:
+    for path in ("/", "/api/traces", "/usage"):
+        assert httpx.get(guarded_url + path, timeout=5).status_code == 401
+    assert httpx.get(guarded_url + "/?token=wrong", timeout=5).status_code == 401
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    assert httpx.get(guarded_url + "/api/traces", headers=headers, timeout=5).status_code == 200
+
+
+def test_the_browser_presents_the_token_once(browser: Browser, guarded_url: str) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{guarded_url}/?token={TOKEN}")
+    page.wait_for_selector("body[data-ready='true']")
+    cookies = {c["name"]: c for c in context.cookies()}
+    (cookie,) = [c for c in cookies.values() if c["value"] == TOKEN]
+    assert cookie["httpOnly"] is True
+    page.goto(f"{guarded_url}/usage")  # no token in the URL any more: the cookie carries it
+    page.wait_for_selector("body[data-ready='true']")
+    expect(page.locator("body")).not_to_contain_text("missing or invalid bearer token")
+    context.close()
+    assert errors == []

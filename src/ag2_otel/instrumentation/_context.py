@@ -30,6 +30,8 @@ SCOPE_KEY = otel_context.create_key("ag2_otel.scope")
 BACKGROUND_KEY = otel_context.create_key("ag2_otel.background")
 INHERIT_KEY = otel_context.create_key("ag2_otel.inherit")
 ACTIVE_KEY = otel_context.create_key("ag2_otel.active")
+AGENT_KEY = otel_context.create_key("ag2_otel.agent")
+"""The agent whose traced turn is running (for objects that do not know their agent)."""
 
 
 @dataclass

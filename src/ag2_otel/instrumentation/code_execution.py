@@ -19,8 +19,11 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from opentelemetry import context as otel_context
+
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_name, bound_argument
+from ag2_otel.instrumentation._context import AGENT_KEY
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._spans import Finish, Operation, is_active, sync_wrapper
@@ -74,11 +77,15 @@ def _has_blocks(code_blocks: Any) -> bool:
 
 
 def _calling_agent() -> Any:
-    """The agent whose reply function is running this executor, if AG2 called it.
+    """The agent whose reply function is running this executor.
 
-    An executor does not know its agent; AG2 calls it from the agent's
-    `_generate_code_execution_reply_using_executor`, a few frames up.
+    An executor does not know its agent. When the agent's turn is traced, the
+    turn put it in the context; otherwise AG2 calls the executor from the
+    agent's `_generate_code_execution_reply_using_executor`, a few frames up.
     """
+    agent = otel_context.get_value(AGENT_KEY)
+    if agent is not None:
+        return agent
     return calling_self(lambda _: True, function=_EXECUTOR_CALLER)
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import random
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -81,7 +81,7 @@ def current_scope() -> Scope | None:
 
 def new_scope(kind: str, owner: Any = None) -> Scope:
     parent = current_scope()
-    conversation_id = parent.conversation_id if parent else uuid.uuid4().hex
+    conversation_id = parent.conversation_id if parent else f"{random.getrandbits(128):032x}"
     return Scope(kind=kind, conversation_id=conversation_id, parent=parent, owner=owner)
 
 

@@ -3,6 +3,8 @@ every agent's LLM call goes through (all providers, all config lists)."""
 
 from __future__ import annotations
 
+import contextlib
+import weakref
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -149,36 +151,62 @@ _METRIC_KEYS = frozenset(
 def _request_attributes(
     wrapper: Any, config: Mapping[str, Any], call_config: Mapping[str, Any], model: Any
 ) -> dict[str, Any]:
+    """The chat span's start attributes: the wrapper's (cached) plus this call's."""
+    attributes = dict(_wrapper_attributes(wrapper, config))
+    if model:
+        attributes[sc.GEN_AI_REQUEST_MODEL] = str(model)
+    agent_name = getattr(call_config.get("agent"), "name", None)
+    if agent_name:
+        attributes[sc.GEN_AI_AGENT_NAME] = str(agent_name)
+    for key in call_config.keys() & _PARAMETER_KEYS:
+        _set_parameter(attributes, key, call_config[key])
+    return attributes
+
+
+_PARAMETER_KEYS = frozenset({*sc.REQUEST_PARAMETERS, "stop"})
+_by_wrapper: weakref.WeakKeyDictionary[Any, tuple[Mapping[str, Any], dict[str, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _wrapper_attributes(wrapper: Any, config: Mapping[str, Any]) -> dict[str, Any]:
+    """What an `OpenAIWrapper`'s first config says about every call: computed once per wrapper
+    (AG2 builds a new wrapper when an agent's llm_config changes)."""
+    try:
+        cached = _by_wrapper.get(wrapper)
+    except TypeError:
+        cached = None
+    if cached is not None and cached[0] is config:
+        return cached[1]
     api_type = str(config.get("api_type") or "openai")
     attributes: dict[str, Any] = {
         sc.AG2_SPAN_TYPE: sc.TYPE_LLM,
         sc.GEN_AI_OPERATION_NAME: sc.OP_CHAT,
         sc.GEN_AI_PROVIDER_NAME: sc.PROVIDER_BY_API_TYPE.get(api_type, api_type),
     }
-    if model:
-        attributes[sc.GEN_AI_REQUEST_MODEL] = str(model)
-    agent = call_config.get("agent")
-    agent_name = getattr(agent, "name", None)
-    if agent_name:
-        attributes[sc.GEN_AI_AGENT_NAME] = str(agent_name)
     address, port = _server(wrapper, config)
     if address:
         attributes[sc.SERVER_ADDRESS] = address
         if port:
             attributes[sc.SERVER_PORT] = port
-    for key, attribute in sc.REQUEST_PARAMETERS.items():
-        value = call_config.get(key, config.get(key))
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            attributes[attribute] = value
-    stop = call_config.get("stop", config.get("stop"))
-    if isinstance(stop, str):
-        attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = [stop]
-    elif isinstance(stop, (list, tuple)) and all(isinstance(s, str) for s in stop):
-        attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = list(stop)
+    for key in config.keys() & _PARAMETER_KEYS:
+        _set_parameter(attributes, key, config[key])
     config_count = len(getattr(wrapper, "_config_list", None) or ())
     if config_count > 1:
         attributes[sc.AG2_LLM_CONFIG_COUNT] = config_count
+    with contextlib.suppress(TypeError):
+        _by_wrapper[wrapper] = (config, attributes)
     return attributes
+
+
+def _set_parameter(attributes: dict[str, Any], key: str, value: Any) -> None:
+    if key == "stop":
+        if isinstance(value, str):
+            attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = [value]
+        elif isinstance(value, (list, tuple)) and all(isinstance(s, str) for s in value):
+            attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = list(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        attributes[sc.REQUEST_PARAMETERS[key]] = value
 
 
 def _record_request_content(

@@ -1,0 +1,89 @@
+"""Where ag2-otel's per-conversation cost goes (two-agent turn, in-process model client).
+
+Interleaved blocks of: untraced; class patches applied but nothing registered;
+instrumented with a no-op tracer provider (our Python alone); with an SDK
+provider and the ALWAYS_OFF sampler; with a recording SDK provider (no
+processor: span creation without export). Median µs per conversation.
+
+    .venv/bin/python bench/overhead_split.py [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from autogen.io import IOStream
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
+from opentelemetry.trace import NoOpTracerProvider
+from overhead_scenarios import SCENARIOS, SilentIOStream
+
+from ag2_otel import instrument_agent, instrument_llm_wrapper
+from ag2_otel.instrumentation._patches import apply_patches, remove_patches
+from ag2_otel.instrumentation._registry import registry
+
+Setup = Callable[[list[Any], Any], None]
+
+
+def _instrumented(provider: Any) -> Setup:
+    def setup(agents: list[Any], _pattern: Any = None) -> None:
+        instrument_llm_wrapper(tracer_provider=provider)
+        for agent in agents:
+            instrument_agent(agent, tracer_provider=provider)
+
+    return setup
+
+
+MODES: dict[str, Setup] = {
+    "untraced": lambda agents, _pattern=None: None,
+    "patches only (nothing registered)": lambda agents, _pattern=None: apply_patches(),
+    "no-op tracer provider": _instrumented(NoOpTracerProvider()),
+    "SDK, ALWAYS_OFF sampler": _instrumented(TracerProvider(sampler=ALWAYS_OFF)),
+    "SDK, recording, no processor": _instrumented(TracerProvider()),
+}
+
+
+def block(setup: Setup, conversations: int = 400, warmup: int = 50) -> float:
+    scenario = SCENARIOS[0](None, setup)
+    calls = [scenario.prepare() for _ in range(conversations + warmup)]
+    timings = []
+    for index, call in enumerate(calls):
+        start = time.perf_counter_ns()
+        call()
+        if index >= warmup:
+            timings.append(time.perf_counter_ns() - start)
+    remove_patches()
+    registry.clear()
+    return statistics.median(timings) / 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    logging.getLogger("autogen.oai.client").setLevel(logging.WARNING)
+    IOStream.set_global_default(SilentIOStream())
+    results: dict[str, list[float]] = {name: [] for name in MODES}
+    names = list(MODES)
+    for round_index in range(args.rounds):
+        rotated = names[round_index % len(names) :] + names[: round_index % len(names)]
+        for name in rotated:
+            results[name].append(block(MODES[name]))
+    base = statistics.median(results["untraced"])
+    print("| mode (two-agent turn, 3 spans) | µs | added µs |\n|---|---:|---:|")
+    for name in names:
+        value = statistics.median(results[name])
+        print(f"| {name} | {value:.1f} | +{value - base:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

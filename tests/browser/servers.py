@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
 
+from tests.serve_process import start_server as start_serve_process
+
 Span = dict[str, Any]
-_VIEWER_LINE = re.compile(r"viewer\s+(http://\S+?)/?\s*$", re.MULTILINE)
 
 
 class ViewerServer(Protocol):
@@ -32,29 +28,8 @@ class RealServer:
     real = True
 
     def __init__(self, db_path: Path) -> None:
-        env = {**os.environ, "AG2_OTEL_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
-        env.pop("AG2_OTEL_TOKEN", None)
-        command = [sys.executable, "-m", "ag2_otel.cli", "serve", "--http-port", "0", "--grpc-port", "0"]
-        self._process = subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        self.base_url = self._wait_for_url()
-
-    def _wait_for_url(self) -> str:
-        assert self._process.stdout is not None
-        output = ""
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            line = self._process.stdout.readline()
-            if not line and self._process.poll() is not None:
-                break
-            output += line
-            match = _VIEWER_LINE.search(output)
-            if match:
-                threading.Thread(target=self._process.stdout.read, daemon=True).start()
-                return match.group(1).rstrip("/")
-        self.stop()
-        raise RuntimeError(f"ag2-otel serve did not start:\n{output}")
+        self._server = start_serve_process(db_path)
+        self.base_url = self._server.url
 
     def add(self, spans: list[Span]) -> None:
         from .otlp import export
@@ -70,12 +45,7 @@ class RealServer:
         raise RuntimeError(f"trace {trace_id} did not become queryable")
 
     def stop(self) -> None:
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+        self._server.stop()
 
 
 def start_server(tmp_dir: Path) -> ViewerServer:

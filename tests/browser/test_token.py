@@ -3,17 +3,13 @@
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
+
+from tests.serve_process import start_server
 
 pytestmark = pytest.mark.browser
 TOKEN = "s3cret-viewer-token"
@@ -21,38 +17,9 @@ TOKEN = "s3cret-viewer-token"
 
 @pytest.fixture(scope="module")
 def guarded_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("guarded") / "traces.db"
-    env = {**os.environ, "AG2_OTEL_DB": str(Path(db)), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ag2_otel.cli",
-            "serve",
-            "--http-port",
-            "0",
-            "--grpc-port",
-            "0",
-            "--token",
-            TOKEN,
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    url = ""
-    deadline = time.monotonic() + 20
-    while not url and time.monotonic() < deadline:
-        match = re.search(r"viewer\s+(http://\S+?)/?\s*$", process.stdout.readline())
-        url = match.group(1) if match else ""
-    try:
-        assert url, "ag2-otel serve did not start"
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    server = start_server(tmp_path_factory.mktemp("guarded") / "traces.db", "--token", TOKEN)
+    yield server.url
+    server.stop()
 
 
 def test_without_the_token_everything_is_closed(guarded_url: str) -> None:

@@ -7,13 +7,13 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.deploy.conftest import DEPLOY, REPO
+from tests.serve_process import start_server
 
 DOCKERFILE = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
 HEALTHCHECK = DEPLOY / "healthcheck.py"
@@ -105,45 +105,14 @@ def test_the_server_refuses_all_interfaces_without_a_token() -> None:
 
 # --- the health check against a real `ag2-otel serve` on 127.0.0.1 ----------------
 
-_PORT = re.compile(r"OTLP/HTTP\s+http://127\.0\.0\.1:(\d+)")
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("serve") / "traces.db"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ag2_otel.cli",
-            "serve",
-            "--http-port",
-            "0",
-            "--grpc-port",
-            "0",
-            "--db",
-            str(db),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "AG2_OTEL_TOKEN": "s3cret-token"},
+    running = start_server(
+        tmp_path_factory.mktemp("serve") / "traces.db", env={"AG2_OTEL_TOKEN": "s3cret-token"}
     )
-    try:
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 20
-        port = None
-        while port is None and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line and proc.poll() is not None:
-                pytest.fail("ag2-otel serve exited before announcing its port")
-            match = _PORT.search(line)
-            port = match.group(1) if match else None
-        assert port, "ag2-otel serve did not announce its port"
-        yield f"http://127.0.0.1:{port}/api/services"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    yield f"{running.url}/api/services"
+    running.stop()
 
 
 def run_healthcheck(url: str, token: str | None) -> subprocess.CompletedProcess[str]:

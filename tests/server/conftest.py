@@ -2,85 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 
-import httpx
 import pytest
 
-_PORT_LINE = re.compile(r"OTLP/(HTTP|gRPC)\s+http://127\.0\.0\.1:(\d+)")
+from tests.serve_process import ServerProcess, start_server, wait_for
 
-
-@dataclass
-class ServerProcess:
-    """A running server; `output` collects everything it printed (checked for leaks)."""
-
-    db_path: Path
-    proc: subprocess.Popen[str]
-    http_port: int = 0
-    grpc_port: int = 0
-    output: list[str] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}"
-
-    @property
-    def grpc_endpoint(self) -> str:
-        return f"127.0.0.1:{self.grpc_port}"
-
-    def api(self, path: str, **params: object) -> httpx.Response:
-        return httpx.get(
-            self.url + path, params={k: v for k, v in params.items() if v is not None}, timeout=30
-        )
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
-
-def start_server(db_path: Path, *extra: str, env: dict[str, str] | None = None) -> ServerProcess:
-    """Start `python -m ag2_otel.cli serve` on ports 0 and wait for its endpoint lines."""
-    environment = {k: v for k, v in os.environ.items() if k != "AG2_OTEL_TOKEN"}
-    environment.update({"AG2_OTEL_DB": str(db_path), "PYTHONUNBUFFERED": "1", **(env or {})})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ag2_otel.cli", "serve", "--http-port", "0", "--grpc-port", "0", *extra],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    server = ServerProcess(db_path=db_path, proc=proc)
-    ready = threading.Event()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            server.output.append(line)
-            match = _PORT_LINE.search(line)
-            if match:
-                setattr(server, "http_port" if match.group(1) == "HTTP" else "grpc_port", int(match.group(2)))
-                if server.http_port and server.grpc_port:
-                    ready.set()
-        ready.set()
-
-    threading.Thread(target=pump, daemon=True).start()
-    if not ready.wait(30) or not (server.http_port and server.grpc_port):
-        server.stop()
-        raise RuntimeError("server did not start:\n" + "".join(server.output))
-    return server
+__all__ = ["ServerProcess", "start_server", "wait_for"]
 
 
 @pytest.fixture(scope="module")
@@ -88,12 +16,3 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     running = start_server(tmp_path_factory.mktemp("serve") / "traces.db")
     yield running
     running.stop()
-
-
-def wait_for(predicate: object, timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if callable(predicate) and predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")

@@ -27,7 +27,7 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from opentelemetry.trace import NoOpTracerProvider
 from overhead_scenarios import SCENARIOS, SilentIOStream
 
-from ag2_otel import instrument_agent, instrument_llm_wrapper
+from ag2_otel import instrument_agent, instrument_llm_wrapper, instrument_pattern
 from ag2_otel.instrumentation._patches import apply_patches, remove_patches
 from ag2_otel.instrumentation._registry import registry
 
@@ -35,10 +35,12 @@ Setup = Callable[[list[Any], Any], None]
 
 
 def _instrumented(provider: Any) -> Setup:
-    def setup(agents: list[Any], _pattern: Any = None) -> None:
+    def setup(agents: list[Any], pattern: Any = None) -> None:
         instrument_llm_wrapper(tracer_provider=provider)
         for agent in agents:
             instrument_agent(agent, tracer_provider=provider)
+        if pattern is not None:
+            instrument_pattern(pattern, tracer_provider=provider)
 
     return setup
 
@@ -52,8 +54,8 @@ MODES: dict[str, Setup] = {
 }
 
 
-def block(setup: Setup, conversations: int = 400, warmup: int = 50) -> float:
-    scenario = SCENARIOS[0](None, setup)
+def block(setup: Setup, scenario_index: int = 0, conversations: int = 400, warmup: int = 50) -> float:
+    scenario = SCENARIOS[scenario_index](None, setup)
     calls = [scenario.prepare() for _ in range(conversations + warmup)]
     timings = []
     for index, call in enumerate(calls):
@@ -69,6 +71,9 @@ def block(setup: Setup, conversations: int = 400, warmup: int = 50) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--scenario", type=int, default=0, help="index into overhead_scenarios.SCENARIOS (0 = two-agent turn)"
+    )
     args = parser.parse_args()
     logging.getLogger("autogen.oai.client").setLevel(logging.WARNING)
     IOStream.set_global_default(SilentIOStream())
@@ -77,9 +82,11 @@ def main() -> None:
     for round_index in range(args.rounds):
         rotated = names[round_index % len(names) :] + names[: round_index % len(names)]
         for name in rotated:
-            results[name].append(block(MODES[name]))
+            results[name].append(
+                block(MODES[name], args.scenario, conversations=400 if args.scenario == 0 else 100)
+            )
     base = statistics.median(results["untraced"])
-    print("| mode (two-agent turn, 3 spans) | µs | added µs |\n|---|---:|---:|")
+    print(f"| mode ({SCENARIOS[args.scenario].name}) | µs | added µs |\n|---|---:|---:|")
     for name in names:
         value = statistics.median(results[name])
         print(f"| {name} | {value:.1f} | +{value - base:.1f} |")

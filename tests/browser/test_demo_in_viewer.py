@@ -61,10 +61,16 @@ def test_the_demo_scenarios_read_as_conversations(demo_page: Page) -> None:
             "conversation user_proxy -> assistant",
         ]
     )
+    # AG2's speaker-selection helpers are not listed as participants
+    expect(demo_page.locator("tr.trace-row").nth(0).locator(".agent-chip")).to_have_text(["executor", "planner"])
     links.nth(0).click()
     demo_page.wait_for_selector("body[data-ready='true']")
     conversation = demo_page.locator(".conversation")
     expect(conversation.locator(".turn-head .speaker")).to_have_text(["planner", "executor"])
+    expect(demo_page.locator(".stat", has_text="Turns")).to_contain_text("2")
+    header_agents = demo_page.locator(".stat", has_text="Agents").locator(".agent-chip")
+    expect(header_agents).to_have_count(2)
+    expect(demo_page.locator(".stat", has_text="Agents")).not_to_contain_text("speaker_selection_agent")
     expect(conversation.locator(".marker-speaker_selection").first).to_be_visible()
     # content was not captured: the structure still reads, with the hint to turn content on
     expect(demo_page.get_by_text("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT").first).to_be_visible()

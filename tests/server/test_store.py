@@ -220,3 +220,43 @@ def test_trace_split_across_batches_is_summarised_once_with_late_parents(tmp_pat
     rows = store.usage(group_by=("agent",))
     assert {row["agent"]: row["llm_calls"] for row in rows} == {"manager": 1, "planner": 1, "coder": 2}
     store.close()
+
+
+def test_speaker_selection_helpers_are_not_listed_as_participants(tmp_path: Path) -> None:
+    """AG2's checking_agent / speaker_selection_agent work beneath a speaker_selection span:
+    their LLM usage counts, but they are not the conversation's agents or turns."""
+    path = tmp_path / "selection.db"
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(StoreSpanExporter(path)))
+    tracer = provider.get_tracer("t")
+
+    def agent_turn(name: str) -> None:
+        with tracer.start_as_current_span(
+            f"invoke_agent {name}",
+            attributes={
+                "ag2.span.type": "agent",
+                "gen_ai.operation.name": "invoke_agent",
+                "gen_ai.agent.name": name,
+            },
+        ):
+            llm = {"ag2.span.type": "llm", "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 10}
+            with tracer.start_as_current_span("chat m", attributes={**llm, "gen_ai.agent.name": name}):
+                pass
+
+    with tracer.start_as_current_span(
+        "invoke_workflow AutoPattern", attributes={"ag2.span.type": "group_chat"}
+    ):
+        with tracer.start_as_current_span(
+            "speaker_selection", attributes={"ag2.span.type": "speaker_selection"}
+        ):
+            agent_turn("speaker_selection_agent")
+        agent_turn("planner")
+    provider.shutdown()
+
+    store = Store(path)
+    (summary,) = store.list_traces()[0]
+    assert summary["agents"] == ["planner"]
+    assert summary["turns"] == 1
+    assert summary["llm_calls"] == 2
+    assert summary["input_tokens"] == 20
+    store.close()

@@ -131,7 +131,8 @@ def _summary(trace_id: str, spans: list[_Span]) -> tuple[Any, ...]:
     root = _root(spans)
     start = min(s.start_ns for s in spans)
     llm = [s for s in spans if s.span_type == "llm"]
-    agents = sorted({s.agent for s in spans if s.agent})
+    internal = _inside_speaker_selection(spans)
+    agents = sorted({s.agent for s in spans if s.agent and s.span_id not in internal})
     models = sorted({m for s in llm if (m := s.response_model or s.request_model)})
     errors = sum(1 for s in spans if s.status_code == "ERROR")
     turns = max((s.turns for s in spans if s.turns is not None), default=None)
@@ -145,7 +146,9 @@ def _summary(trace_id: str, spans: list[_Span]) -> tuple[Any, ...]:
         len(spans),
         json.dumps(agents),
         json.dumps(models),
-        turns if turns is not None else sum(1 for s in spans if s.span_type == "agent"),
+        turns
+        if turns is not None
+        else sum(1 for s in spans if s.span_type == "agent" and s.span_id not in internal),
         len(llm),
         sum(1 for s in spans if s.span_type == "tool"),
         sum(s.input_tokens or 0 for s in llm),
@@ -194,6 +197,23 @@ def usage_of(spans: list[_Span]) -> dict[UsageKey, Usage]:
         row[3] += span.cost or 0.0
         row[4] += span.end_ns - span.start_ns
     return totals
+
+
+def _inside_speaker_selection(spans: list[_Span]) -> set[str]:
+    """Spans of the helper agents AG2 creates to pick the next speaker (beneath a
+    `speaker_selection` span): real work, but not participants of the conversation."""
+    children: dict[str, list[_Span]] = {}
+    for span in spans:
+        if span.parent_span_id:
+            children.setdefault(span.parent_span_id, []).append(span)
+    inside: set[str] = set()
+    stack = [s for s in spans if s.span_type == "speaker_selection"]
+    while stack:
+        for child in children.get(stack.pop().span_id, []):
+            if child.span_id not in inside:
+                inside.add(child.span_id)
+                stack.append(child)
+    return inside
 
 
 def _agent_of(span: _Span, by_id: dict[str, _Span]) -> str:

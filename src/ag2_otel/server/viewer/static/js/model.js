@@ -139,6 +139,14 @@ export function agentOf(model, span) {
   return span.agent || attr(span, 'gen_ai.agent.name') || '';
 }
 
+/** True for the helper agents AG2 creates to pick the next speaker (not conversation participants). */
+export function insideSpeakerSelection(model, span) {
+  for (let node = parentOf(model, span); node; node = parentOf(model, node)) {
+    if (spanType(node) === 'speaker_selection') return true;
+  }
+  return false;
+}
+
 export function descendants(model, span) {
   const out = [];
   const stack = [...(model.children.get(span.span_id) || [])].reverse();
@@ -164,7 +172,7 @@ export function breakdowns(model) {
   for (const span of model.spans) {
     const type = spanType(span);
     const errors = isError(span) ? 1 : 0;
-    if (type === 'agent') addRow(agents, model.agentOf(span) || '(unnamed)', { turns: 1, errors });
+    if (type === 'agent' && !insideSpeakerSelection(model, span)) addRow(agents, model.agentOf(span) || '(unnamed)', { turns: 1, errors });
     if (type !== 'llm') continue;
     const usage = llmUsage(span);
     const fields = { llm: 1, input: usage.input, output: usage.output, cost: usage.cost, ms: span.duration_ms || 0 };

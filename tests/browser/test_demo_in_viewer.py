@@ -62,7 +62,8 @@ def test_the_demo_scenarios_read_as_conversations(demo_page: Page) -> None:
         ]
     )
     # AG2's speaker-selection helpers are not listed as participants
-    expect(demo_page.locator("tr.trace-row").nth(0).locator(".agent-chip")).to_have_text(["executor", "planner"])
+    group_row = demo_page.locator("tr.trace-row").nth(0)
+    expect(group_row.locator(".agent-chip")).to_have_text(["executor", "planner"])
     links.nth(0).click()
     demo_page.wait_for_selector("body[data-ready='true']")
     conversation = demo_page.locator(".conversation")

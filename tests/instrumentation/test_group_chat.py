@@ -10,29 +10,12 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel import instrument_llm_wrapper, instrument_pattern
+from ag2_otel.demo.scenarios import seed_pattern
 from tests.instrumentation.trees import by_name, is_descendant, one_trace, the
 
 
 def _pattern(llm_config: Any, tracer_provider: TracerProvider) -> Any:
-    from autogen import ConversableAgent
-    from autogen.agentchat.group.patterns.auto import AutoPattern
-
-    planner = ConversableAgent(
-        "planner", system_message="You plan tasks.", llm_config=llm_config, human_input_mode="NEVER"
-    )
-    executor = ConversableAgent(
-        "executor",
-        system_message="You execute planned tasks.",
-        llm_config=llm_config,
-        human_input_mode="NEVER",
-    )
-    group_user = ConversableAgent("group_user", human_input_mode="NEVER", llm_config=False)
-    pattern = AutoPattern(
-        initial_agent=planner,
-        agents=[planner, executor],
-        user_agent=group_user,
-        group_manager_args={"llm_config": llm_config},
-    )
+    pattern = seed_pattern(llm_config)
     instrument_llm_wrapper(tracer_provider=tracer_provider)
     instrument_pattern(pattern, tracer_provider=tracer_provider)
     return pattern

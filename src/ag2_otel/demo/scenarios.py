@@ -62,9 +62,9 @@ def tool_chat(llm_config: Any, tracer_provider: TracerProvider, *, instrument: b
     return tool_user.initiate_chat(tool_agent, message="What's the weather in Tokyo?", max_turns=2)
 
 
-def group_chat(llm_config: Any, tracer_provider: TracerProvider, *, instrument: bool = True) -> Any:
+def seed_pattern(llm_config: Any) -> Any:
+    """The seed's AutoPattern: planner and executor, a group user, an LLM-backed manager."""
     from autogen import ConversableAgent
-    from autogen.agentchat import initiate_group_chat
     from autogen.agentchat.group.patterns.auto import AutoPattern
 
     planner = ConversableAgent(
@@ -80,12 +80,18 @@ def group_chat(llm_config: Any, tracer_provider: TracerProvider, *, instrument: 
         human_input_mode="NEVER",
     )
     group_user = ConversableAgent("group_user", human_input_mode="NEVER", llm_config=False)
-    pattern = AutoPattern(
+    return AutoPattern(
         initial_agent=planner,
         agents=[planner, executor],
         user_agent=group_user,
         group_manager_args={"llm_config": llm_config},
     )
+
+
+def group_chat(llm_config: Any, tracer_provider: TracerProvider, *, instrument: bool = True) -> Any:
+    from autogen.agentchat import initiate_group_chat
+
+    pattern = seed_pattern(llm_config)
     if instrument:
         instrument_pattern(pattern, tracer_provider=tracer_provider)
     result, _context, _last = initiate_group_chat(

@@ -57,7 +57,7 @@ class ContentPolicy:
     def text(self, value: Any) -> str:
         cleaned = self.clean(value)
         text = cleaned if isinstance(cleaned, str) else to_json(cleaned)
-        return self._shorten(text, self.max_bytes)
+        return shorten(text, self.max_bytes)
 
     def messages(self, messages: Sequence[Any], *, omitted_before: int = 0) -> str:
         """JSON of a message list within the byte bound.
@@ -107,10 +107,6 @@ class ContentPolicy:
         if isinstance(value, (list, tuple)):
             return [self.clean(v) for v in value]
         return value
-
-    @staticmethod
-    def _shorten(text: str, max_bytes: int) -> str:
-        return shorten(text, max_bytes)
 
 
 _NOTE_RESERVE = 96  # room for the "[N earlier messages not included]" note

@@ -255,7 +255,6 @@ def machine() -> dict[str, Any]:
         "autogen": version("autogen"),
         "opentelemetry-sdk": version("opentelemetry-sdk"),
         "openai": version("openai"),
-        "wrapt": version("wrapt"),
     }
 
 

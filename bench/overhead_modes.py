@@ -3,7 +3,7 @@
 Every mode is set up for one block and torn down after it, in the same
 process, so blocks of different modes can be interleaved:
 
-* ag2-otel patches AG2's classes once (wrapt) and looks tracing up per agent;
+* ag2-otel patches AG2's classes once and looks tracing up per agent;
   tear-down removes every patch and clears the registry (what
   `AG2Instrumentor().uninstrument()` does), so no ag2-otel code runs in the
   other modes' blocks.

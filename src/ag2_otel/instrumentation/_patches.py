@@ -1,21 +1,27 @@
 """The AG2 methods we wrap, applied once per process and removable exactly.
 
-Wrapping is class-level (wrapt), so agents created later are covered; whether
-a call is traced is decided per call by the registry. Only methods AG2 calls
-as `obj.method(...)` are wrapped, never functions AG2 keeps by identity in
+Wrapping is class-level, so agents created later are covered; whether a call
+is traced is decided per call by the registry. Only methods AG2 calls as
+`obj.method(...)` are wrapped, never functions AG2 keeps by identity in
 reply-function lists.
+
+Each wrapped method is replaced by a plain function (not a `wrapt` proxy):
+AG2 checks `isinstance(x, Agent)` against runtime-checkable protocols dozens
+of times per group chat, and every check reads each protocol method; a plain
+function binds in ~0.04 µs, a wrapt proxy in ~0.25 µs (+30 µs per 3-round
+group chat with nothing traced). Wrappers keep wrapt's calling convention,
+`wrapper(wrapped, instance, args, kwargs)`, with `wrapped` the bound original.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 import logging
 import threading
 from collections.abc import Callable
 from typing import Any
-
-import wrapt
-from opentelemetry.instrumentation.utils import unwrap
 
 from ag2_otel.instrumentation import (
     agent,
@@ -81,7 +87,10 @@ PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
     *remote.PATCHES,
 )
 
-_applied: list[tuple[type, str]] = []
+Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
+
+# (owner, method name, original attribute, our replacement)
+_applied: list[tuple[type, str, Any, Any]] = []
 _lock = threading.Lock()
 
 
@@ -100,8 +109,13 @@ def apply_patches() -> None:
                 if owner is None or method not in vars(owner):
                     logger.debug("ag2-otel: %s.%s.%s not present; skipped", module_name, class_name, method)
                     continue
-                wrapt.wrap_function_wrapper(owner, method, wrapper)
-                _applied.append((owner, method))
+                original = vars(owner)[method]
+                if not inspect.isfunction(original):  # a classmethod, property, ...: not ours to wrap
+                    logger.debug("ag2-otel: %s.%s is not a plain method; skipped", class_name, method)
+                    continue
+                replacement = _method_calling(wrapper, original)
+                setattr(owner, method, replacement)
+                _applied.append((owner, method, original, replacement))
             install_context_carriers()
         except Exception:
             _remove_all()
@@ -115,9 +129,29 @@ def remove_patches() -> None:
 
 def _remove_all() -> None:
     while _applied:
-        owner, method = _applied.pop()
-        unwrap(owner, method)
+        owner, method, original, replacement = _applied.pop()
+        if vars(owner).get(method) is replacement:
+            setattr(owner, method, original)
+        else:  # wrapped again by someone else: theirs stays; ours passes through (registry empty)
+            logger.debug("ag2-otel: %s.%s was re-wrapped by another library; left in place", owner, method)
     uninstall_context_carriers()
+
+
+def _method_calling(wrapper: Wrapper, original: Any) -> Callable[..., Any]:
+    """A method that hands each call to `wrapper(bound original, self, args, kwargs)`;
+    a coroutine function for a coroutine function, with the original's name,
+    docstring and signature (`__wrapped__`)."""
+    if inspect.iscoroutinefunction(original):
+
+        async def async_method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            return await wrapper(original.__get__(self, type(self)), self, args, kwargs)
+
+        return functools.wraps(original)(async_method)
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return wrapper(original.__get__(self, type(self)), self, args, kwargs)
+
+    return functools.wraps(original)(method)
 
 
 def _resolve(module_name: str, class_name: str) -> type | None:

@@ -20,7 +20,7 @@ from opentelemetry.context import Context
 from opentelemetry.metrics import Histogram
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
-from ag2_otel.instrumentation._context import ACTIVE_KEY, INHERIT_KEY, SCOPE_KEY, Scope
+from ag2_otel.instrumentation._context import ACTIVE_KEY, INHERIT_KEY, QUIET_KEY, SCOPE_KEY, Scope
 from ag2_otel.instrumentation._events import CONTENT_EVENT, emit_content_event
 from ag2_otel.instrumentation._registry import Telemetry
 from ag2_otel.instrumentation._safety import logger as guard_logger
@@ -95,6 +95,8 @@ class Operation:
         ours[ACTIVE_KEY] = active
         if values:
             ours.update(values)
+        if not self.span.is_recording() and telemetry.quiet_when_unsampled():
+            ours[QUIET_KEY] = True  # the steps inside pass straight through (`_sampling`)
         context = Context(ours)
         self._token: Token[Context] | None = otel_context.attach(context)
 
@@ -197,7 +199,7 @@ Plan = Callable[[Any, tuple[Any, ...], dict[str, Any]], tuple[Callable[[], Opera
 
 
 def sync_wrapper(plan: Plan) -> Callable[..., Any]:
-    """A wrapt wrapper for a sync method, traced as `plan` decides per call."""
+    """A method wrapper (`_patches` convention) for a sync method, traced as `plan` decides per call."""
 
     def wrapper(
         wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]

@@ -16,7 +16,9 @@ from typing import Any
 from opentelemetry import baggage, trace
 from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased
 from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, StatusCode, TraceFlags, TraceState
 
 from ag2_otel import instrument_agent, instrument_llm_wrapper
@@ -78,7 +80,7 @@ def _caller_context() -> otel_context.Context:
     return baggage.set_baggage("tenant", "acme", context)
 
 
-def _run_remote_chat(tracer_provider: TracerProvider) -> tuple[Any, HeaderRecorder]:
+def _run_remote_chat(tracer_provider: TracerProvider, *, upstream: bool = True) -> tuple[Any, HeaderRecorder]:
     from autogen import ConversableAgent
     from autogen.a2a import A2aRemoteAgent
 
@@ -93,7 +95,7 @@ def _run_remote_chat(tracer_provider: TracerProvider) -> tuple[Any, HeaderRecord
             tracer = tracer_provider.get_tracer("caller")
 
             async def call() -> Any:
-                token = otel_context.attach(_caller_context())
+                token = otel_context.attach(_caller_context() if upstream else otel_context.Context())
                 try:
                     with tracer.start_as_current_span("caller"):
                         return await user.a_initiate_chat(remote, message="Say hello.", max_turns=1)
@@ -159,6 +161,21 @@ def test_remote_call_is_one_trace_with_context_injected_per_request(
     (chat,) = by_name(spans, "chat gpt-4o-mini")
     assert chat.parent.span_id == server.context.span_id
     assert shape(spans)[0][0] == "caller"
+
+
+def test_unsampled_remote_calls_still_carry_their_trace_context(exporter: InMemorySpanExporter) -> None:
+    """Inside an unsampled conversation the remote agent's turn is skipped, but every A2A
+    request still tells the server it belongs to an unsampled trace."""
+    provider = TracerProvider(sampler=ParentBased(ALWAYS_OFF))
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    result, recorder = _run_remote_chat(provider, upstream=False)
+    assert result.summary == "Hello from far away."
+    assert exporter.get_finished_spans() == ()
+    parents = [headers["traceparent"].split("-") for _, _, headers in recorder.requests]
+    assert len(parents) >= 2
+    assert {version for version, _, _, _ in parents} == {"00"}
+    assert not any(int(flags, 16) & TraceFlags.SAMPLED for _, _, _, flags in parents)
+    assert len({trace_id for _, trace_id, _, _ in parents}) == 1
 
 
 def test_other_httpx_clients_are_not_traced(

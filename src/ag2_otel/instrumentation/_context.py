@@ -32,6 +32,8 @@ INHERIT_KEY = otel_context.create_key("ag2_otel.inherit")
 ACTIVE_KEY = otel_context.create_key("ag2_otel.active")
 AGENT_KEY = otel_context.create_key("ag2_otel.agent")
 """The agent whose traced turn is running (for objects that do not know their agent)."""
+QUIET_KEY = otel_context.create_key("ag2_otel.quiet")
+"""Set under an unsampled step whose inner work nobody would observe (`_sampling`)."""
 
 
 @dataclass

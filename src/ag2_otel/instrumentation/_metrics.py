@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opentelemetry import metrics
-from opentelemetry.metrics import Counter, Histogram, MeterProvider
+from opentelemetry.metrics import Counter, Histogram, Meter, MeterProvider, NoOpMeter
 
 from ag2_otel.instrumentation._semconv import INSTRUMENTATION_NAME, SCHEMA_URL
 from ag2_otel.version import __version__
@@ -44,6 +44,7 @@ Attributes = Mapping[str, Any]
 
 @dataclass(frozen=True)
 class Instruments:
+    meter: Meter
     operation_duration: Histogram
     token_usage: Histogram
     input_tokens: Counter
@@ -71,6 +72,7 @@ class Instruments:
             )
 
         return cls(
+            meter=meter,
             operation_duration=histogram(
                 "gen_ai.client.operation.duration", "s", "GenAI operation duration", CLIENT_DURATION_BUCKETS
             ),
@@ -130,3 +132,10 @@ class Instruments:
                 "ag2.handoffs", unit="{handoff}", description="Group-chat handoffs by kind, source and target"
             ),
         )
+
+    def recording(self) -> bool:
+        """False while measurements go nowhere: a no-op meter, or the API's proxy meter
+        before any provider is set (it records once one is)."""
+        meter = self.meter
+        real = getattr(meter, "_real_meter", meter) if type(meter).__name__ == "_ProxyMeter" else meter
+        return real is not None and not isinstance(real, NoOpMeter)

@@ -1,0 +1,129 @@
+"""Sampling: inside an unsampled conversation, steps nobody would observe are
+passed straight through; anything a sampler or a meter could still see is not."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from opentelemetry.context import Context
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, Decision, ParentBased, Sampler, SamplingResult
+from opentelemetry.trace import Link, SpanKind, get_current_span
+from opentelemetry.util.types import Attributes
+
+from ag2_otel import AG2Instrumentor
+from ag2_otel.demo import scenarios
+
+
+class CountingParentBased(ParentBased):
+    """The SDK's default parent-based sampler, counting the spans it is asked about."""
+
+    def __init__(self, root: Sampler) -> None:
+        super().__init__(root)
+        self.names: list[str] = []
+
+    def should_sample(
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[Link] | None = None,
+        trace_state: Any = None,
+    ) -> SamplingResult:
+        self.names.append(name)
+        return super().should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+
+
+class ChatSpansOnly(Sampler):
+    """A sampler that records `chat` spans whatever their parent says."""
+
+    def should_sample(
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[Link] | None = None,
+        trace_state: Any = None,
+    ) -> SamplingResult:
+        return SamplingResult(Decision.RECORD_AND_SAMPLE if name.startswith("chat") else Decision.DROP)
+
+    def get_description(self) -> str:
+        return "ChatSpansOnly"
+
+
+def _run_tool_chat(llm_config: Any, provider: TracerProvider, meter_provider: Any = None) -> Any:
+    instrumentor = AG2Instrumentor()
+    instrumentor.instrument(tracer_provider=provider, meter_provider=meter_provider)
+    try:
+        return scenarios.tool_chat(llm_config, provider, instrument=False)
+    finally:
+        instrumentor.uninstrument()
+
+
+def _provider(sampler: Sampler, exporter: InMemorySpanExporter) -> TracerProvider:
+    provider = TracerProvider(sampler=sampler)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return provider
+
+
+def test_unsampled_conversation_passes_its_steps_through(llm_config: Any) -> None:
+    exporter = InMemorySpanExporter()
+    sampler = CountingParentBased(root=ALWAYS_OFF)
+    traced = _run_tool_chat(llm_config, _provider(sampler, exporter))
+    untraced = scenarios.tool_chat(llm_config, TracerProvider(), instrument=False)
+    assert exporter.get_finished_spans() == ()
+    # Only the conversation asked the sampler: its agent turns, LLM calls and tool call were skipped.
+    assert sampler.names == ["conversation tool_user -> tool_agent"]
+    assert traced.summary == untraced.summary
+    assert [m.get("content") for m in traced.chat_history] == [
+        m.get("content") for m in untraced.chat_history
+    ]
+
+
+def test_always_off_skips_the_steps_too(llm_config: Any) -> None:
+    exporter = InMemorySpanExporter()
+    _run_tool_chat(llm_config, _provider(ALWAYS_OFF, exporter))
+    assert exporter.get_finished_spans() == ()
+
+
+def test_unsampled_steps_still_feed_a_live_meter(llm_config: Any) -> None:
+    exporter = InMemorySpanExporter()
+    sampler = CountingParentBased(root=ALWAYS_OFF)
+    reader = InMemoryMetricReader()
+    _run_tool_chat(llm_config, _provider(sampler, exporter), MeterProvider(metric_readers=[reader]))
+    assert exporter.get_finished_spans() == ()
+    assert len(sampler.names) > 1  # every step ran its full path
+    data = reader.get_metrics_data()
+    assert data is not None
+    metrics = {m.name: m for rm in data.resource_metrics for sm in rm.scope_metrics for m in sm.metrics}
+    durations = metrics["gen_ai.client.operation.duration"].data.data_points
+    assert sum(p.count for p in durations) == 2  # the tool call request and the final answer
+    tools = metrics["gen_ai.execute_tool.duration"].data.data_points
+    assert sum(p.count for p in tools) == 1
+
+
+def test_a_sampler_that_keeps_children_of_unsampled_parents_still_gets_them(llm_config: Any) -> None:
+    exporter = InMemorySpanExporter()
+    _run_tool_chat(llm_config, _provider(ChatSpansOnly(), exporter))
+    names = [span.name for span in exporter.get_finished_spans()]
+    assert names == ["chat gpt-4o-mini", "chat gpt-4o-mini"]
+
+
+def test_an_unsampled_caller_span_makes_the_conversation_quiet(llm_config: Any) -> None:
+    exporter = InMemorySpanExporter()
+    sampler = CountingParentBased(root=ALWAYS_OFF)
+    provider = _provider(sampler, exporter)
+    with provider.get_tracer("app").start_as_current_span("request"):
+        assert not get_current_span().is_recording()
+        _run_tool_chat(llm_config, provider)
+    assert sampler.names == ["request", "conversation tool_user -> tool_agent"]
+    assert exporter.get_finished_spans() == ()

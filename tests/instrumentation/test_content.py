@@ -207,10 +207,15 @@ def test_every_capture_mode_on_every_span_type(
         ("sk-ant-api03-abcdefghijklmnopqrstuvwxyz", "[REDACTED]"),
         ("AIza" + "b" * 35, "[REDACTED]"),
         ("gsk_" + "c" * 24, "[REDACTED]"),
+        ("xai-" + "c" * 24, "[REDACTED]"),
+        ("hf_" + "c" * 34, "[REDACTED]"),
         ("ghp_" + "d" * 36, "[REDACTED]"),
         ("id AKIAABCDEFGHIJKLMNOP", "id [REDACTED]"),
+        ("id ASIAABCDEFGHIJKLMNOP", "id [REDACTED]"),
         ("aws_secret_access_key = " + "e" * 40, "[REDACTED]"),
+        ("AWS_SECRET_ACCESS_KEY:\n" + "e" * 40, "[REDACTED]"),
         ("Authorization: Bearer abcdefghijklmnopqrstuvw", "Authorization: [REDACTED]"),
+        ("authorization: bearer\tabcdefghijklmnopqrstuvw", "authorization: [REDACTED]"),
         ("-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----", "[REDACTED]"),
         ("postgres://bob:hunter2@db.local/app", "postgres://[REDACTED]@db.local/app"),
         (
@@ -220,9 +225,15 @@ def test_every_capture_mode_on_every_span_type(
     ],
 )
 def test_default_scrubber(text: str, expected: str) -> None:
-    from ag2_otel.instrumentation.content import scrub_secrets
+    from ag2_otel.instrumentation.content import ContentPolicy, scrub_secrets
 
     assert scrub_secrets(text) == expected
+    # The policy encodes before it scrubs (skipping the scrub when no secret can be there):
+    # the same secrets go, as plain text and inside JSON (where whitespace is escaped).
+    policy = ContentPolicy(16384)
+    assert policy.encode(text) == expected
+    message = {"role": "user", "parts": [{"type": "text", "content": text}], "name": "u"}
+    assert json.loads(policy.messages([message]))[0]["parts"][0]["content"] == expected
 
 
 def test_event_modes_also_emit_structured_log_events(

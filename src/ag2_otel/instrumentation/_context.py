@@ -64,7 +64,7 @@ class Scope:
     owner: Any = None
     usage: UsageTotals = field(default_factory=UsageTotals)
     turns: int = 0
-    recorded_history: dict[Any, tuple[int, str]] = field(default_factory=dict, repr=False)
+    recorded_history: dict[Any, tuple[int, Any]] = field(default_factory=dict, repr=False)
     """Per agent: how much of its message history spans in this scope already recorded."""
 
     def chain(self) -> list[Scope]:

@@ -7,6 +7,8 @@ import json
 from typing import Annotated, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
@@ -143,6 +145,46 @@ def test_newest_message_alone_too_large_is_shortened_not_dropped() -> None:
     assert message["name"] == "alice"
     assert message["parts"][0]["content"].endswith("…[truncated]")
     assert message["parts"][0]["content"].startswith("éé")
+
+
+_texts = st.text(alphabet=st.sampled_from('ab é"\\\n:/-_'), max_size=60) | st.sampled_from(
+    ["sk-proj-abcdefghijklmnopqrstuvwxyz012345", "https://bob:pw@host/x", "Bearer\tabcdefghijklmnopqrstuvw"]
+)
+_messages = st.lists(
+    st.fixed_dictionaries(
+        {
+            "role": st.sampled_from(["user", "assistant"]),
+            "parts": st.lists(
+                st.fixed_dictionaries({"type": st.just("text"), "content": _texts}), max_size=3
+            ),
+        }
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(messages=_messages, max_bytes=st.integers(256, 1200), omitted=st.integers(0, 3))
+def test_the_one_encoding_fast_path_matches_the_per_message_path(
+    messages: list[dict[str, Any]], max_bytes: int, omitted: int
+) -> None:
+    """Without a user hook, a message list is encoded once and scanned once; with one
+    (here the identity) every message goes through the per-message path. Same JSON."""
+    fast = ContentPolicy(max_bytes).messages(messages, omitted_before=omitted)
+    per_message = ContentPolicy(max_bytes, redact=lambda text: text).messages(
+        messages, omitted_before=omitted
+    )
+    assert fast == per_message
+    assert len(fast.encode()) <= max_bytes
+    json.loads(fast)
+
+
+@pytest.mark.parametrize("slack", [-1, 0, 1])
+def test_the_fast_path_keeps_the_bound_exactly_at_its_edge(slack: int) -> None:
+    messages = [{"role": "user", "parts": [{"type": "text", "content": "x" * 300}]}] * 3
+    max_bytes = len(json.dumps(messages, separators=(",", ":")).encode()) + 96 + slack  # 96: note reserve
+    fast = ContentPolicy(max_bytes).messages(messages)
+    assert fast == ContentPolicy(max_bytes, redact=lambda text: text).messages(messages)
 
 
 def _long_chat_bytes(tracer_provider: TracerProvider, exporter: InMemorySpanExporter, turns: int) -> int:

@@ -117,3 +117,79 @@ def test_every_ag2_api_type_maps_to_a_well_known_provider() -> None:
     assert {"openai", "azure", "anthropic", "bedrock", "google"} <= api_types
     unmapped = {t for t in api_types if PROVIDER_BY_API_TYPE.get(t) not in WELL_KNOWN_PROVIDERS}
     assert not unmapped, f"api_types without a well-known provider: {sorted(unmapped)}"
+
+
+class PlainObjectClient:
+    """An AG2 custom model client (`register_model_client`) answering with plain
+    objects, not the `openai` SDK's models: a tool call, then text."""
+
+    RESPONSE_USAGE_KEYS = ["prompt_tokens", "completion_tokens", "total_tokens", "cost", "model"]
+
+    def __init__(self, config: dict[str, Any], **_: Any) -> None:
+        self.calls = 0
+
+    def create(self, params: dict[str, Any]) -> Any:
+        from types import SimpleNamespace
+
+        self.calls += 1
+        if self.calls == 1:
+            function = SimpleNamespace(name="lookup", arguments='{"key": "colour"}')
+            message = SimpleNamespace(
+                role="assistant", content=None, tool_calls=[SimpleNamespace(id="call_7", function=function)]
+            )
+            finish = "tool_calls"
+        else:
+            message = SimpleNamespace(role="assistant", content="Red, yellow, blue.", tool_calls=None)
+            finish = "stop"
+        return SimpleNamespace(
+            id=f"plain-{self.calls}",
+            model="plain-model",
+            choices=[SimpleNamespace(index=0, message=message, finish_reason=finish)],
+            usage=SimpleNamespace(prompt_tokens=10, completion_tokens=3, total_tokens=13),
+            cost=0.0,
+        )
+
+    def message_retrieval(self, response: Any) -> list[Any]:
+        message = response.choices[0].message
+        return [message.content] if message.content else [message]
+
+    def cost(self, response: Any) -> float:
+        return 0.0
+
+    @staticmethod
+    def get_usage(response: Any) -> dict[str, Any]:
+        usage = response.usage
+        return {**vars(usage), "cost": 0.0, "model": response.model}
+
+
+def test_a_custom_model_clients_output_objects_are_recorded(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    """Output content is read from the message's attributes, so objects that are not the
+    `openai` SDK's models (no `model_dump`) still give their text and tool calls."""
+    import json
+
+    from autogen import ConversableAgent, LLMConfig
+
+    from ag2_otel import instrument_agent, instrument_llm_wrapper
+
+    config = LLMConfig({"model": "plain-model", "model_client_cls": "PlainObjectClient"})
+    assistant = ConversableAgent("assistant", llm_config=config, human_input_mode="NEVER")
+    assistant.register_model_client(PlainObjectClient)
+    instrument_llm_wrapper(tracer_provider=tracer_provider, capture_content="span_only")
+    instrument_agent(assistant, tracer_provider=tracer_provider, capture_content="span_only")
+    assistant.generate_reply(messages=[{"role": "user", "content": QUESTION}])
+    assistant.generate_reply(messages=[{"role": "user", "content": QUESTION}])
+    first, second = sorted(
+        (s for s in exporter.get_finished_spans() if s.name == "chat plain-model"), key=lambda s: s.start_time
+    )
+    (tool_call,) = json.loads(first.attributes["gen_ai.output.messages"])[0]["parts"]
+    assert tool_call == {
+        "type": "tool_call",
+        "id": "call_7",
+        "name": "lookup",
+        "arguments": {"key": "colour"},
+    }
+    (answer,) = json.loads(second.attributes["gen_ai.output.messages"])
+    assert answer["parts"] == [{"type": "text", "content": "Red, yellow, blue."}]
+    assert answer["finish_reason"] == "stop"

@@ -78,10 +78,8 @@ def _begin_agent(
             sc.GEN_AI_INPUT_MESSAGES, lambda p: p.history(scope, ("agent", name), history)
         )
     system_message = getattr(agent, "system_message", None)
-    if system_message:
-        operation.record_content(
-            sc.GEN_AI_SYSTEM_INSTRUCTIONS, lambda p: p.text([{"type": "text", "content": system_message}])
-        )
+    if isinstance(system_message, str) and system_message:
+        operation.record_content(sc.GEN_AI_SYSTEM_INSTRUCTIONS, lambda p: p.instructions(system_message))
     return operation
 
 

@@ -69,9 +69,23 @@ class ContentPolicy:
         self.max_bytes = max_bytes
         self.full_history = full_history
         self._redact = redact
+        self._instructions: dict[str, str] = {}
 
     def text(self, value: Any) -> str:
         return shorten(self.encode(value), self.max_bytes)
+
+    def instructions(self, text: str) -> str:
+        """System instructions as semconv parts JSON. An agent sends the same ones on every
+        turn, so (without a user hook, which sees every call) each distinct text is
+        encoded once."""
+        if self._redact is not None:
+            return self.text([{"type": "text", "content": text}])
+        encoded = self._instructions.get(text)
+        if encoded is None:
+            if len(self._instructions) >= _MAX_REMEMBERED_INSTRUCTIONS:
+                self._instructions.clear()
+            encoded = self._instructions[text] = self.text([{"type": "text", "content": text}])
+        return encoded
 
     def encode(self, value: Any) -> str:
         """`value` redacted, as JSON (a string stays plain text).
@@ -92,6 +106,13 @@ class ContentPolicy:
         The oldest messages go first; if the newest alone is too large its long
         parts are shortened; a leading note says what was left out.
         """
+        if self._redact is None:  # the usual case: one encoding, one anchor scan
+            whole = to_json(messages)
+            # `- 1`: exactly the bound the per-message path below applies
+            if _fits(whole, self.max_bytes - _NOTE_RESERVE - 1) and not may_hold_secret(whole):
+                if not omitted_before:
+                    return whole
+                return "[" + _omitted_note(omitted_before) + ("," + whole[1:] if len(whole) > 2 else "]")
         encoded = [self.encode(m) for m in messages]
         budget = self.max_bytes - _NOTE_RESERVE
         kept: list[str] = []
@@ -108,11 +129,7 @@ class ContentPolicy:
         left_out = len(encoded) - len(kept) + omitted_before
         if not left_out:
             return "[" + ",".join(kept) + "]"
-        note = {
-            "role": "system",
-            "parts": [{"type": "text", "content": f"[{left_out} earlier messages not included]"}],
-        }
-        return "[" + ",".join([to_json(note), *kept]) + "]"
+        return "[" + ",".join([_omitted_note(left_out), *kept]) + "]"
 
     def history(self, scope: Scope | None, key: Any, messages: Sequence[Any]) -> str:
         """An agent's message history (AG2 dicts) as semconv JSON; within a
@@ -136,10 +153,24 @@ class ContentPolicy:
 
 
 _NOTE_RESERVE = 96  # room for the "[N earlier messages not included]" note
+_MAX_REMEMBERED_INSTRUCTIONS = 256
+
+
+def _omitted_note(count: int) -> str:
+    return to_json(
+        {"role": "system", "parts": [{"type": "text", "content": f"[{count} earlier messages not included]"}]}
+    )
+
+
+def _fits(text: str, max_bytes: int) -> bool:
+    """Whether `text` is at most `max_bytes` in UTF-8 (encoded only when it might not be)."""
+    return len(text) * 4 <= max_bytes or len(text.encode()) <= max_bytes
 
 
 def shorten(text: str, max_bytes: int) -> str:
     """`text` cut to at most `max_bytes` UTF-8 bytes, ending with a visible mark."""
+    if _fits(text, max_bytes):
+        return text
     data = text.encode()
     if len(data) <= max_bytes:
         return text

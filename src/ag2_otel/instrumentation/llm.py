@@ -17,6 +17,7 @@ from ag2_otel.instrumentation._context import current_scope
 from ag2_otel.instrumentation._registry import registry
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._spans import Operation, call_traced, error_type
+from ag2_otel.instrumentation.content import ContentPolicy
 from ag2_otel.instrumentation.messages import (
     system_instructions,
     to_semconv_message,
@@ -218,10 +219,7 @@ def _record_request_content(
     system = [m for m in messages if isinstance(m, Mapping) and m.get("role") == "system"]
     rest = [m for m in messages if not (isinstance(m, Mapping) and m.get("role") == "system")]
     if system:
-        operation.record_content(
-            sc.GEN_AI_SYSTEM_INSTRUCTIONS,
-            lambda policy: policy.text([p for m in system for p in system_instructions(m.get("content"))]),
-        )
+        operation.record_content(sc.GEN_AI_SYSTEM_INSTRUCTIONS, lambda policy: _instructions(policy, system))
     operation.record_content(
         sc.GEN_AI_INPUT_MESSAGES,
         lambda policy: policy.history(operation.data[0], ("llm", _agent_key(call_config)), rest),
@@ -231,6 +229,12 @@ def _record_request_content(
         operation.record_content(
             sc.GEN_AI_TOOL_DEFINITIONS, lambda policy: policy.text(tool_definitions(tools))
         )
+
+
+def _instructions(policy: ContentPolicy, system: list[Mapping[str, Any]]) -> str:
+    if len(system) == 1 and isinstance(system[0].get("content"), str):
+        return policy.instructions(system[0]["content"])  # the usual case, remembered per text
+    return policy.text([part for message in system for part in system_instructions(message.get("content"))])
 
 
 def _agent_key(call_config: Mapping[str, Any]) -> str:
@@ -243,11 +247,34 @@ def _output_messages(choices: list[Any]) -> list[dict[str, Any]]:
         message = getattr(choice, "message", None)
         if message is None:
             continue
-        as_dict = message.model_dump(exclude_none=True) if hasattr(message, "model_dump") else dict(message)
-        semconv = to_semconv_message(as_dict, role="assistant")
+        semconv = to_semconv_message(_message_fields(message), role="assistant")
         semconv["finish_reason"] = str(getattr(choice, "finish_reason", "") or "")
         outputs.append(semconv)
     return outputs
+
+
+def _message_fields(message: Any) -> Mapping[str, Any]:
+    """What `to_semconv_message` reads, from the `openai` SDK's message model or whatever
+    object a custom model client returns (read as attributes: no `model_dump`)."""
+    if isinstance(message, Mapping):
+        return message
+    return {
+        "role": _get(message, "role"),
+        "content": _get(message, "content"),
+        "name": _get(message, "name"),
+        "tool_calls": [
+            call if isinstance(call, Mapping) else {"id": _get(call, "id"), "function": _function(call)}
+            for call in _get(message, "tool_calls") or ()
+        ],
+        "function_call": _function(message, "function_call"),
+    }
+
+
+def _function(holder: Any, key: str = "function") -> Mapping[str, Any] | None:
+    function = _get(holder, key)
+    if function is None or isinstance(function, Mapping):
+        return function
+    return {"name": _get(function, "name"), "arguments": _get(function, "arguments")}
 
 
 def _first_config(wrapper: Any) -> Mapping[str, Any]:

@@ -23,6 +23,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from opentelemetry import context as otel_context
+
 from ag2_otel.instrumentation import (
     agent,
     code_execution,
@@ -34,7 +36,11 @@ from ag2_otel.instrumentation import (
     remote,
     tool,
 )
-from ag2_otel.instrumentation._context import install_context_carriers, uninstall_context_carriers
+from ag2_otel.instrumentation._context import (
+    QUIET_KEY,
+    install_context_carriers,
+    uninstall_context_carriers,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +96,18 @@ PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
 Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
 
 # (owner, method name, original attribute, our replacement)
+# Wrappers that run even inside a quiet step (see `_sampling`): they register the agents
+# a group chat creates, or carry trace context to another process. Every other wrapper
+# hands a call made inside a quiet step straight to AG2.
+_EVEN_WHEN_QUIET: frozenset[Callable[..., Any]] = frozenset(
+    {
+        group_chat.wrap_prepare_group_chat,
+        group_chat.wrap_resume,
+        group_chat.wrap_a_resume,
+        *(wrapper for _, _, _, wrapper in remote.PATCHES),
+    }
+)
+
 _applied: list[tuple[type, str, Any, Any]] = []
 _lock = threading.Lock()
 
@@ -113,7 +131,7 @@ def apply_patches() -> None:
                 if not inspect.isfunction(original):  # a classmethod, property, ...: not ours to wrap
                     logger.debug("ag2-otel: %s.%s is not a plain method; skipped", class_name, method)
                     continue
-                replacement = _method_calling(wrapper, original)
+                replacement = _method_calling(wrapper, original, quiet_passes=wrapper not in _EVEN_WHEN_QUIET)
                 setattr(owner, method, replacement)
                 _applied.append((owner, method, original, replacement))
             install_context_carriers()
@@ -137,18 +155,23 @@ def _remove_all() -> None:
     uninstall_context_carriers()
 
 
-def _method_calling(wrapper: Wrapper, original: Any) -> Callable[..., Any]:
-    """A method that hands each call to `wrapper(bound original, self, args, kwargs)`;
-    a coroutine function for a coroutine function, with the original's name,
-    docstring and signature (`__wrapped__`)."""
+def _method_calling(wrapper: Wrapper, original: Any, *, quiet_passes: bool) -> Callable[..., Any]:
+    """A method that hands each call to `wrapper(bound original, self, args, kwargs)`
+    (or, inside a quiet step, when `quiet_passes`, straight to `original`); a coroutine
+    function for a coroutine function, with the original's name, docstring and
+    signature (`__wrapped__`)."""
     if inspect.iscoroutinefunction(original):
 
         async def async_method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if quiet_passes and QUIET_KEY in otel_context.get_current():
+                return await original(self, *args, **kwargs)
             return await wrapper(original.__get__(self, type(self)), self, args, kwargs)
 
         return functools.wraps(original)(async_method)
 
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if quiet_passes and QUIET_KEY in otel_context.get_current():
+            return original(self, *args, **kwargs)
         return wrapper(original.__get__(self, type(self)), self, args, kwargs)
 
     return functools.wraps(original)(method)

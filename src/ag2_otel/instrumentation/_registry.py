@@ -20,7 +20,7 @@ from opentelemetry._logs import Logger, LoggerProvider, get_logger
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import Tracer, TracerProvider
 
-from ag2_otel.instrumentation._context import INHERIT_KEY, QUIET_KEY
+from ag2_otel.instrumentation._context import INHERIT_KEY
 from ag2_otel.instrumentation._metrics import Instruments
 from ag2_otel.instrumentation._sampling import drops_unsampled_children
 from ag2_otel.instrumentation._semconv import INSTRUMENTATION_NAME, SCHEMA_URL
@@ -89,17 +89,6 @@ class Registry:
             self._patterns[pattern] = telemetry
 
     def for_agent(self, agent: Any) -> Telemetry | None:
-        """How to trace this agent's step now (None: not traced, or inside a quiet step)."""
-        context = otel_context.get_current()
-        if QUIET_KEY in context:
-            return None
-        return self._lookup(agent, context)
-
-    def for_agent_even_unsampled(self, agent: Any) -> Telemetry | None:
-        """`for_agent` ignoring quiet steps: for calls that must propagate context anyway."""
-        return self._lookup(agent, otel_context.get_current())
-
-    def _lookup(self, agent: Any, context: otel_context.Context) -> Telemetry | None:
         try:
             explicit = self._agents.get(agent)
         except TypeError:  # an unhashable agent class
@@ -108,7 +97,7 @@ class Registry:
             return explicit
         if self.global_telemetry is not None:
             return self.global_telemetry
-        inherited = context.get(INHERIT_KEY)
+        inherited = otel_context.get_value(INHERIT_KEY)
         return inherited if isinstance(inherited, Telemetry) else None
 
     def for_pattern(self, pattern: Any) -> Telemetry | None:
@@ -119,8 +108,6 @@ class Registry:
         return explicit or self.global_telemetry
 
     def for_llm(self) -> Telemetry | None:
-        if QUIET_KEY in otel_context.get_current():
-            return None
         return self.llm_telemetry or self.global_telemetry
 
     def clear(self) -> None:

@@ -74,7 +74,7 @@ def _plan_send(
     agent = owner() if owner is not None else None
     if agent is None:
         return None, _finish_send
-    telemetry = registry.for_agent_even_unsampled(agent)
+    telemetry = registry.for_agent(agent)
     request = bound_argument(args, kwargs, "request", 0)
     if telemetry is None or request is None:
         return None, _finish_send
@@ -127,7 +127,7 @@ def _plan_execute(
 ) -> tuple[Callable[[], Operation] | None, Finish]:
     service = getattr(executor, "agent", None)
     agent = getattr(service, "agent", service)
-    telemetry = registry.for_agent_even_unsampled(agent) if agent is not None else None
+    telemetry = registry.for_agent(agent) if agent is not None else None
     if telemetry is None:
         return None, _finish_execute
     request_context = bound_argument(args, kwargs, "context", 0)

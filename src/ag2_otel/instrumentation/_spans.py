@@ -30,6 +30,9 @@ from ag2_otel.instrumentation.content import ContentPolicy
 
 _R = TypeVar("_R")
 
+# The context key the API keeps the current span under, learnt through the public API.
+(_SPAN_KEY,) = trace.set_span_in_context(trace.INVALID_SPAN, Context()).keys()
+
 # ids of exceptions already recorded as span events, so ancestors that see the
 # same exception propagate mark themselves failed without recording it again.
 _recorded_exceptions: deque[int] = deque(maxlen=64)
@@ -82,12 +85,13 @@ class Operation:
         self._ended = False
         current = otel_context.get_current()
         enclosing = scope or _scope_of(current)
-        attrs = dict(attributes)
+        attrs = dict(attributes)  # callers derive metric attributes from theirs: never add to it
         if enclosing is not None:
             attrs[GEN_AI_CONVERSATION_ID] = enclosing.conversation_id
         self.span: Span = telemetry.tracer.start_span(name, context=current, kind=kind, attributes=attrs)
-        # One copy of the context for all our values (not one `set_value` copy each).
-        ours: dict[str, object] = dict(trace.set_span_in_context(self.span, current))
+        # One copy of the context for the span and all our values (not one copy each).
+        ours: dict[str, object] = dict(current)
+        ours[_SPAN_KEY] = self.span
         if scope is not None:
             ours[SCOPE_KEY] = scope
         if inherit:

@@ -40,6 +40,8 @@ class Telemetry:
     """Set only when the user opted in to message content."""
     logger: Logger
     """Receives structured content events (`event_only` / `span_and_event`)."""
+    content_on_spans: bool = False
+    content_on_events: bool = False
 
     def quiet_when_unsampled(self) -> bool:
         """True when nothing inside an unsampled step would be observed: its child
@@ -69,6 +71,8 @@ def make_telemetry(
         logger=get_logger(
             INSTRUMENTATION_NAME, __version__, logger_provider=logger_provider, schema_url=SCHEMA_URL
         ),
+        content_on_spans=settings.capture_content.on_spans,
+        content_on_events=settings.capture_content.on_events,
     )
 
 

@@ -132,17 +132,17 @@ class Operation:
 
     def record_content(self, key: str, build: Callable[[ContentPolicy], str | None]) -> None:
         """Record opt-in content: built lazily, only when captured and recording."""
-        policy = self.telemetry.content
+        telemetry = self.telemetry
+        policy = telemetry.content
         if policy is None or not self.span.is_recording():
             return
         try:
             value = build(policy)
             if value is None:
                 return
-            capture = self.telemetry.settings.capture_content
-            if capture.on_spans:
+            if telemetry.content_on_spans:
                 self.span.set_attribute(key, value)
-            if capture.on_events:
+            if telemetry.content_on_events:
                 if self._content_event is None:
                     self._content_event = {}
                 self._content_event[key] = value

@@ -1,8 +1,10 @@
 """Where ag2-otel's per-conversation cost goes (two-agent turn, in-process model client).
 
 Interleaved blocks of: untraced; class patches applied but nothing registered;
-instrumented with a no-op tracer provider (our Python alone); with an SDK
-provider and the ALWAYS_OFF sampler; with a recording SDK provider (no
+instrumented with a no-op tracer provider; with an SDK provider and the
+ALWAYS_OFF sampler (both: the conversation's root step, then every inner step
+passes straight through, see `_sampling.py`); ALWAYS_OFF with a live meter
+(inner steps run in full to record metrics); a recording SDK provider (no
 processor: span creation without export). Median µs per conversation.
 
     .venv/bin/python bench/overhead_split.py [--rounds 5]
@@ -22,6 +24,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from autogen.io import IOStream
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from opentelemetry.trace import NoOpTracerProvider
@@ -34,13 +38,13 @@ from ag2_otel.instrumentation._registry import registry
 Setup = Callable[[list[Any], Any], None]
 
 
-def _instrumented(provider: Any) -> Setup:
+def _instrumented(provider: Any, meter_provider: Any = None) -> Setup:
     def setup(agents: list[Any], pattern: Any = None) -> None:
-        instrument_llm_wrapper(tracer_provider=provider)
+        instrument_llm_wrapper(tracer_provider=provider, meter_provider=meter_provider)
         for agent in agents:
-            instrument_agent(agent, tracer_provider=provider)
+            instrument_agent(agent, tracer_provider=provider, meter_provider=meter_provider)
         if pattern is not None:
-            instrument_pattern(pattern, tracer_provider=provider)
+            instrument_pattern(pattern, tracer_provider=provider, meter_provider=meter_provider)
 
     return setup
 
@@ -50,6 +54,9 @@ MODES: dict[str, Setup] = {
     "patches only (nothing registered)": lambda agents, _pattern=None: apply_patches(),
     "no-op tracer provider": _instrumented(NoOpTracerProvider()),
     "SDK, ALWAYS_OFF sampler": _instrumented(TracerProvider(sampler=ALWAYS_OFF)),
+    "SDK, ALWAYS_OFF sampler, live meter": _instrumented(
+        TracerProvider(sampler=ALWAYS_OFF), MeterProvider(metric_readers=[InMemoryMetricReader()])
+    ),
     "SDK, recording, no processor": _instrumented(TracerProvider()),
 }
 

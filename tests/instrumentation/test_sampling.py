@@ -6,13 +6,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from opentelemetry.context import Context
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, Decision, ParentBased, Sampler, SamplingResult
+from opentelemetry.sdk.trace.sampling import (
+    ALWAYS_OFF,
+    ALWAYS_ON,
+    Decision,
+    ParentBased,
+    Sampler,
+    SamplingResult,
+    TraceIdRatioBased,
+)
 from opentelemetry.trace import Link, SpanKind, get_current_span
 from opentelemetry.util.types import Attributes
 
@@ -127,3 +136,46 @@ def test_an_unsampled_caller_span_makes_the_conversation_quiet(llm_config: Any) 
         _run_tool_chat(llm_config, provider)
     assert sampler.names == ["request", "conversation tool_user -> tool_agent"]
     assert exporter.get_finished_spans() == ()
+
+
+def test_a_global_meter_set_later_turns_quiet_steps_off() -> None:
+    """Instrumented before the app sets its global meter provider (the API's proxy meter):
+    quiet until then, full path after. In a subprocess: the global provider is set once."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        from opentelemetry import metrics
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
+        from ag2_otel.instrumentation._registry import make_telemetry
+        from ag2_otel.instrumentation._settings import resolve_settings
+
+        telemetry = make_telemetry(TracerProvider(sampler=ALWAYS_OFF), None, resolve_settings())
+        print(telemetry.quiet_when_unsampled())
+        metrics.set_meter_provider(MeterProvider())
+        print(telemetry.quiet_when_unsampled())
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "False"]
+
+
+@pytest.mark.parametrize(
+    ("sampler", "quiet"),
+    [
+        (ALWAYS_OFF, True),
+        (ParentBased(ALWAYS_ON), True),  # the SDK's default
+        (ParentBased(TraceIdRatioBased(0.1)), True),
+        (ParentBased(ALWAYS_ON, local_parent_not_sampled=ALWAYS_ON), False),
+        (TraceIdRatioBased(0.1), False),  # not parent-based: a child may be sampled
+        (ChatSpansOnly(), False),
+    ],
+)
+def test_which_samplers_make_unsampled_steps_quiet(sampler: Sampler, quiet: bool) -> None:
+    from ag2_otel.instrumentation._sampling import drops_unsampled_children
+
+    assert drops_unsampled_children(TracerProvider(sampler=sampler).get_tracer("t")) is quiet

@@ -301,3 +301,22 @@ def test_event_modes_also_emit_structured_log_events(
     assert message["parts"][0]["type"] == "tool_call"
     assert SECRET not in str([dict(r.attributes) for r in records])
     logger_provider.shutdown()
+
+
+def test_history_whose_values_cannot_be_compared_is_recorded_whole() -> None:
+    """A message holding a value whose `==` raises (an array, say) is treated as changed."""
+    from ag2_otel.instrumentation.content import unrecorded_tail
+
+    class Ambiguous:
+        def __eq__(self, other: object) -> bool:
+            raise ValueError("ambiguous")
+
+        __hash__ = object.__hash__
+
+    recorded: dict[Any, tuple[int, Any]] = {}
+    history = [{"role": "user", "content": "hi", "data": Ambiguous()}]
+    assert unrecorded_tail(recorded, "agent", history) == (0, history)
+    history[0]["data"] = Ambiguous()  # rewritten in place: comparing it raises
+    history.append({"role": "assistant", "content": "hello"})
+    assert unrecorded_tail(recorded, "agent", history) == (0, history)
+    assert unrecorded_tail(recorded, "agent", history) == (2, [])

@@ -221,9 +221,16 @@ def unrecorded_tail(
     if previous is None:
         return 0, messages
     count, last = previous
-    if 0 < count <= len(messages) and messages[count - 1] == last:
+    if 0 < count <= len(messages) and _same(messages[count - 1], last):
         return count, messages[count:]
     return 0, messages
+
+
+def _same(message: Any, snapshot: Any) -> bool:
+    try:
+        return bool(message == snapshot)
+    except Exception:  # values whose `==` raises or is ambiguous (arrays): treat as changed
+        return False
 
 
 def _snapshot(message: Any) -> Any:

@@ -5,7 +5,8 @@ instrumented with a no-op tracer provider; with an SDK provider and the
 ALWAYS_OFF sampler (both: the conversation's root step, then every inner step
 passes straight through, see `_sampling.py`); ALWAYS_OFF with a live meter
 (inner steps run in full to record metrics); a recording SDK provider (no
-processor: span creation without export). Median µs per conversation.
+processor: span creation without export), without and with a live meter
+(`opentelemetry-instrument`'s defaults record both). Median µs per conversation.
 
     .venv/bin/python bench/overhead_split.py [--rounds 5]
 """
@@ -58,6 +59,9 @@ MODES: dict[str, Setup] = {
         TracerProvider(sampler=ALWAYS_OFF), MeterProvider(metric_readers=[InMemoryMetricReader()])
     ),
     "SDK, recording, no processor": _instrumented(TracerProvider()),
+    "SDK, recording, no processor, live meter": _instrumented(
+        TracerProvider(), MeterProvider(metric_readers=[InMemoryMetricReader()])
+    ),
 }
 
 

@@ -95,7 +95,6 @@ PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
 
 Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
 
-# (owner, method name, original attribute, our replacement)
 # Wrappers that run even inside a quiet step (see `_sampling`): they register the agents
 # a group chat creates, or carry trace context to another process. Every other wrapper
 # hands a call made inside a quiet step straight to AG2.
@@ -108,6 +107,7 @@ _EVEN_WHEN_QUIET: frozenset[Callable[..., Any]] = frozenset(
     }
 )
 
+# (owner, method name, original attribute, our replacement)
 _applied: list[tuple[type, str, Any, Any]] = []
 _lock = threading.Lock()
 

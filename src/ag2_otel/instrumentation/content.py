@@ -37,11 +37,24 @@ _SECRETS = re.compile(
         )
     )
 )
-# Every shape above contains one of these literals (the last two in any case), and JSON
-# escaping leaves them intact. Substring checks cost ~0.5 ns a character; the regex ~26.
+# Every shape above contains one of these literals (or, in any case, one of the second
+# set), and JSON escaping leaves them intact: content without any holds no secret.
+# Substring checks cost ~0.5 ns a character; the regex ~26.
 _SECRET_ANCHORS = (
-    *("sk-", "AIza", "gsk_", "xai-", "hf_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "AKIA", "ASIA"),
-    *("PRIVATE KEY", "://"),
+    "sk-",
+    "AIza",
+    "gsk_",
+    "xai-",
+    "hf_",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "AKIA",
+    "ASIA",
+    "PRIVATE KEY",
+    "://",
 )
 _SECRET_ANCHORS_ANY_CASE = ("bearer", "aws_secret")
 REDACTED = "[REDACTED]"
@@ -172,8 +185,6 @@ def shorten(text: str, max_bytes: int) -> str:
     if _fits(text, max_bytes):
         return text
     data = text.encode()
-    if len(data) <= max_bytes:
-        return text
     keep = max(0, max_bytes - len(TRUNCATION_MARK.encode()))
     return data[:keep].decode(errors="ignore") + TRUNCATION_MARK
 

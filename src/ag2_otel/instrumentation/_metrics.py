@@ -135,7 +135,9 @@ class Instruments:
 
     def recording(self) -> bool:
         """False while measurements go nowhere: a no-op meter, or the API's proxy meter
-        before any provider is set (it records once one is)."""
+        before any provider is set (it records once one is). Asked on every step, so
+        measurements are skipped, not made on a no-op."""
         meter = self.meter
-        real = getattr(meter, "_real_meter", meter) if type(meter).__name__ == "_ProxyMeter" else meter
-        return real is not None and not isinstance(real, NoOpMeter)
+        if type(meter).__name__ == "_ProxyMeter":
+            meter = getattr(meter, "_real_meter", meter)
+        return meter is not None and not isinstance(meter, NoOpMeter)

@@ -154,7 +154,7 @@ class Operation:
             return
         self._ended = True
         # Guards inlined as try/except: `end` runs once per span.
-        if self.duration_metric is not None:
+        if self.duration_metric is not None and self.telemetry.instruments.recording():
             try:
                 histogram, attributes = self.duration_metric
                 if self._error_type is not None:

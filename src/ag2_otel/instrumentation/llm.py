@@ -123,6 +123,8 @@ def _record_usage_metrics(
     operation: Operation, attributes: dict[str, Any], input_tokens: int, output_tokens: int, cost: float
 ) -> None:
     instruments = operation.telemetry.instruments
+    if not instruments.recording():
+        return
     instruments.input_tokens.add(input_tokens, attributes)
     instruments.output_tokens.add(output_tokens, attributes)
     instruments.input_tokens_per_call.record(input_tokens, attributes)

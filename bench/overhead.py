@@ -116,6 +116,11 @@ def run_block(
             assert provider is not None
             run = replayer(provider.get_tracer("floor"), template)
             prepare: Callable[[], Callable[[], Any]] = lambda: run  # noqa: E731
+        elif mode.kind == "floor_after":
+            assert provider is not None
+            prepare = _after_a_conversation(
+                replayer(provider.get_tracer("floor"), template), cls(base_url, instrument)
+            )
         else:
             prepare = cls(base_url, instrument).prepare
         after = pipeline.after_each if pipeline else (lambda: None)
@@ -140,6 +145,17 @@ def run_block(
         if mode.pipeline != "simple":
             spans = pipeline.spans() / (warmup + iterations)
     return statistics.median(times) / 1000, spans
+
+
+def _after_a_conversation(run: Callable[[], None], scenario: Scenario) -> Callable[[], Callable[[], None]]:
+    """Untimed, an untraced conversation runs first, so the replay meets the caches AG2's
+    code leaves behind, as real spans do; back to back, replays keep everything hot."""
+
+    def prepare() -> Callable[[], None]:
+        scenario.prepare()()
+        return run
+
+    return prepare
 
 
 def run_interleaved(
@@ -295,12 +311,13 @@ def ratio_lines(modes: dict[str, Any], *, has_floor: bool) -> list[str]:
             f"{verdict(share <= TARGETS['vs_builtin'])})"
         )
         if has_floor:
-            floor = float(modes[f"SDK floor, {pipeline}"]["us"])
-            lines.append(
-                f"- {pipeline}: ag2-otel added {ours:.0f} µs = {ours / floor:.2f}x the SDK floor "
-                f"{floor:.0f} µs (target <= {TARGETS['vs_floor']:.2f}x: "
-                f"{verdict(ours / floor <= TARGETS['vs_floor'])})"
-            )
+            for floor_name in (f"SDK floor, {pipeline}", f"SDK floor after a conversation, {pipeline}"):
+                floor = float(modes[floor_name]["us"])
+                lines.append(
+                    f"- {pipeline}: ag2-otel added {ours:.0f} µs = {ours / floor:.2f}x the "
+                    f"{floor_name.split(',')[0]} {floor:.0f} µs (target <= {TARGETS['vs_floor']:.2f}x: "
+                    f"{verdict(ours / floor <= TARGETS['vs_floor'])})"
+                )
         on = added(f"ag2-otel content on, {pipeline}")
         extra = on / ours - 1 if ours > 0 else float("inf")
         per_conversation = (on - ours) / (base + ours)

@@ -81,7 +81,7 @@ class Mode:
 
     def __init__(self, name: str, kind: str, pipeline: str | None) -> None:
         self.name = name
-        self.kind = kind  # untraced | builtin | ag2otel_off | ag2otel_on | floor
+        self.kind = kind  # untraced | builtin | ag2otel_off | ag2otel_on | floor | floor_after
         self.pipeline = pipeline  # batch | simple | always_off | None
 
     def start(self, provider: TracerProvider | None) -> Instrument:
@@ -148,6 +148,8 @@ IN_PROCESS_MODES = (
     Mode("ag2-otel content off, ALWAYS_OFF", "ag2otel_off", "always_off"),
     Mode("SDK floor, batch", "floor", "batch"),
     Mode("SDK floor, simple+memory", "floor", "simple"),
+    Mode("SDK floor after a conversation, batch", "floor_after", "batch"),
+    Mode("SDK floor after a conversation, simple+memory", "floor_after", "simple"),
 )
 
 HTTP_MODES = (

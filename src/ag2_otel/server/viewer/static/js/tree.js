@@ -1,7 +1,9 @@
 // Span tree with a waterfall timeline. Rows are virtualised: only the visible ones exist
-// in the DOM, so a trace with thousands of spans stays interactive.
+// in the DOM, so a trace with thousands of spans stays interactive. A find query narrows
+// the rows to the matching spans and their ancestors; every key moves among visible rows.
 
 import { el } from './dom.js';
+import { findSpans, highlight } from './find.js';
 import { formatDuration } from './format.js';
 import { isError, spanType } from './model.js';
 import { speakerClass } from './colors.js';
@@ -14,7 +16,11 @@ export class SpanTree {
   constructor(model, { onSelect }) {
     this.model = model;
     this.onSelect = onSelect;
-    this.collapsed = new Set();
+    this.collapsedAll = new Set();
+    this.collapsedFind = new Set();
+    this.query = '';
+    this.matches = null;
+    this.shown = null;
     this.selectedId = null;
     this.total = Math.max(model.end - model.start, 1);
     this.rowsEl = el('div', { class: 'tree-rows' });
@@ -36,21 +42,60 @@ export class SpanTree {
     return el('div', { class: 'tree-header' }, el('div', { class: 'row-label' }, 'Span'), el('div', { class: 'row-timeline axis' }, ticks));
   }
 
-  /** Recompute the visible rows after expand/collapse. */
-  refresh() {
+  /** Collapsed spans: the full tree and a filtered one each keep their own (a new query starts expanded). */
+  get collapsed() {
+    return this.shown ? this.collapsedFind : this.collapsedAll;
+  }
+
+  /** A span's children that can be shown (all of them, or those the find query keeps). */
+  kidsOf(spanId) {
+    const kids = this.model.children.get(spanId) || [];
+    return this.shown ? kids.filter((kid) => this.shown.has(kid.span_id)) : kids;
+  }
+
+  isShown(spanId) {
+    return !this.shown || this.shown.has(spanId);
+  }
+
+  /** Filter to spans matching `query` plus their ancestors ('' = the whole tree). */
+  setQuery(query) {
+    this.query = query;
+    const found = query ? findSpans(this.model, query) : null;
+    this.matches = found && found.matches;
+    this.shown = found && found.shown;
+    this.collapsedFind = new Set();
+    this.refresh({ draw: false });
+    const index = this.indexOf.get(this.selectedId);
+    if (index === undefined) this.viewport.scrollTop = 0;
+    else this.scrollTo(index);
+    this.render();
+    return { matched: this.matches ? this.matches.size : this.model.spans.length, total: this.model.spans.length };
+  }
+
+  /** Select the first matching span (tree order); false when nothing matches. */
+  selectFirstMatch() {
+    const first = this.matches && this.visible.find((span) => this.matches.has(span.span_id));
+    if (!first) return false;
+    this.select(first.span_id);
+    return true;
+  }
+
+  /** Recompute the visible rows after expand/collapse or a new query. */
+  refresh({ draw = true } = {}) {
     const visible = [];
-    const stack = this.model.roots.slice().reverse();
+    const roots = this.shown ? this.model.roots.filter((root) => this.shown.has(root.span_id)) : this.model.roots;
+    const stack = roots.slice().reverse();
     while (stack.length) {
       const span = stack.pop();
       visible.push(span);
       if (this.collapsed.has(span.span_id)) continue;
-      const kids = this.model.children.get(span.span_id) || [];
+      const kids = this.kidsOf(span.span_id);
       for (let i = kids.length - 1; i >= 0; i -= 1) stack.push(kids[i]);
     }
     this.visible = visible;
     this.indexOf = new Map(visible.map((span, i) => [span.span_id, i]));
     this.spacer.style.height = `${visible.length * ROW_HEIGHT}px`;
-    this.render();
+    if (draw) this.render();
   }
 
   scheduleRender() {
@@ -68,12 +113,13 @@ export class SpanTree {
     const last = Math.min(this.visible.length, Math.ceil((this.viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
     const fragment = document.createDocumentFragment();
     for (let i = first; i < last; i += 1) fragment.append(this.row(this.visible[i], i));
+    if (!this.visible.length && this.query) fragment.append(el('div', { class: 'tree-empty muted' }, `No span matches “${this.query}”.`));
     this.rowsEl.replaceChildren(fragment);
   }
 
   row(span, index) {
     const model = this.model;
-    const kids = model.children.get(span.span_id) || [];
+    const kids = this.kidsOf(span.span_id);
     const depth = model.depth.get(span.span_id) || 0;
     const type = spanType(span);
     const collapsed = this.collapsed.has(span.span_id);
@@ -82,11 +128,12 @@ export class SpanTree {
       : el('span', { class: 'toggle leaf' }, '');
     const label = el('div', { class: 'row-label' }, toggle,
       el('span', { class: `type-dot type-${type}`, title: type }),
-      el('span', { class: 'span-name' }, span.name),
+      el('span', { class: 'span-name' }, this.matches && this.matches.has(span.span_id) ? highlight(span.name, this.query) : span.name),
       collapsed ? el('span', { class: 'muted count' }, ` +${kids.length}`) : null,
       isError(span) ? el('span', { class: 'err-mark', title: 'error' }, '!') : null);
     label.style.paddingLeft = `${6 + depth * INDENT}px`;
-    const classes = ['tree-row', isError(span) ? 'is-error' : '', span.span_id === this.selectedId ? 'selected' : ''];
+    const found = this.matches ? (this.matches.has(span.span_id) ? 'find-match' : 'find-context') : '';
+    const classes = ['tree-row', isError(span) ? 'is-error' : '', span.span_id === this.selectedId ? 'selected' : '', found];
     const row = el('div', {
       class: classes.join(' '), role: 'treeitem', 'data-span-id': span.span_id, 'aria-level': String(depth + 1),
       'aria-selected': String(span.span_id === this.selectedId), 'aria-expanded': kids.length ? String(!collapsed) : null,
@@ -153,16 +200,30 @@ export class SpanTree {
     else if (top + ROW_HEIGHT > this.viewport.scrollTop + height) this.viewport.scrollTop = top + ROW_HEIGHT - height;
   }
 
+  /** Tree-order position of every span (for moving from a span that is not a visible row). */
+  positionOf(spanId) {
+    if (!this.positions) this.positions = new Map(this.model.order.map((s, i) => [s.span_id, i]));
+    return this.positions.has(spanId) ? this.positions.get(spanId) : -1;
+  }
+
   move(delta) {
-    const current = this.indexOf.get(this.selectedId);
-    const next = current === undefined ? 0 : Math.min(Math.max(current + delta, 0), this.visible.length - 1);
+    if (!this.visible.length) return;
+    let current = this.indexOf.get(this.selectedId);
+    if (current === undefined) {
+      // The selection is filtered out or collapsed away: step from where it would be.
+      const here = this.positionOf(this.selectedId);
+      let after = this.visible.findIndex((s) => this.positionOf(s.span_id) > here);
+      if (after === -1) after = this.visible.length;
+      current = delta > 0 ? after - 1 : after;
+    }
+    const next = Math.min(Math.max(current + delta, 0), this.visible.length - 1);
     if (this.visible[next]) this.select(this.visible[next].span_id);
   }
 
   left() {
     const span = this.model.byId.get(this.selectedId);
     if (!span) return;
-    const hasKids = (this.model.children.get(span.span_id) || []).length > 0;
+    const hasKids = this.kidsOf(span.span_id).length > 0;
     if (hasKids && !this.collapsed.has(span.span_id)) this.toggle(span.span_id, false);
     else if (this.model.byId.has(span.parent_span_id)) this.select(span.parent_span_id);
   }
@@ -170,20 +231,19 @@ export class SpanTree {
   right() {
     const span = this.model.byId.get(this.selectedId);
     if (!span) return;
-    const kids = this.model.children.get(span.span_id) || [];
+    const kids = this.kidsOf(span.span_id);
     if (!kids.length) return;
     if (this.collapsed.has(span.span_id)) this.toggle(span.span_id, true);
     else this.select(kids[0].span_id);
   }
 
-  /** Jump to the next (+1) or previous (-1) error span in tree order. */
+  /** Jump to the next (+1) or previous (-1) error span in tree order (among those the query keeps). */
   jumpError(direction) {
-    const errors = this.model.errors;
+    const errors = this.model.errors.filter((s) => this.isShown(s.span_id));
     if (!errors.length) return;
-    const position = new Map(this.model.order.map((s, i) => [s.span_id, i]));
-    const here = position.has(this.selectedId) ? position.get(this.selectedId) : -1;
+    const here = this.positionOf(this.selectedId);
     const ordered = direction > 0 ? errors : errors.slice().reverse();
-    const found = ordered.find((s) => (direction > 0 ? position.get(s.span_id) > here : position.get(s.span_id) < here));
+    const found = ordered.find((s) => (direction > 0 ? this.positionOf(s.span_id) > here : this.positionOf(s.span_id) < here));
     this.select((found || ordered[0]).span_id);
   }
 

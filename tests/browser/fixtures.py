@@ -17,6 +17,8 @@ MS = 1_000_000
 XSS_SCRIPT = "<script>window.__pwned = 'script'</script>"
 XSS_IMG = "<img src=x onerror=\"window.__pwned = 'img'\">"
 XSS_LINK = "javascript:window.__pwned='link'"
+# Regex metacharacters: a find query must match them literally.
+REGEX_TEXT = "price=(.*[0-9]+$"
 
 
 class TraceBuilder:
@@ -310,7 +312,12 @@ def xss_trace(start_ns: int, trace_no: int | None = None) -> TraceBuilder:
         20,
         500,
         (10, 10),
-        **{"url.full": XSS_LINK, "evil.attr": XSS_IMG, "evil.json": '{"a": "<script>x</script>"}'},
+        **{
+            "url.full": XSS_LINK,
+            "evil.attr": XSS_IMG,
+            "evil.json": '{"a": "<script>x</script>"}',
+            "evil.regex": REGEX_TEXT,
+        },
     )
     b.span(
         f"execute_tool {XSS_IMG}",

@@ -179,3 +179,26 @@ def test_which_samplers_make_unsampled_steps_quiet(sampler: Sampler, quiet: bool
     from ag2_otel.instrumentation._sampling import drops_unsampled_children
 
     assert drops_unsampled_children(TracerProvider(sampler=sampler).get_tracer("t")) is quiet
+
+
+def test_unsampled_async_and_threaded_conversations_are_quiet_too(llm_config: Any) -> None:
+    """`a_initiate_chat` (the context follows the awaits) and `run()` (AG2's thread
+    receives it through the context carriers)."""
+    import asyncio
+
+    from tests.instrumentation.agents import QUESTION, user_and_assistant
+
+    exporter = InMemorySpanExporter()
+    sampler = CountingParentBased(root=ALWAYS_OFF)
+    provider = _provider(sampler, exporter)
+    instrumentor = AG2Instrumentor()
+    instrumentor.instrument(tracer_provider=provider)
+    try:
+        user, assistant = user_and_assistant(llm_config)
+        asyncio.run(user.a_initiate_chat(assistant, message=QUESTION, max_turns=1))
+        response = user.run(assistant, message=QUESTION, max_turns=1)
+        response.process()
+    finally:
+        instrumentor.uninstrument()
+    assert exporter.get_finished_spans() == ()
+    assert sampler.names == ["conversation user_proxy -> assistant"] * 2

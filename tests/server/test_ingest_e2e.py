@@ -230,3 +230,34 @@ def test_protobuf_and_json_answers_match_request_encoding(server: ServerProcess)
     assert response.headers["content-type"] == "application/json"
     (summary,) = _traces(server, service="encodings")
     assert summary["span_count"] == SPANS_PER_TRACE
+
+
+def test_serve_applies_its_retention_flag_when_it_starts(tmp_path: Path) -> None:
+    """Traces sent over OTLP, then the server restarted with `--retention-days 7`:
+    the ten-day-old traces are gone, the recent ones (and their usage) stay."""
+    from ag2_otel.server.store.retention import DAY_NS
+    from tests.server.storeutil import ag2_request
+
+    db = tmp_path / "retention.db"
+    server = start_server(db)
+    try:
+        for request in (ag2_request(3, shift_ns=10 * DAY_NS), ag2_request(2, first=50)):
+            response = httpx.post(
+                f"{server.url}/v1/traces",
+                content=request.SerializeToString(),
+                headers={"Content-Type": "application/x-protobuf"},
+                timeout=30,
+            )
+            assert response.status_code == 200, response.text
+        assert len(_traces(server)) == 5
+    finally:
+        server.stop()
+    server = start_server(db, "--retention-days", "7")
+    try:
+        remaining = _traces(server)
+        assert len(remaining) == 2
+        assert {int(str(t["conversation_id"]).split("-")[1]) for t in remaining} == {50, 51}
+        usage = server.api("/api/usage", group_by="agent", bucket="day", range="all").json()
+        assert sum(row["llm_calls"] for row in usage["rows"]) == 2 * LLM_CALLS_PER_TRACE
+    finally:
+        server.stop()

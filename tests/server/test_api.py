@@ -83,5 +83,11 @@ async def test_grpc_overload_answers_resource_exhausted(tmp_path: Path) -> None:
             with pytest.raises(grpc.aio.AioRpcError) as refused:
                 await export(ag2_request(1).SerializeToString(), timeout=10)
         assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        # the OTLP spec's throttling hint, read as the SDK's gRPC exporter reads it
+        from google.rpc.error_details_pb2 import RetryInfo
+
+        trailing = dict(refused.value.trailing_metadata() or ())
+        retry = RetryInfo.FromString(trailing["google.rpc.retryinfo-bin"])
+        assert (retry.retry_delay.seconds, retry.retry_delay.nanos) == (1, 0)
     finally:
         await server.stop(None)

@@ -18,7 +18,7 @@ from grpc import aio
 
 from ag2_otel.server.normalize import normalize
 from ag2_otel.server.otlp_decode import PROTOBUF, ReceiveError, parse_protobuf
-from ag2_otel.server.otlp_status import export_response
+from ag2_otel.server.otlp_status import RETRY_INFO_METADATA_KEY, export_response, retry_info
 from ag2_otel.server.store.writer import Overloaded, StoreWriter
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 MAX_CONCURRENT_RPCS = 64
+# Throttled clients are told when to retry; the SDK's exporter waits that long instead
+# of its own exponential backoff (the OTLP spec's RetryInfo).
+_RETRY_LATER = ((RETRY_INFO_METADATA_KEY, retry_info()),)
 
 
 class TraceExportHandler:
@@ -45,10 +48,14 @@ class TraceExportHandler:
         except ReceiveError as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, exc.reason)
         except Overloaded as exc:
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, f"overloaded: {exc}; retry later")
+            await context.abort(
+                grpc.StatusCode.RESOURCE_EXHAUSTED, f"overloaded: {exc}; retry later", _RETRY_LATER
+            )
         except sqlite3.Error as exc:
             logger.error("store unavailable: %s", type(exc).__name__)
-            await context.abort(grpc.StatusCode.UNAVAILABLE, "trace store unavailable; retry later")
+            await context.abort(
+                grpc.StatusCode.UNAVAILABLE, "trace store unavailable; retry later", _RETRY_LATER
+            )
         return export_response(batch.rejected, batch.error_message, PROTOBUF)
 
     def _authorized(self, context: Any) -> bool:

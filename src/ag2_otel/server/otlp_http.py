@@ -17,13 +17,12 @@ from starlette.routing import BaseRoute, Route
 
 from ag2_otel.server.normalize import Batch, normalize
 from ag2_otel.server.otlp_decode import JSON, PROTOBUF, ReceiveError, decompress, media_type, parse_request
-from ag2_otel.server.otlp_status import export_response, status_body
+from ag2_otel.server.otlp_status import RETRY_AFTER_SECONDS, export_response, status_body
 from ag2_otel.server.store.writer import Overloaded, StoreWriter
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
-RETRY_AFTER_S = "1"
 
 
 def otlp_routes(writer: StoreWriter, *, max_body_bytes: int = MAX_BODY_BYTES) -> list[BaseRoute]:
@@ -86,5 +85,5 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 def _error(status: int, reason: str, media: str, *, retry: bool = False) -> Response:
     body, content_type = status_body(status, reason, media)
-    headers = {"Retry-After": RETRY_AFTER_S} if retry else None
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if retry else None
     return Response(body, status_code=status, media_type=content_type, headers=headers)

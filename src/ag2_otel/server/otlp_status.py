@@ -1,8 +1,9 @@
-"""OTLP/HTTP answers: the export response and `google.rpc.Status` error bodies.
+"""OTLP answers: the export response, `google.rpc.Status` error bodies, and the
+retry delay a throttled client is told to wait.
 
 The spec asks for error bodies encoded like the request (protobuf or JSON).
-`Status` is encoded by hand (two scalar fields) to avoid a dependency on
-googleapis-common-protos.
+`Status` and `RetryInfo` are encoded by hand (a few scalar fields) to avoid a
+dependency on googleapis-common-protos.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from ag2_otel.server.otlp_decode import JSON, PROTOBUF
 
 GRPC_CODE_BY_HTTP = {400: 3, 401: 16, 404: 5, 413: 8, 415: 3, 429: 8, 501: 12, 503: 14}
+RETRY_AFTER_SECONDS = 1
+"""How long an overloaded receiver asks clients to wait: `Retry-After` over HTTP,
+`google.rpc.RetryInfo` in the trailing metadata over gRPC (what the SDK exporters read)."""
+RETRY_INFO_METADATA_KEY = "google.rpc.retryinfo-bin"
 
 
 def export_response(rejected: int, error_message: str, media: str) -> bytes:
@@ -33,6 +38,12 @@ def status_body(http_status: int, message: str, media: str) -> tuple[bytes, str]
     if media == PROTOBUF:
         return _status_protobuf(code, message), PROTOBUF
     return json.dumps({"code": code, "message": message, "error": message}).encode(), JSON
+
+
+def retry_info(seconds: int = RETRY_AFTER_SECONDS) -> bytes:
+    """`google.rpc.RetryInfo{retry_delay: Duration{seconds}}`, serialised."""
+    duration = b"\x08" + _varint(seconds)
+    return b"\x0a" + _varint(len(duration)) + duration
 
 
 def _status_protobuf(code: int, message: str) -> bytes:

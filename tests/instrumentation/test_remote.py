@@ -157,6 +157,8 @@ def test_remote_call_is_one_trace_with_context_injected_per_request(
     assert server.parent.span_id == rpc.context.span_id
     assert server.parent.is_remote
     assert server.start_time >= rpc.start_time
+    # a streamed call's span lasts until its stream is read and closed, not until its headers
+    assert rpc.end_time >= server.end_time
     # the served agent's LLM call is inside the server span
     (chat,) = by_name(spans, "chat gpt-4o-mini")
     assert chat.parent.span_id == server.context.span_id

@@ -6,7 +6,8 @@ AG2's client factories create. Each request such a client sends (an A2A
 JSON-RPC call, or the agent-card fetch) is an `a2a.client {method}` CLIENT
 span, and the W3C trace context of that span (traceparent, tracestate,
 baggage) is injected into that request's headers through the *global*
-propagator, per call. Other httpx clients in the process are left alone.
+propagator, per call. A streamed response's span lasts until its body is
+closed. Other httpx clients in the process are left alone.
 
 Server side: `AutogenAgentExecutor.execute` runs the served agent for one A2A
 request; it becomes an `a2a.server {agent}` SERVER span whose parent is
@@ -20,6 +21,7 @@ served agent's turn is one on the server.
 
 from __future__ import annotations
 
+import functools
 import json
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
@@ -33,7 +35,7 @@ from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_name, bound_argument
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
-from ag2_otel.instrumentation._spans import Finish, Operation, acall_traced, async_wrapper
+from ag2_otel.instrumentation._spans import Finish, Operation, acall_traced
 from ag2_otel.instrumentation.code_execution import calling_self
 
 _CLIENT_FACTORIES = "autogen.a2a.client_factory"
@@ -119,6 +121,78 @@ def _finish_send(operation: Operation, response: Any) -> None:
             operation.fail_with(str(status), f"HTTP {status}")
 
 
+async def _wrap_send(
+    wrapped: Callable[..., Awaitable[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """Like `async_wrapper(_plan_send)`, except that a streamed response (A2A's
+    `message/stream`) ends its span when the caller closes the stream, not at its headers."""
+    begin, finish = _plan_send(instance, args, kwargs)
+    if begin is None:
+        return await wrapped(*args, **kwargs)
+    if not kwargs.get("stream"):
+        return await acall_traced(begin, wrapped, args, kwargs, finish)
+    operation = None
+    with telemetry_guard("a2a begin"):
+        operation = begin()
+    if operation is None:
+        return await wrapped(*args, **kwargs)
+    try:
+        response = await wrapped(*args, **kwargs)
+    except BaseException as exc:
+        operation.fail(exc)
+        operation.end()
+        raise
+    with telemetry_guard("a2a finish"):
+        finish(operation, response)
+    operation.detach()  # the caller's context is back; the span stays open while the body streams
+    if not _end_when_closed(response, operation):
+        operation.end()
+    return response
+
+
+def _end_when_closed(response: Any, operation: Operation) -> bool:
+    """Make closing `response`'s stream end `operation`; False if that cannot be arranged."""
+    with telemetry_guard("a2a stream"):
+        import httpx
+
+        stream = getattr(response, "stream", None)
+        if getattr(response, "is_closed", True) or not isinstance(stream, httpx.AsyncByteStream):
+            return False
+        response.stream = _stream_class()(stream, operation)
+        return True
+    return False
+
+
+@functools.cache
+def _stream_class() -> type:
+    """Built on first use: httpx is imported only when an A2A client exists."""
+    import httpx
+
+    class StreamThatEndsSpan(httpx.AsyncByteStream):
+        """The response body as httpx delivers it; closing it (which httpx does once the
+        body is read, or the caller does) ends the request's span."""
+
+        def __init__(self, stream: Any, operation: Operation) -> None:
+            self._stream = stream
+            self._operation = operation
+
+        async def __aiter__(self) -> Any:
+            try:
+                async for chunk in self._stream:
+                    yield chunk
+            except Exception as exc:  # not GeneratorExit: a reader may stop early
+                self._operation.fail(exc)
+                raise
+
+        async def aclose(self) -> None:
+            try:
+                await self._stream.aclose()
+            finally:
+                self._operation.end()
+
+    return StreamThatEndsSpan
+
+
 # --- server: the executor's run joins the caller's trace ----------------------
 
 
@@ -181,7 +255,7 @@ async def _wrap_execute(
 PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
     (_CLIENT_FACTORIES, "HttpxClientFactory", "__call__", _wrap_factory_call),
     (_CLIENT_FACTORIES, "EmptyClientFactory", "__call__", _wrap_factory_call),
-    ("httpx", "AsyncClient", "send", async_wrapper(_plan_send)),
+    ("httpx", "AsyncClient", "send", _wrap_send),
     ("autogen.a2a.agent_executor", "AutogenAgentExecutor", "execute", _wrap_execute),
 )
 """Appended to the patch table; skipped when the `a2a` extra is not installed."""

@@ -159,9 +159,13 @@ def test_remote_call_is_one_trace_with_context_injected_per_request(
     assert server.start_time >= rpc.start_time
     # a streamed call's span lasts until its stream is read and closed, not until its headers
     assert rpc.end_time >= server.end_time
-    # the served agent's LLM call is inside the server span
+    # the served agent's turn is an invoke_agent span inside the server span, its LLM call inside that
+    (served_turn,) = by_name(spans, "invoke_agent served")
+    assert served_turn.parent.span_id == server.context.span_id
+    assert served_turn.attributes["gen_ai.operation.name"] == "invoke_agent"
+    assert served_turn.start_time >= server.start_time and served_turn.end_time <= server.end_time
     (chat,) = by_name(spans, "chat gpt-4o-mini")
-    assert chat.parent.span_id == server.context.span_id
+    assert chat.parent.span_id == served_turn.context.span_id
     assert shape(spans)[0][0] == "caller"
 
 
@@ -195,3 +199,45 @@ def test_other_httpx_clients_are_not_traced(
 
         assert asyncio.run(call()) == 200
     assert not exporter.get_finished_spans()
+
+
+def test_a_served_turn_spans_its_steps_but_not_the_consumer_between_them(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    """The served turn is an async generator: AG2's steps run inside `invoke_agent`, the A2A
+    SDK's code between them in its own context; stopping early closes the turn and ends the span."""
+    from autogen import ConversableAgent
+
+    from ag2_otel.instrumentation._registry import make_telemetry
+    from ag2_otel.instrumentation._settings import resolve_settings
+    from ag2_otel.instrumentation.remote import _traced_turn
+
+    agent = ConversableAgent("served", llm_config=False)
+    telemetry = make_telemetry(tracer_provider, None, resolve_settings())
+    seen_in_steps: list[str] = []
+    closed: list[bool] = []
+
+    async def turn() -> Any:
+        try:
+            for step in range(3):
+                seen_in_steps.append(trace.get_current_span().name)  # type: ignore[attr-defined]
+                yield step
+        finally:
+            closed.append(True)
+
+    async def consume() -> list[str]:
+        seen_by_consumer = []
+        with tracer_provider.get_tracer("sdk").start_as_current_span("a2a handler"):
+            steps = _traced_turn(turn(), telemetry, agent, [{"role": "user", "content": "hi"}])
+            async for step in steps:
+                seen_by_consumer.append(trace.get_current_span().name)  # type: ignore[attr-defined]
+                if step == 1:
+                    break
+            await steps.aclose()  # type: ignore[attr-defined]
+        return seen_by_consumer
+
+    assert asyncio.run(consume()) == ["a2a handler", "a2a handler"]
+    assert seen_in_steps == ["invoke_agent served", "invoke_agent served"]
+    assert closed == [True]
+    (served_turn,) = by_name(exporter.get_finished_spans(), "invoke_agent served")
+    assert served_turn.status.status_code is StatusCode.UNSET  # stopping early is not an error

@@ -25,10 +25,18 @@ def _plan(
     telemetry = registry.for_agent(instance)
     marker = ("agent", id(instance))
     if telemetry is None or is_active(marker):
-        return None, _finish_agent
+        return None, finish_agent_turn
     if is_group_manager(instance):
         return (lambda: begin_group_chat(telemetry, instance, marker)), finish_group_chat
-    return (lambda: _begin_agent(telemetry, instance, args, kwargs, marker)), _finish_agent
+    return (
+        lambda: begin_agent_turn(
+            telemetry,
+            instance,
+            bound_argument(args, kwargs, "messages", 0),
+            bound_argument(args, kwargs, "sender", 1),
+            marker,
+        )
+    ), finish_agent_turn
 
 
 def _agent_facts(agent: Any) -> tuple[str, dict[str, Any]]:
@@ -39,11 +47,11 @@ def _agent_facts(agent: Any) -> tuple[str, dict[str, Any]]:
 _facts = AgentCache(_agent_facts)
 
 
-def _begin_agent(
-    telemetry: Telemetry, agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any], marker: object
+def begin_agent_turn(
+    telemetry: Telemetry, agent: Any, messages: Any, sender: Any, marker: object
 ) -> Operation:
+    """The `invoke_agent {name}` span of one turn (also used for A2A-served turns)."""
     name, model = _facts.get(agent)
-    sender = bound_argument(args, kwargs, "sender", 1)
     attributes: dict[str, Any] = {
         sc.AG2_SPAN_TYPE: sc.TYPE_AGENT,
         sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_AGENT,
@@ -68,7 +76,6 @@ def _begin_agent(
     )
     if telemetry.content is None:  # nothing below is recorded without content capture
         return operation
-    messages = bound_argument(args, kwargs, "messages", 0)
     if messages is None and sender is not None:
         messages = getattr(agent, "_oai_messages", {}).get(sender)
     if isinstance(messages, list):
@@ -83,7 +90,7 @@ def _begin_agent(
     return operation
 
 
-def _finish_agent(operation: Operation, reply: Any) -> None:
+def finish_agent_turn(operation: Operation, reply: Any) -> None:
     if reply is None:
         operation.span.set_attribute(sc.AG2_AGENT_REPLY_EMPTY, True)
     else:

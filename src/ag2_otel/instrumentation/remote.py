@@ -12,7 +12,8 @@ closed. Other httpx clients in the process are left alone.
 Server side: `AutogenAgentExecutor.execute` runs the served agent for one A2A
 request; it becomes an `a2a.server {agent}` SERVER span whose parent is
 extracted (global propagator) from the request headers the A2A SDK hands to
-the executor, so the serving side joins the caller's trace.
+the executor, so the serving side joins the caller's trace. Inside it, the
+served agent's turn (`AgentService.__call__`) is an `invoke_agent` span.
 
 Per the GenAI conventions these A2A spans do not also claim `invoke_agent`:
 the local `A2aRemoteAgent`'s turn already is an `invoke_agent` span, and the
@@ -24,7 +25,7 @@ from __future__ import annotations
 import functools
 import json
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -36,6 +37,7 @@ from ag2_otel.instrumentation._agents import agent_name, bound_argument
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._spans import Finish, Operation, acall_traced
+from ag2_otel.instrumentation.agent import begin_agent_turn, finish_agent_turn
 from ag2_otel.instrumentation.code_execution import calling_self
 
 _CLIENT_FACTORIES = "autogen.a2a.client_factory"
@@ -252,10 +254,73 @@ async def _wrap_execute(
             otel_context.detach(token)
 
 
+# --- server: the served agent's turn ------------------------------------------------
+
+
+def _wrap_service_call(
+    wrapped: Callable[..., AsyncIterator[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> AsyncIterator[Any]:
+    """`AgentService.__call__` runs the served agent's turn as an async generator
+    (AG2 does not go through `generate_reply` there): make it an `invoke_agent` span."""
+    turn = wrapped(*args, **kwargs)
+    agent = getattr(instance, "agent", None)
+    telemetry = registry.for_agent(agent) if agent is not None else None
+    if telemetry is None:
+        return turn
+    messages = getattr(bound_argument(args, kwargs, "state", 0), "messages", None)
+    return _traced_turn(turn, telemetry, agent, messages)
+
+
+async def _traced_turn(
+    turn: AsyncIterator[Any], telemetry: Telemetry, agent: Any, messages: Any
+) -> AsyncIterator[Any]:
+    """Yield what `turn` yields. Its steps run inside the span; the consumer's code
+    between steps runs in its own context, not the span's."""
+    operation = None
+    with telemetry_guard("a2a turn"):
+        operation = begin_agent_turn(telemetry, agent, messages, None, ("agent", id(agent)))
+        inside = otel_context.get_current()
+        operation.detach()
+    if operation is None:
+        async for item in turn:
+            yield item
+        return
+    reply = None
+    try:
+        while True:
+            token = otel_context.attach(inside)
+            try:
+                item = await turn.__anext__()
+            except StopAsyncIteration:
+                break
+            finally:
+                otel_context.detach(token)
+            reply = getattr(item, "message", None) or reply
+            yield item
+    except GeneratorExit:  # the consumer stopped early: close the turn too
+        await _close(turn)
+        raise
+    except BaseException as exc:
+        operation.fail(exc)
+        raise
+    finally:
+        if reply is not None:
+            with telemetry_guard("a2a turn reply"):
+                finish_agent_turn(operation, reply)
+        operation.end()
+
+
+async def _close(turn: AsyncIterator[Any]) -> None:
+    close = getattr(turn, "aclose", None)
+    if close is not None:
+        await close()
+
+
 PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
     (_CLIENT_FACTORIES, "HttpxClientFactory", "__call__", _wrap_factory_call),
     (_CLIENT_FACTORIES, "EmptyClientFactory", "__call__", _wrap_factory_call),
     ("httpx", "AsyncClient", "send", _wrap_send),
     ("autogen.a2a.agent_executor", "AutogenAgentExecutor", "execute", _wrap_execute),
+    ("autogen.agentchat.remote.agent_service", "AgentService", "__call__", _wrap_service_call),
 )
 """Appended to the patch table; skipped when the `a2a` extra is not installed."""

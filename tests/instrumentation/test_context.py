@@ -106,3 +106,29 @@ def test_uninstrumented_agents_emit_nothing(
     other_user.initiate_chat(other_assistant, message=QUESTION, max_turns=1)
     # only the (process-wide) LLM wrapper traced the other pair
     assert [s.name for s in exporter.get_finished_spans()] == ["chat gpt-4o-mini"]
+
+
+def test_a_span_ended_by_background_work_leaves_the_callers_context_to_the_caller(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter, caplog: Any
+) -> None:
+    """`sequential_run` hands a span to AG2's thread, which may finish before the caller
+    gets its context back: the thread ends the span without touching the caller's context
+    (a context token can only be reset where it was set: OpenTelemetry logs an error otherwise)."""
+    import logging
+
+    from opentelemetry import trace
+
+    from ag2_otel.instrumentation._registry import make_telemetry
+    from ag2_otel.instrumentation._settings import resolve_settings
+    from ag2_otel.instrumentation._spans import Operation
+
+    operation = Operation(make_telemetry(tracer_provider, None, resolve_settings()), "sequence", {})
+    with caplog.at_level(logging.ERROR):
+        worker = threading.Thread(target=lambda: operation.end(detach=False))
+        worker.start()
+        worker.join()
+        assert [s.name for s in exporter.get_finished_spans()] == ["sequence"]
+        assert trace.get_current_span() is operation.span  # still the caller's until it hands over
+        operation.detach()
+    assert not trace.get_current_span().get_span_context().is_valid
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

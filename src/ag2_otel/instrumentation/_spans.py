@@ -149,7 +149,9 @@ class Operation:
         except Exception:
             _swallowed(f"content {key}")
 
-    def end(self) -> None:
+    def end(self, *, detach: bool = True) -> None:
+        """End the span (once). `detach=False` from another thread or task than the one
+        that started it, which restores its own context itself."""
         if self._ended:
             return
         self._ended = True
@@ -166,7 +168,8 @@ class Operation:
             with telemetry_guard("content event"):
                 self.span.add_event(CONTENT_EVENT, self._content_event)
                 emit_content_event(self.telemetry.logger, self.span, self._content_event)
-        self.detach()
+        if detach:
+            self.detach()
         try:
             self.span.end()
         except Exception:
@@ -197,7 +200,9 @@ def _swallowed(what: str) -> None:
     guard_logger.debug("ag2-otel: telemetry step %r failed", what, exc_info=True)
 
 
-Finish = Callable[[Operation, Any], None]
+Finish = Callable[[Operation, Any], object]
+"""(operation, result) -> truthy when it arranged for the span to end later (a stream or a
+thread still running): the caller's context is restored now and the span stays open."""
 Plan = Callable[[Any, tuple[Any, ...], dict[str, Any]], tuple[Callable[[], Operation | None] | None, Finish]]
 """(instance, args, kwargs) -> (begin or None when not traced, finish)."""
 
@@ -235,7 +240,7 @@ def call_traced(
     wrapped: Callable[..., _R],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    finish: Callable[[Operation, _R], None],
+    finish: Callable[[Operation, _R], object],
 ) -> _R:
     # try/except rather than `telemetry_guard` here: this runs on every traced call.
     try:
@@ -252,10 +257,14 @@ def call_traced(
         operation.end()
         raise
     try:
-        finish(operation, result)
+        keep_open = finish(operation, result)
     except Exception:
         _swallowed("finish")
-    operation.end()
+        keep_open = False
+    if keep_open:
+        operation.detach()
+    else:
+        operation.end()
     return result
 
 
@@ -264,7 +273,7 @@ async def acall_traced(
     wrapped: Callable[..., Awaitable[_R]],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    finish: Callable[[Operation, _R], None],
+    finish: Callable[[Operation, _R], object],
 ) -> _R:
     # try/except rather than `telemetry_guard` here: this runs on every traced call.
     try:
@@ -281,8 +290,12 @@ async def acall_traced(
         operation.end()
         raise
     try:
-        finish(operation, result)
+        keep_open = finish(operation, result)
     except Exception:
         _swallowed("finish")
-    operation.end()
+        keep_open = False
+    if keep_open:
+        operation.detach()
+    else:
+        operation.end()
     return result

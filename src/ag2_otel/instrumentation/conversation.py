@@ -11,7 +11,6 @@ from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import AgentCache, agent_name, bound_argument, model_attributes
 from ag2_otel.instrumentation._context import BACKGROUND_KEY, BackgroundWork, new_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
-from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._spans import Finish, Operation, Plan, async_wrapper, sync_wrapper
 from ag2_otel.instrumentation.group_chat import set_usage_rollup
 from ag2_otel.instrumentation.messages import to_semconv_message
@@ -179,60 +178,35 @@ wrap_reflection_with_llm = sync_wrapper(_plan_summary)
 # --- sequential runs: the chats run in a thread / task after the call returns ---
 
 
-def _start_sequence_run(sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Operation | None:
+def _plan_sequence_run(
+    sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Callable[[], Operation] | None, Finish]:
     telemetry = registry.for_agent(sender)
     if telemetry is None:
-        return None
-    with telemetry_guard("sequential run"):
-        holder: list[Operation] = []
-        work = BackgroundWork(lambda: _finish_background(holder[0]))
-        operation = _begin_sequence(telemetry, sender, bound_argument(args, kwargs, "chat_queue", 0), work)
-        operation.data = work
-        holder.append(operation)
-        return operation
-    return None
+        return None, _hand_over
+    chat_queue = bound_argument(args, kwargs, "chat_queue", 0)
+    return (lambda: _begin_sequence_run(telemetry, sender, chat_queue)), _hand_over
+
+
+def _begin_sequence_run(telemetry: Telemetry, sender: Any, chat_queue: Any) -> Operation:
+    holder: list[Operation] = []
+    work = BackgroundWork(lambda: _finish_background(holder[0]))
+    operation = _begin_sequence(telemetry, sender, chat_queue, work)
+    operation.data = work
+    holder.append(operation)
+    return operation
 
 
 def _finish_background(operation: Operation) -> None:
     set_usage_rollup(operation)
-    operation.end()
+    operation.end(detach=False)  # in AG2's thread / task: the caller restores its own context
 
 
-def _hand_over(operation: Operation | None) -> None:
-    """AG2 has started its thread/task: the caller gets its context back, and the
-    span ends when that work does (or now, if none was started)."""
-    if operation is None:
-        return
-    operation.detach()
-    if not operation.data.claimed:
-        operation.end()
+def _hand_over(operation: Operation, _: Any) -> bool:
+    """AG2 has started its thread/task: the span ends when that work does (or now, if
+    none was started)."""
+    return bool(operation.data.claimed)
 
 
-def wrap_sequential_run(
-    wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Any:
-    operation = _start_sequence_run(instance, args, kwargs)
-    try:
-        result = wrapped(*args, **kwargs)
-    except BaseException as exc:
-        if operation is not None:
-            operation.fail(exc)
-            operation.end()
-        raise
-    _hand_over(operation)
-    return result
-
-
-async def wrap_a_sequential_run(
-    wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Any:
-    operation = _start_sequence_run(instance, args, kwargs)
-    try:
-        result = await wrapped(*args, **kwargs)
-    except BaseException as exc:
-        if operation is not None:
-            operation.fail(exc)
-            operation.end()
-        raise
-    _hand_over(operation)
-    return result
+wrap_sequential_run = sync_wrapper(_plan_sequence_run)
+wrap_a_sequential_run = async_wrapper(_plan_sequence_run)

@@ -36,7 +36,7 @@ from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_name, bound_argument
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
-from ag2_otel.instrumentation._spans import Finish, Operation, acall_traced
+from ag2_otel.instrumentation._spans import Finish, Operation, acall_traced, async_wrapper
 from ag2_otel.instrumentation.agent import begin_agent_turn, finish_agent_turn
 from ag2_otel.instrumentation.code_execution import calling_self
 
@@ -82,7 +82,8 @@ def _plan_send(
     request = bound_argument(args, kwargs, "request", 0)
     if telemetry is None or request is None:
         return None, _finish_send
-    return (lambda: _begin_send(telemetry, agent, request)), _finish_send
+    finish = _finish_streamed if kwargs.get("stream") else _finish_send
+    return (lambda: _begin_send(telemetry, agent, request)), finish
 
 
 def _begin_send(telemetry: Telemetry, agent: Any, request: Any) -> Operation:
@@ -123,33 +124,11 @@ def _finish_send(operation: Operation, response: Any) -> None:
             operation.fail_with(str(status), f"HTTP {status}")
 
 
-async def _wrap_send(
-    wrapped: Callable[..., Awaitable[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Any:
-    """Like `async_wrapper(_plan_send)`, except that a streamed response (A2A's
-    `message/stream`) ends its span when the caller closes the stream, not at its headers."""
-    begin, finish = _plan_send(instance, args, kwargs)
-    if begin is None:
-        return await wrapped(*args, **kwargs)
-    if not kwargs.get("stream"):
-        return await acall_traced(begin, wrapped, args, kwargs, finish)
-    operation = None
-    with telemetry_guard("a2a begin"):
-        operation = begin()
-    if operation is None:
-        return await wrapped(*args, **kwargs)
-    try:
-        response = await wrapped(*args, **kwargs)
-    except BaseException as exc:
-        operation.fail(exc)
-        operation.end()
-        raise
-    with telemetry_guard("a2a finish"):
-        finish(operation, response)
-    operation.detach()  # the caller's context is back; the span stays open while the body streams
-    if not _end_when_closed(response, operation):
-        operation.end()
-    return response
+def _finish_streamed(operation: Operation, response: Any) -> bool:
+    """A streamed response (A2A's `message/stream`): the span ends when the caller closes
+    the stream, not at its headers."""
+    _finish_send(operation, response)
+    return _end_when_closed(response, operation)
 
 
 def _end_when_closed(response: Any, operation: Operation) -> bool:
@@ -319,7 +298,7 @@ async def _close(turn: AsyncIterator[Any]) -> None:
 PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
     (_CLIENT_FACTORIES, "HttpxClientFactory", "__call__", _wrap_factory_call),
     (_CLIENT_FACTORIES, "EmptyClientFactory", "__call__", _wrap_factory_call),
-    ("httpx", "AsyncClient", "send", _wrap_send),
+    ("httpx", "AsyncClient", "send", async_wrapper(_plan_send)),
     ("autogen.a2a.agent_executor", "AutogenAgentExecutor", "execute", _wrap_execute),
     ("autogen.agentchat.remote.agent_service", "AgentService", "__call__", _wrap_service_call),
 )

@@ -42,6 +42,20 @@ def span_ids(demo: Demo, key: str, *names: str) -> list[str]:
     return out
 
 
+def rows_matching_median(demo: Demo) -> list[str]:
+    """The rows a "median" query shows in the group trace: matches and their ancestors, in order."""
+    return span_ids(
+        demo,
+        "group",
+        "invoke_workflow research_group",
+        "invoke_agent planner",
+        "invoke_agent coder",
+        "chat gpt-4o",
+        "execute_tool median",
+        "invoke_agent critic",
+    )
+
+
 def rows(page: Page) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = page.locator(".tree-row").evaluate_all(ROWS_JS)
     return result
@@ -129,16 +143,7 @@ def test_query_filters_to_matches_plus_ancestors(page: Page, demo: Demo) -> None
     wait_for_count(page, f"4 of {GROUP_SPANS} spans match")
     # The planner's and critic's messages, the coder's tool call and the tool's name mention
     # the median; the root and the coder's turn are only there as ancestors.
-    expected = span_ids(
-        demo,
-        "group",
-        "invoke_workflow research_group",
-        "invoke_agent planner",
-        "invoke_agent coder",
-        "chat gpt-4o",
-        "execute_tool median",
-        "invoke_agent critic",
-    )
+    expected = rows_matching_median(demo)
     expect_rows(page, expected)
     got = rows(page)
     assert [r["id"] for r in got if r["context"]] == expected[0:1] + expected[2:3]
@@ -310,16 +315,7 @@ def test_keys_move_among_visible_rows(page: Page, demo: Demo) -> None:
 
 def test_find_parameter_reload_and_history(page: Page, demo: Demo) -> None:
     trace_id = demo.trace_id("group")
-    median_rows = span_ids(
-        demo,
-        "group",
-        "invoke_workflow research_group",
-        "invoke_agent planner",
-        "invoke_agent coder",
-        "chat gpt-4o",
-        "execute_tool median",
-        "invoke_agent critic",
-    )
+    median_rows = rows_matching_median(demo)
     # A link with find= (and no view) opens the filtered span tree.
     open_page(page, f"/traces/{trace_id}?find=median")
     expect(page.locator(".tab[data-view=spans]")).to_have_attribute("aria-selected", "true")

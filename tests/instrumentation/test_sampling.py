@@ -3,7 +3,6 @@ passed straight through; anything a sampler or a meter could still see is not.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -22,8 +21,7 @@ from opentelemetry.sdk.trace.sampling import (
     SamplingResult,
     TraceIdRatioBased,
 )
-from opentelemetry.trace import Link, SpanKind, get_current_span
-from opentelemetry.util.types import Attributes
+from opentelemetry.trace import get_current_span
 
 from ag2_otel import AG2Instrumentor
 from ag2_otel.demo import scenarios
@@ -37,31 +35,17 @@ class CountingParentBased(ParentBased):
         self.names: list[str] = []
 
     def should_sample(
-        self,
-        parent_context: Context | None,
-        trace_id: int,
-        name: str,
-        kind: SpanKind | None = None,
-        attributes: Attributes = None,
-        links: Sequence[Link] | None = None,
-        trace_state: Any = None,
+        self, parent_context: Context | None, trace_id: int, name: str, *args: Any, **kwargs: Any
     ) -> SamplingResult:
         self.names.append(name)
-        return super().should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+        return super().should_sample(parent_context, trace_id, name, *args, **kwargs)
 
 
 class ChatSpansOnly(Sampler):
     """A sampler that records `chat` spans whatever their parent says."""
 
     def should_sample(
-        self,
-        parent_context: Context | None,
-        trace_id: int,
-        name: str,
-        kind: SpanKind | None = None,
-        attributes: Attributes = None,
-        links: Sequence[Link] | None = None,
-        trace_state: Any = None,
+        self, parent_context: Context | None, trace_id: int, name: str, *args: Any, **kwargs: Any
     ) -> SamplingResult:
         return SamplingResult(Decision.RECORD_AND_SAMPLE if name.startswith("chat") else Decision.DROP)
 

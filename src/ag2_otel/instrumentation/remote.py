@@ -169,7 +169,7 @@ def _stream_class() -> type:
             try:
                 await self._stream.aclose()
             finally:
-                self._operation.end()
+                self._operation.end(detach=False)  # wherever the caller closes it
 
     return StreamThatEndsSpan
 

@@ -49,6 +49,23 @@ class ServerProcess:
                 self.proc.wait(5)
 
 
+def run_cli(
+    db_path: Path, *args: str, timeout: float = 60, unset: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """`python -m ag2_otel.cli ARGS` run to completion against the store at `db_path`,
+    without the environment variables in `unset` (e.g. OPENAI_API_KEY: the demo stays scripted)."""
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
+    environment["AG2_OTEL_DB"] = str(db_path)
+    return subprocess.run(
+        [sys.executable, "-m", "ag2_otel.cli", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def start_server(db_path: Path, *extra: str, env: dict[str, str] | None = None) -> ServerProcess:
     """Start `python -m ag2_otel.cli serve` on ports 0 and wait for its endpoint lines."""
     environment = {k: v for k, v in os.environ.items() if k != "AG2_OTEL_TOKEN"}

@@ -3,14 +3,13 @@ scenarios, `ag2-otel serve` shows them as readable conversations."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+
+from tests.serve_process import run_cli
 
 from .conftest import open_page
 from .servers import RealServer
@@ -21,16 +20,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
     db = tmp_path_factory.mktemp("demo") / "traces.db"
-    env = {**os.environ, "AG2_OTEL_DB": str(db)}
-    env.pop("OPENAI_API_KEY", None)
-    completed = subprocess.run(
-        [sys.executable, "-m", "ag2_otel.cli", "demo", "--db", str(db)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    completed = run_cli(db, "demo", "--db", str(db), timeout=180, unset=("OPENAI_API_KEY",))
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "SCRIPTED stand-in" in completed.stdout
     assert "invoke_workflow AutoPattern" in completed.stdout

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,49 +10,38 @@ import pytest
 from ag2_otel.cli import CLIError
 from ag2_otel.cli.traces import parse_time_ns
 from ag2_otel.server.config import default_db_path
+from tests.serve_process import run_cli
 from tests.server.storeutil import ag2_request, ingest
-
-
-def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "AG2_OTEL_DB": str(db)}
-    return subprocess.run(
-        [sys.executable, "-m", "ag2_otel.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_db_path_migrate_and_vacuum(tmp_path: Path) -> None:
     db = tmp_path / "nested" / "traces.db"
-    assert _cli(db, "db", "path").stdout.strip() == str(db)
-    migrated = _cli(db, "db", "migrate")
+    assert run_cli(db, "db", "path").stdout.strip() == str(db)
+    migrated = run_cli(db, "db", "migrate")
     assert migrated.returncode == 0, migrated.stderr
     assert "applied 1:" in migrated.stdout
-    assert "applied" not in _cli(db, "db", "migrate").stdout
+    assert "applied" not in run_cli(db, "db", "migrate").stdout
     ingest(db, ag2_request(5))
-    vacuumed = _cli(db, "db", "vacuum", "--retention-days", "1")
+    vacuumed = run_cli(db, "db", "vacuum", "--retention-days", "1")
     assert vacuumed.returncode == 0, vacuumed.stderr
     assert "removed 0 traces" in vacuumed.stdout
-    listed = json.loads(_cli(db, "traces", "list", "--json", "--limit", "2").stdout)
+    listed = json.loads(run_cli(db, "traces", "list", "--json", "--limit", "2").stdout)
     assert len(listed["traces"]) == 2
     assert listed["next_cursor"]
-    rest = json.loads(_cli(db, "traces", "list", "--json", "--cursor", listed["next_cursor"]).stdout)
+    rest = json.loads(run_cli(db, "traces", "list", "--json", "--cursor", listed["next_cursor"]).stdout)
     assert len(rest["traces"]) == 3
 
 
 def test_cli_errors_are_one_clean_line(tmp_path: Path) -> None:
-    missing = _cli(tmp_path / "none.db", "traces", "list")
+    missing = run_cli(tmp_path / "none.db", "traces", "list")
     assert missing.returncode == 2
     assert missing.stderr.startswith("ag2-otel: error: no trace database")
-    no_db = _cli(tmp_path / "none.db", "db", "vacuum")
+    no_db = run_cli(tmp_path / "none.db", "db", "vacuum")
     assert no_db.returncode == 2
     db = tmp_path / "t.db"
     ingest(db, ag2_request(1))
-    assert _cli(db, "traces", "list", "--limit", "0").returncode == 2
-    assert _cli(db, "traces", "list", "--since", "last tuesday").returncode == 2
+    assert run_cli(db, "traces", "list", "--limit", "0").returncode == 2
+    assert run_cli(db, "traces", "list", "--since", "last tuesday").returncode == 2
 
 
 def test_time_arguments() -> None:

@@ -3,26 +3,19 @@ and returns instead of starting a second server."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.serve_process import start_server, wait_for
+from tests.serve_process import run_cli, start_server, wait_for
 
 
 def test_demo_sends_to_the_running_server(tmp_path: Path) -> None:
     server = start_server(tmp_path / "served.db")
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "AG2_OTEL_TOKEN")}
-    env["AG2_OTEL_DB"] = str(tmp_path / "not-used.db")
     try:
-        demo = subprocess.run(
-            [sys.executable, "-m", "ag2_otel.cli", "demo", "--endpoint", server.url, "--serve"],
-            env=env,
-            capture_output=True,
-            text=True,
+        demo = run_cli(
+            tmp_path / "not-used.db",
+            *("demo", "--endpoint", server.url, "--serve"),
             timeout=180,
-            check=False,
+            unset=("OPENAI_API_KEY", "AG2_OTEL_TOKEN"),
         )
         assert demo.returncode == 0, demo.stderr[-3000:]
         assert f"the running server at {server.url}" in demo.stdout

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 from google.protobuf import json_format
 
+from tests.serve_process import run_cli
 from tests.server.conftest import ServerProcess, start_server
 from tests.server.otlp import capture, grpc_exporter, http_exporter, request_of, send
 from tests.server.workload import LLM_CALLS_PER_TRACE, SPANS_PER_TRACE, emit_trace, input_tokens
@@ -21,18 +19,6 @@ def _traces(server: ServerProcess, **params: object) -> list[dict[str, object]]:
     response = server.api("/api/traces", limit=500, **params)
     assert response.status_code == 200, response.text
     return response.json()["traces"]  # type: ignore[no-any-return]
-
-
-def _cli(server: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "AG2_OTEL_DB": str(server.db_path)}
-    return subprocess.run(
-        [sys.executable, "-m", "ag2_otel.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_sdk_http_protobuf_export_is_queryable(server: ServerProcess) -> None:
@@ -176,28 +162,28 @@ def test_usage_is_grouped_by_agent_and_model(server: ServerProcess) -> None:
 
 def test_cli_lists_shows_and_exports_what_the_server_stored(server: ServerProcess, tmp_path: Path) -> None:
     send(http_exporter(server.url), lambda t: emit_trace(t, 11), service="for-cli")
-    listed = _cli(server, "traces", "list", "--service", "for-cli", "--json")
+    listed = run_cli(server.db_path, "traces", "list", "--service", "for-cli", "--json")
     assert listed.returncode == 0, listed.stderr
     (summary,) = json.loads(listed.stdout)["traces"]
     trace_id = summary["trace_id"]
 
-    table = _cli(server, "traces", "list", "--agent", "coder", "--limit", "500")
+    table = run_cli(server.db_path, "traces", "list", "--agent", "coder", "--limit", "500")
     assert trace_id in table.stdout
 
-    shown = _cli(server, "traces", "show", trace_id[:10])
+    shown = run_cli(server.db_path, "traces", "show", trace_id[:10])
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.splitlines()[0] == f"trace {trace_id} ({SPANS_PER_TRACE} spans)"
     assert "└── " in shown.stdout
     assert "execute_tool run_code" in shown.stdout
 
-    exported = _cli(server, "traces", "export", trace_id)
+    exported = run_cli(server.db_path, "traces", "export", trace_id)
     assert exported.returncode == 0, exported.stderr
     document = json.loads(exported.stdout)
     spans = document["resourceSpans"][0]["scopeSpans"][0]["spans"]
     assert len(spans) == SPANS_PER_TRACE
     assert all(span["traceId"] == trace_id for span in spans)
 
-    missing = _cli(server, "traces", "show", "ffffffffffff")
+    missing = run_cli(server.db_path, "traces", "show", "ffffffffffff")
     assert missing.returncode == 2
     assert "no trace" in missing.stderr
 
@@ -206,7 +192,7 @@ def test_exported_json_round_trips_through_the_receiver(server: ServerProcess, t
     send(http_exporter(server.url), lambda t: emit_trace(t, 12), service="round-trip")
     (summary,) = _traces(server, service="round-trip")
     before = server.api(f"/api/traces/{summary['trace_id']}").json()
-    exported = json.loads(_cli(server, "traces", "export", summary["trace_id"]).stdout)
+    exported = json.loads(run_cli(server.db_path, "traces", "export", summary["trace_id"]).stdout)
 
     other = start_server(tmp_path / "copy.db")  # the same document must rebuild the same trace
     try:

@@ -15,6 +15,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from ag2_otel import instrument_agent, instrument_llm_wrapper
 from ag2_otel.instrumentation.content import ContentPolicy
 from ag2_otel.testing import Reply, ScriptedOpenAIServer, ToolCall
+from tests.instrumentation.agents import scripted_tool_chat
 from tests.instrumentation.conftest import llm_config_for
 from tests.instrumentation.trees import the
 
@@ -35,23 +36,8 @@ def lookup(key: Annotated[str, "key"]) -> str:
 
 
 def _tool_chat(tracer_provider: TracerProvider, **options: Any) -> None:
-    from autogen import ConversableAgent
-
     script = [Reply(tool_calls=[ToolCall("lookup", {"key": SECRET})]), Reply(content=f"Done with {SECRET}.")]
-    with ScriptedOpenAIServer(script) as server:
-        config = llm_config_for(server.base_url)
-        agent = ConversableAgent(
-            "tool_agent", system_message="Use tools.", llm_config=config, human_input_mode="NEVER"
-        )
-        user = ConversableAgent(
-            "tool_user", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=2
-        )
-        agent.register_for_llm()(lookup)
-        user.register_for_execution()(lookup)
-        instrument_llm_wrapper(tracer_provider=tracer_provider, **options)
-        instrument_agent(agent, tracer_provider=tracer_provider, **options)
-        instrument_agent(user, tracer_provider=tracer_provider, **options)
-        user.initiate_chat(agent, message=f"My key is {SECRET}", max_turns=2)
+    scripted_tool_chat(lookup, script, f"My key is {SECRET}", tracer_provider, **options)
 
 
 def test_no_content_by_default(tracer_provider: TracerProvider, exporter: InMemorySpanExporter) -> None:

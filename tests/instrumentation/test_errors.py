@@ -12,9 +12,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, Sp
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
 
-from ag2_otel import instrument_agent, instrument_llm_wrapper
 from ag2_otel.testing import Reply, ScriptedOpenAIServer, ToolCall
-from tests.instrumentation.agents import user_and_assistant
+from tests.instrumentation.agents import scripted_tool_chat, user_and_assistant
 from tests.instrumentation.conftest import llm_config_for
 from tests.instrumentation.trees import one_trace, the
 
@@ -79,23 +78,8 @@ def test_failing_and_unknown_tools_are_marked(
     tracer_provider: TracerProvider,
     exporter: InMemorySpanExporter,
 ) -> None:
-    from autogen import ConversableAgent
-
     script = [Reply(tool_calls=[ToolCall(tool_called, {"city": "Oslo"})]), Reply(content="Sorry.")]
-    with ScriptedOpenAIServer(script) as server:
-        config = llm_config_for(server.base_url)
-        agent = ConversableAgent(
-            "tool_agent", system_message="Use tools.", llm_config=config, human_input_mode="NEVER"
-        )
-        user = ConversableAgent(
-            "tool_user", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=2
-        )
-        agent.register_for_llm()(boom)
-        user.register_for_execution()(boom)
-        instrument_llm_wrapper(tracer_provider=tracer_provider)
-        instrument_agent(agent, tracer_provider=tracer_provider)
-        instrument_agent(user, tracer_provider=tracer_provider)
-        result = user.initiate_chat(agent, message="Weather in Oslo?", max_turns=2)
+    result = scripted_tool_chat(boom, script, "Weather in Oslo?", tracer_provider)
     spans = exporter.get_finished_spans()
     tool = the(spans, f"execute_tool {tool_called}")
     assert tool.status.status_code is StatusCode.ERROR

@@ -101,6 +101,11 @@ class Registry:
             return explicit
         if self.global_telemetry is not None:
             return self.global_telemetry
+        return self.inherited()
+
+    @staticmethod
+    def inherited() -> Telemetry | None:
+        """The tracing of the traced turn this call runs inside, if any."""
         inherited = otel_context.get_value(INHERIT_KEY)
         return inherited if isinstance(inherited, Telemetry) else None
 

@@ -14,7 +14,7 @@ from opentelemetry import context as otel_context
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import AgentCache, agent_name, model_attributes
-from ag2_otel.instrumentation._context import INHERIT_KEY, new_scope
+from ag2_otel.instrumentation._context import new_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, sync_wrapper
@@ -220,7 +220,7 @@ def wrap_prepare_group_chat(
     result = wrapped(*args, **kwargs)
     with telemetry_guard("pattern registration"):
         telemetry = registry.for_pattern(instance)
-        if telemetry is None and otel_context.get_value(INHERIT_KEY) is None:
+        if telemetry is None and registry.inherited() is None:
             return result  # nothing will trace this chat's manager
         for item in result if isinstance(result, tuple) else ():
             for agent in item if isinstance(item, list) else [item]:

@@ -285,7 +285,7 @@ def encode_cursor(start_ns: int, trace_id: str) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[int, str]:
-    """The (start_ns, trace_id) a cursor stands for; anything `encode_cursor` could not have made is refused."""
+    """The (start_ns, trace_id) of a cursor; anything `encode_cursor` could not have made is refused."""
     try:
         if len(cursor) > 200:
             raise ValueError(cursor)

@@ -9,11 +9,17 @@ import httpx
 
 from ag2_otel.server.store import RetentionPolicy, Store
 from ag2_otel.server.store.connection import open_writer
-from ag2_otel.server.store.retention import enforce, file_bytes
+from ag2_otel.server.store.retention import enforce
 from tests.server.conftest import start_server, wait_for
 from tests.server.storeutil import ag2_request, ingest
 
 MB = 1024 * 1024
+
+
+def file_bytes(path: Path) -> int:
+    """What the database takes on disk: the file and its write-ahead log."""
+    wal = path.with_name(path.name + "-wal")
+    return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
 
 def _write_past(path: Path, megabytes: float) -> int:

@@ -18,8 +18,8 @@ MB = 1024 * 1024
 
 def file_bytes(path: Path) -> int:
     """What the database takes on disk: the file and its write-ahead log."""
-    wal = path.with_name(path.name + "-wal")
-    return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+    parts = (path, path.with_name(path.name + "-wal"))
+    return sum(part.stat().st_size for part in parts if part.exists())
 
 
 def _write_past(path: Path, megabytes: float) -> int:

@@ -42,7 +42,7 @@ class TokenAuth:
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
-        port = _server_port(scope)
+        port = _port(scope, headers.get("host", ""))
         bearer = bearer_token(headers.get("authorization", ""))
         session = _cookie(headers, SessionCookie.name(port))
         if token_matches(bearer, self._token) or self._session.matches(session):
@@ -101,8 +101,13 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
-def _server_port(scope: Scope) -> int:
-    """The local port the request arrived on: the cookie's name, so two servers on one host do not clash."""
+def _port(scope: Scope, host: str) -> int:
+    """The port the browser addressed (else the one the request arrived on): the cookie's name,
+    so two servers on one host, say one published by Docker on another port, do not clash."""
+    tail = host.rsplit("]", 1)[-1] if host.startswith("[") else host
+    _, colon, port = tail.rpartition(":")
+    if colon and port.isdigit() and tail.count(":") == 1:
+        return int(port)
     server = scope.get("server")
     return int(server[1]) if server and server[1] is not None else 0
 

@@ -12,27 +12,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from . import fixtures
 from .conftest import Demo, PageWatch, open_page, watched_page
+from .paint import WATCH_PAINT, paint_times
 from .servers import start_server
 
 pytestmark = pytest.mark.browser
 
-# Recorded by the page itself (no test-driver latency): navigation start to the frame
-# after the one that laid out and painted what the page built when it marked itself ready,
-# and when the last API response had been parsed (the viewer's mark, or the response's
-# arrival where there is none).
-WATCH_PAINT = """
-new MutationObserver((_, observer) => {
-  if (!document.body || document.body.dataset.ready !== 'true') return;
-  observer.disconnect();
-  requestAnimationFrame(() => requestAnimationFrame(() => {
-    window.__painted = performance.now();
-    const parsed = performance.getEntriesByName('ag2-otel:data').map((entry) => entry.startTime);
-    const arrived = performance.getEntriesByType('resource')
-      .filter((entry) => entry.name.includes('/api/')).map((entry) => entry.responseEnd);
-    window.__data = Math.max(0, ...parsed, ...arrived);
-  }));
-}).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready'] });
-"""
 # The viewer's own share (build, lay out, paint) once the data is parsed; the whole page,
 # server and transfer of ~20 MB of JSON included, is guarded more loosely here (a busy
 # test machine) and measured by bench/viewer_hostile.py (docs/viewer.md).
@@ -122,21 +106,11 @@ def test_bidi_controls_are_shown_not_obeyed(hostile_page: Page, hostile: Demo) -
     expect(hostile_page.locator(".trace-row .agent-chip")).to_have_text("agent-C ⟨U+202E⟩gnp.exe")
 
 
-def _load_times(page: Page, path: str) -> tuple[float, float]:
-    """(ms from navigation start to painted, ms from the data's arrival to painted)."""
-    page.goto(path)
-    deadline = time.monotonic() + 10
-    while (painted := page.evaluate("window.__painted")) is None and time.monotonic() < deadline:
-        page.wait_for_timeout(20)  # not wait_for_function: the page's CSP forbids its eval
-    assert painted is not None, f"{path} never became ready"
-    return float(painted), float(painted) - float(page.evaluate("window.__data"))
-
-
 def test_a_10_mb_name_leaves_every_page_quick(huge_page: Page, huge: Demo) -> None:
     huge_page.add_init_script(WATCH_PAINT)
     for path in _trace_pages(huge, "huge"):
         # The best of two loads: the budgets are the viewer's, not a busy test machine's.
-        loads = [_load_times(huge_page, path) for _ in range(2)]
+        loads = [paint_times(huge_page, path) for _ in range(2)]
         page_ms = min(load[0] for load in loads)
         own_ms = min(load[1] for load in loads)
         assert own_ms < OWN_BUDGET_MS, f"{path}: painted {own_ms:.0f} ms after the data was parsed"

@@ -1,7 +1,7 @@
 // The trace page: summary header plus three views (conversation, spans + details, flow).
 
 import { api } from './api.js';
-import { el, errorBox, markReady, mount } from './dom.js';
+import { el, errorBox, markReady, mount, truncate, visible } from './dom.js';
 import { registerSpeakers } from './colors.js';
 import { renderConversation } from './conversation.js';
 import { renderDetails } from './details.js';
@@ -160,6 +160,6 @@ export async function startTracePage(traceId) {
   }
   const model = buildModel(trace);
   registerSpeakers(model.spans.map((s) => model.agentOf(s)).filter(Boolean));
-  document.title = `${model.summary.root_name || 'Trace'} · ag2-otel`;
+  document.title = `${visible(truncate(model.summary.root_name || 'Trace', 120))} · ag2-otel`;
   new TracePage(model).mount(readState());
 }

@@ -1,6 +1,6 @@
 // Rendering of attribute values: JSON pretty-printed, long text expandable, URLs safe.
 
-import { el, externalLink, httpUrl } from './dom.js';
+import { el, externalLink, httpUrl, visible } from './dom.js';
 
 const LONG_TEXT = 400;
 const LONG_LINES = 8;
@@ -29,12 +29,12 @@ function preview(text) {
 export function expandable(text, className = 'text-block') {
   const body = el('pre', { class: className }, text);
   if (!isLong(text)) return body;
-  body.textContent = preview(text);
+  body.textContent = visible(preview(text));
   let open = false;
   const button = el('button', { type: 'button', class: 'link-button expand' }, `Show all (${text.length.toLocaleString('en-US')} chars)`);
   button.addEventListener('click', () => {
     open = !open;
-    body.textContent = open ? text : preview(text);
+    body.textContent = visible(open ? text : preview(text));
     button.textContent = open ? 'Show less' : `Show all (${text.length.toLocaleString('en-US')} chars)`;
   });
   return el('div', { class: 'expandable' }, body, button);

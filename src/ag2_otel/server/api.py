@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from ag2_otel.server.store import QueryError, Store, TraceFilter
+from ag2_otel.version import __version__
 
 
 def api_routes(store: Store) -> list[BaseRoute]:
@@ -60,8 +61,14 @@ def api_routes(store: Store) -> list[BaseRoute]:
         Route("/api/traces", _guard(traces)),
         Route("/api/traces/{trace_id}", _guard(trace)),
         Route("/api/usage", _guard(usage)),
+        Route("/api/about", _about),
         *(Route(f"/api/{kind}", _guard(values(kind))) for kind in ("services", "agents", "models")),
     ]
+
+
+def _about(request: Request) -> JSONResponse:
+    """Names this server, so `ag2_otel.setup()` can tell ours from anything else on the port."""
+    return JSONResponse({"service": "ag2-otel", "version": __version__})
 
 
 def _guard(handler: Callable[[Request], JSONResponse]) -> Callable[[Request], JSONResponse]:

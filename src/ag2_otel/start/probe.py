@@ -1,0 +1,36 @@
+"""Is an `ag2-otel serve` answering at an address? Asked quickly, and only of our own server.
+
+A bare port check would mistake any program on 4318 (a Collector, Jaeger, another app) for
+ours; `/api/about` names the service, so only a real ag2-otel backend counts.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+from urllib.parse import urlsplit
+
+LOCAL_ENDPOINT = "http://127.0.0.1:4318"
+ABOUT_PATH = "/api/about"
+SERVICE_NAME = "ag2-otel"
+PROBE_TIMEOUT_S = 0.3
+"""Long enough for a busy local server, short enough not to slow down a script's start."""
+
+
+def is_ag2_otel_server(endpoint: str = LOCAL_ENDPOINT, *, timeout_s: float = PROBE_TIMEOUT_S) -> bool:
+    """True when `endpoint` (http://host:port) is an `ag2-otel serve` that answers in time."""
+    parts = urlsplit(endpoint)
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout_s)
+    try:
+        connection.request("GET", ABOUT_PATH, headers={"Accept": "application/json"})
+        response = connection.getresponse()
+        if response.status != 200:
+            return False
+        about = json.loads(response.read(4096))
+    except (OSError, ValueError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
+    return isinstance(about, dict) and about.get("service") == SERVICE_NAME

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 from urllib.parse import urlsplit
 
 LOCAL_ENDPOINT = "http://127.0.0.1:4318"
+LOCAL_ENDPOINT_ENV = "AG2_OTEL_LOCAL_ENDPOINT"
 ABOUT_PATH = "/api/about"
 SERVICE_NAME = "ag2-otel"
 PROBE_TIMEOUT_S = 0.3
 """Long enough for a busy local server, short enough not to slow down a script's start."""
 
 
-def is_ag2_otel_server(endpoint: str = LOCAL_ENDPOINT, *, timeout_s: float = PROBE_TIMEOUT_S) -> bool:
+def local_endpoint() -> str:
+    """Where `setup()` and `launch()` look for a running local server (`$AG2_OTEL_LOCAL_ENDPOINT`)."""
+    return os.environ.get(LOCAL_ENDPOINT_ENV, "").strip().rstrip("/") or LOCAL_ENDPOINT
+
+
+def is_ag2_otel_server(endpoint: str, *, timeout_s: float = PROBE_TIMEOUT_S) -> bool:
     """True when `endpoint` (http://host:port) is an `ag2-otel serve` that answers in time."""
     parts = urlsplit(endpoint)
     if parts.scheme != "http" or not parts.hostname:

@@ -24,7 +24,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcess
 from ag2_otel.ids import PrivateRandomIdGenerator
 from ag2_otel.instrumentation._settings import ContentCapture
 from ag2_otel.start.exporters import describe_backend, env_endpoint, otlp_exporter, uses_grpc
-from ag2_otel.start.probe import LOCAL_ENDPOINT, is_ag2_otel_server
+from ag2_otel.start.probe import is_ag2_otel_server, local_endpoint
 from ag2_otel.start.recent import RecentTraces
 from ag2_otel.start.resource import build_resource
 
@@ -154,8 +154,8 @@ def _build(service_name: str | None, endpoint: str | None, console: bool | None)
     target = endpoint or env_endpoint()
     processors: list[SpanProcessor] = []
     handle = Tracing("nowhere (console=False)", tracer_provider, owns_providers=True)
-    if target is None and is_ag2_otel_server(LOCAL_ENDPOINT):
-        target = LOCAL_ENDPOINT
+    if target is None and is_ag2_otel_server(local_endpoint()):
+        target = local_endpoint()
     if target is not None:
         ours = _is_local_ag2_otel(target)
         processors.append(

@@ -32,13 +32,14 @@ def uses_grpc(signal: str = "TRACES") -> bool:
     return protocol.strip().lower() == "grpc"
 
 
-def otlp_exporter(signal: str, endpoint: str | None) -> Any:
+def otlp_exporter(signal: str, endpoint: str | None, *, grpc: bool | None = None) -> Any:
     """The OTLP exporter for `signal` ('trace', 'metric', '_log'); `endpoint` None = read the env.
 
     An explicit `endpoint` is a base URL (like `OTEL_EXPORTER_OTLP_ENDPOINT`): OTLP/HTTP appends
-    `/v1/traces`, `/v1/metrics`, `/v1/logs`; gRPC uses it as is.
+    `/v1/traces`, `/v1/metrics`, `/v1/logs`; gRPC uses it as is. `grpc` None = as the env says.
     """
-    grpc = uses_grpc({"trace": "TRACES", "metric": "METRICS", "_log": "LOGS"}[signal])
+    if grpc is None:
+        grpc = uses_grpc({"trace": "TRACES", "metric": "METRICS", "_log": "LOGS"}[signal])
     transport = "grpc" if grpc else "http"
     kind = {"trace": "Span", "metric": "Metric", "_log": "Log"}[signal]
     module_name = f"opentelemetry.exporter.otlp.proto.{transport}.{signal}_exporter"

@@ -154,13 +154,15 @@ def _build(service_name: str | None, endpoint: str | None, console: bool | None)
     target = endpoint or env_endpoint()
     processors: list[SpanProcessor] = []
     handle = Tracing("nowhere (console=False)", tracer_provider, owns_providers=True)
-    if target is None and is_ag2_otel_server(local_endpoint()):
+    found_locally = target is None and is_ag2_otel_server(local_endpoint())
+    if found_locally:
         target = local_endpoint()
     if target is not None:
-        ours = _is_local_ag2_otel(target)
-        processors.append(
-            BatchSpanProcessor(otlp_exporter("trace", endpoint), schedule_delay_millis=EXPORT_DELAY_MS)
-        )
+        ours = found_locally or _is_local_ag2_otel(target)
+        # an explicit or discovered endpoint is a base URL; from the environment, the exporters read it
+        where = target if (endpoint or found_locally) else None
+        exporter = otlp_exporter("trace", where, grpc=False if found_locally else None)
+        processors.append(BatchSpanProcessor(exporter, schedule_delay_millis=EXPORT_DELAY_MS))
         handle.destination = describe_backend(target, ours)
         if ours:
             handle.viewer_url = target.rstrip("/")

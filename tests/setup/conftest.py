@@ -34,8 +34,14 @@ def chat():
     return scenarios.two_agent_chat(config, None, instrument=False)
 """
 # Environment variables that would decide the destination for the program under test.
-_DECIDING = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SERVICE_NAME",
-             "OTEL_RESOURCE_ATTRIBUTES", "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "AG2_OTEL_LOCAL_ENDPOINT")  # fmt: skip
+_DECIDING = (
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_SERVICE_NAME",
+    "OTEL_RESOURCE_ATTRIBUTES",
+    "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+    "AG2_OTEL_LOCAL_ENDPOINT",
+)
 
 
 @dataclass

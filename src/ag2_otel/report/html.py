@@ -22,7 +22,11 @@ from ag2_otel.exporters.tree import render_trace
 from ag2_otel.report.transcript import Turn, build_transcript, group_members, span_type
 
 MAX_TEXT_CHARS = 4_000
+MAX_MESSAGES = 50
+"""Per turn (and for the opening): a turn that repeats a long history shows its first messages."""
 MAX_TRANSCRIPT_ITEMS = 400
+MAX_TRANSCRIPT_CHARS = 1_000_000
+"""Turns stop being added past this much HTML; with the caps above, the page stays ~2 MB at most."""
 MAX_TREE_LINES = 2_500
 MAX_TREE_LINE_CHARS = 240
 SPEAKER_COLOURS = 8
@@ -122,20 +126,19 @@ def _transcript(spans: Sequence[Mapping[str, Any]]) -> str:
         (i for i, item in enumerate(items) if isinstance(item, Turn) or span_type(item) == "conversation"),
         None,
     )
+    size = 0
     for index, item in enumerate(items):
-        if isinstance(item, Turn):
-            if index == opening_at:
-                out.append(_opening(transcript.opening))
-            out.append(_turn(item))
-        else:
-            out.append(_marker(item))
-            if index == opening_at:
-                out.append(_opening(transcript.opening))
-    left = len(transcript.items) - MAX_TRANSCRIPT_ITEMS
-    if left > 0:
-        out.append(
-            f"<p class='muted'>… {left} more turns and markers (see the viewer or `ag2-otel traces show`)</p>"
-        )
+        if size > MAX_TRANSCRIPT_CHARS:
+            out.append(f"<p class='muted'>… {len(transcript.items) - index} more turns and markers</p>")
+            break
+        opening = _opening(transcript.opening) if index == opening_at else ""
+        chunk = opening + _turn(item) if isinstance(item, Turn) else _marker(item) + opening
+        out.append(chunk)
+        size += len(chunk)
+    else:
+        left = len(transcript.items) - len(items)
+        if left > 0:
+            out.append(f"<p class='muted'>… {left} more turns and markers (see the viewer)</p>")
     if not transcript.items:
         out.append("<p class='muted'>No agent or LLM spans in this trace: see the span tree.</p>")
     out.append("</section>")
@@ -145,7 +148,13 @@ def _transcript(spans: Sequence[Mapping[str, Any]]) -> str:
 def _opening(messages: list[Any]) -> str:
     if not messages:
         return ""
-    return "<div class='opening'>" + "".join(_message(m) for m in messages) + "</div>"
+    return "<div class='opening'>" + _messages(messages) + "</div>"
+
+
+def _messages(messages: Sequence[Any], speaker: str | None = None) -> str:
+    shown = "".join(_message(m, speaker) for m in messages[:MAX_MESSAGES])
+    left = len(messages) - MAX_MESSAGES
+    return shown + (f"<div class='muted'>… {left} more messages</div>" if left > 0 else "")
 
 
 def _turn(turn: Turn) -> str:
@@ -157,7 +166,7 @@ def _turn(turn: Turn) -> str:
         meta.append(f"{tokens_in} in / {tokens_out} out tokens")
     if cost:
         meta.append(format_cost(cost))
-    body = [_message(m, turn.speaker) for m in turn.outputs]
+    body = [_messages(turn.outputs, turn.speaker)]
     shown_calls = {p.get("id") for m in turn.outputs for p in _parts(m) if isinstance(p, dict)}
     body.extend(
         _tool(tool)

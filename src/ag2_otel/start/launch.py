@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ag2_otel.instrumentation._settings import ContentCapture
 from ag2_otel.start.probe import is_ag2_otel_server, local_endpoint
@@ -86,8 +87,8 @@ def launch(
 ) -> Viewer:
     """Start (or reuse) the local viewer and send this process's traces to it via `setup()`.
 
-    `port` None means 4318 when free (else any free port); `db` defaults to the store
-    `ag2-otel serve` uses.
+    `port` None means 4318 (or the port of `$AG2_OTEL_LOCAL_ENDPOINT`) when free, else any free
+    port; `db` defaults to the store `ag2-otel serve` uses (`$AG2_OTEL_DB`).
     """
     with _lock:
         viewer = _running.get("viewer")
@@ -101,7 +102,8 @@ def launch(
 def _find_or_start(db: str | Path | None, port: int | None) -> Viewer:
     if port is None and db is None and is_ag2_otel_server(local_endpoint()):
         return Viewer(local_endpoint())
-    http_port = port if port is not None else (4318 if _free(4318) else 0)
+    default_port = urlsplit(local_endpoint()).port or 4318
+    http_port = port if port is not None else (default_port if _free(default_port) else 0)
     args = ["--http-port", str(http_port), "--grpc-port", "4317" if _free(4317) else "0"]
     if db is not None:
         args += ["--db", str(db)]

@@ -34,7 +34,7 @@ EXPORT_DELAY_MS = 1000
 """Batch delay towards a backend: a finished conversation shows in the viewer within ~1 s."""
 
 _lock = threading.Lock()
-_state: dict[str, Tracing] = {}  # "active": the running setup's handle
+_state: dict[str, Any] = {}  # "active": the running handle; "built": the one whose providers we set
 
 
 @dataclass
@@ -49,7 +49,6 @@ class Tracing:
     """The `ag2-otel serve` that receives the traces, when it is one (its viewer and API)."""
     notes: list[str] = field(default_factory=list)
     recent: RecentTraces | None = None
-    owns_providers: bool = False
     instrumented: bool = False
     closed: bool = False
 
@@ -62,7 +61,11 @@ class Tracing:
         return flushed
 
     def shutdown(self) -> None:
-        """Flush; then stop the providers and the instrumentation this call started (only those)."""
+        """Flush, and stop the instrumentation this call started.
+
+        Providers it built stay: they are the process's global ones (the SDK allows one and shuts
+        it down at exit), and a later `setup()` takes them up again.
+        """
         with _lock:
             if self.closed:
                 return
@@ -74,10 +77,6 @@ class Tracing:
             from ag2_otel.instrumentation.instrumentor import AG2Instrumentor
 
             AG2Instrumentor().uninstrument()
-        if self.owns_providers:
-            for provider in (self.tracer_provider, self.meter_provider, self.logger_provider):
-                if provider is not None:
-                    provider.shutdown()
 
     def __enter__(self) -> Tracing:
         return self
@@ -109,14 +108,17 @@ def setup(
     Destination: `endpoint` (an OTLP base URL), else `OTEL_EXPORTER_OTLP_ENDPOINT`, else a local
     `ag2-otel serve` answering on 127.0.0.1:4318, else trees printed on the console.
     `console=True` prints trees as well; `console=False` never prints. `capture_content` as in
-    `instrument_agent` (off unless asked for). A second call returns the first handle.
+    `instrument_agent` (off unless asked for). A second call returns the first handle; after
+    `shutdown()`, a new call takes up the same providers again (the SDK allows one global
+    provider per process).
     """
     with _lock:
-        running = _state.get("active")
+        running: Tracing | None = _state.get("active")
         if running is not None:
             logger.info("ag2-otel is already set up (%s); reusing it", running.destination)
             return running
-        handle = _adopt_existing() or _build(service_name, endpoint, console)
+        handle = _state.get("built") or _adopt_existing() or _build(service_name, endpoint, console)
+        handle.closed = False
         handle.instrumented = _instrument(handle, capture_content)
         _state["active"] = handle
     for note in handle.notes:
@@ -126,7 +128,8 @@ def setup(
 
 def active() -> Tracing | None:
     """The handle of the running `setup()`, if any."""
-    return _state.get("active")
+    active_handle: Tracing | None = _state.get("active")
+    return active_handle
 
 
 def under_opentelemetry_instrument() -> bool:
@@ -153,7 +156,7 @@ def _build(service_name: str | None, endpoint: str | None, console: bool | None)
     tracer_provider = TracerProvider(resource=resource, id_generator=PrivateRandomIdGenerator())
     target = endpoint or env_endpoint()
     processors: list[SpanProcessor] = []
-    handle = Tracing("nowhere (console=False)", tracer_provider, owns_providers=True)
+    handle = Tracing("nowhere (console=False)", tracer_provider)
     found_locally = target is None and is_ag2_otel_server(local_endpoint())
     if found_locally:
         target = local_endpoint()
@@ -179,6 +182,7 @@ def _build(service_name: str | None, endpoint: str | None, console: bool | None)
     trace.set_tracer_provider(tracer_provider)
     if handle.meter_provider is not None:
         metrics.set_meter_provider(handle.meter_provider)
+    _state["built"] = handle
     return handle
 
 

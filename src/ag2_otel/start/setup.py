@@ -92,6 +92,10 @@ class Tracing:
             lines.append(f"  viewer: {self.viewer_url}/")
         return "\n".join(lines)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython shows what was decided (destination, notes, viewer), not just the class."""
+        printer.text(str(self))
+
     def __repr__(self) -> str:
         return f"<Tracing -> {self.destination}{' (shut down)' if self.closed else ''}>"
 

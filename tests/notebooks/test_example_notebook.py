@@ -18,6 +18,7 @@ from nbclient import NotebookClient
 
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.testing import ScriptedOpenAIServer
+from tests.serve_process import wait_for
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "tracing_with_ag2_otel.ipynb"
 pytestmark = pytest.mark.slow
@@ -89,6 +90,7 @@ def test_the_example_notebook_runs_with_launch_and_show(kernel_env: dict[str, st
         # while the kernel lives: the viewer answers and has the notebook's three conversations
         about = httpx.get(f"{viewer_url}/api/about", timeout=5).json()
         assert about["service"] == "ag2-otel"
+        wait_for(lambda: len(httpx.get(f"{viewer_url}/api/traces", timeout=5).json()["traces"]) >= 3)
         listing = httpx.get(f"{viewer_url}/api/traces", timeout=5).json()["traces"]
         assert sorted(t["root_name"] for t in listing) == [
             "conversation group_user -> chat_manager",

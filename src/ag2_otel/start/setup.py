@@ -106,12 +106,15 @@ def setup(
     endpoint: str | None = None,
     capture_content: str | bool | ContentCapture | None = None,
     console: bool | None = None,
+    live: bool = True,
 ) -> Tracing:
     """Trace AG2 in this process and return a handle (`shutdown()` flushes; also a context manager).
 
     Destination: `endpoint` (an OTLP base URL), else `OTEL_EXPORTER_OTLP_ENDPOINT`, else a local
     `ag2-otel serve` answering on 127.0.0.1:4318, else trees printed on the console.
-    `console=True` prints trees as well; `console=False` never prints. `capture_content` as in
+    `console=True` prints trees as well; `console=False` never prints. With an `ag2-otel serve`,
+    `live=True` also shows spans that are still running (`ag2_otel.live`); other backends never
+    get those records. `capture_content` as in
     `instrument_agent` (off unless asked for). A second call returns the first handle; after
     `shutdown()`, a new call takes up the same providers again (the SDK allows one global
     provider per process).
@@ -121,7 +124,7 @@ def setup(
         if running is not None:
             logger.info("ag2-otel is already set up (%s); reusing it", running.destination)
             return running
-        handle = _state.get("built") or _adopt_existing() or _build(service_name, endpoint, console)
+        handle = _state.get("built") or _adopt_existing() or _build(service_name, endpoint, console, live)
         handle.closed = False
         handle.instrumented = _instrument(handle, capture_content)
         _state["active"] = handle
@@ -155,7 +158,7 @@ def _adopt_existing() -> Tracing | None:
     return Tracing("your global providers", provider, notes=[note])
 
 
-def _build(service_name: str | None, endpoint: str | None, console: bool | None) -> Tracing:
+def _build(service_name: str | None, endpoint: str | None, console: bool | None, live: bool) -> Tracing:
     resource = build_resource(service_name)
     tracer_provider = TracerProvider(resource=resource, id_generator=PrivateRandomIdGenerator())
     target = endpoint or env_endpoint()
@@ -173,6 +176,10 @@ def _build(service_name: str | None, endpoint: str | None, console: bool | None)
         handle.destination = describe_backend(target, ours)
         if ours:
             handle.viewer_url = target.rstrip("/")
+            if live:
+                from ag2_otel.live.processor import RunningSpanProcessor
+
+                processors.append(RunningSpanProcessor(handle.viewer_url))
         else:  # `ag2-otel serve` takes traces only; a general backend gets metrics and events too
             handle.meter_provider, handle.logger_provider = _metrics_and_logs(resource, endpoint)
     if console or (console is None and target is None):

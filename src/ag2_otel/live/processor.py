@@ -5,15 +5,17 @@ Only spans still open after `delay_s` are announced (most LLM and tool calls end
 nothing but two dict operations), then again every `heartbeat_s` with a fresh end time: the
 backend replaces the record each time, and the real span replaces it for good. A producer that
 dies leaves its last record, whose age tells the viewer the span never finished. The records go
-straight to the `ag2-otel serve` endpoint with their own exporter; other backends never see them.
+straight to the `ag2-otel serve` endpoint in their own request; other backends never see them.
 """
 
 from __future__ import annotations
 
+import http.client
 import logging
 import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
@@ -23,6 +25,7 @@ from ag2_otel.live import RUNNING_ATTRIBUTE
 
 logger = logging.getLogger(__name__)
 
+SEND_TIMEOUT_S = 2.0
 LIVE_SPAN_TYPES = frozenset({"conversation", "group_chat", "sequential_chats", "agent", "tool", "llm"})
 
 
@@ -30,9 +33,7 @@ class RunningSpanProcessor(SpanProcessor):
     """Send start records of long-running AG2 spans to an `ag2-otel serve` at `endpoint`."""
 
     def __init__(self, endpoint: str, *, delay_s: float = 0.5, heartbeat_s: float = 5.0) -> None:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-
-        self._exporter = OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces", timeout=2)
+        self._endpoint = urlsplit(endpoint)
         self._delay_ns = int(delay_s * 1e9)
         self._heartbeat_ns = int(heartbeat_s * 1e9)
         self._open: dict[int, tuple[Span, int]] = {}  # span id -> (span, when last announced; 0 = never)
@@ -70,15 +71,29 @@ class RunningSpanProcessor(SpanProcessor):
                         self._open[span_id] = (span, now)
         if due:
             try:
-                self._exporter.export(due)
+                self._send(due)
             except Exception as exc:  # a missed record only delays what the viewer shows
                 logger.debug("could not send %d running-span records: %s", len(due), exc)
         return len(due)
 
+    def _send(self, records: list[ReadableSpan]) -> None:
+        """One OTLP/HTTP request, no retry: the SDK exporter's retry jitter would draw from the
+        program's global `random`, and the next heartbeat is the retry."""
+        from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+
+        body = encode_spans(records).SerializeToString()
+        connection = http.client.HTTPConnection(
+            self._endpoint.hostname or "127.0.0.1", self._endpoint.port or 80, timeout=SEND_TIMEOUT_S
+        )
+        try:
+            connection.request("POST", "/v1/traces", body, {"Content-Type": "application/x-protobuf"})
+            connection.getresponse().read()
+        finally:
+            connection.close()
+
     def shutdown(self) -> None:
         self._stop.set()
         self._thread.join(timeout=2)
-        self._exporter.shutdown()  # type: ignore[no-untyped-call]
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return True

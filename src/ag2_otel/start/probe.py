@@ -15,8 +15,9 @@ LOCAL_ENDPOINT = "http://127.0.0.1:4318"
 LOCAL_ENDPOINT_ENV = "AG2_OTEL_LOCAL_ENDPOINT"
 ABOUT_PATH = "/api/about"
 SERVICE_NAME = "ag2-otel"
-PROBE_TIMEOUT_S = 0.3
-"""Long enough for a busy local server, short enough not to slow down a script's start."""
+PROBE_TIMEOUT_S = 1.0
+"""Only a listener that accepts and then stays silent costs this (a closed port answers at once);
+long enough for a local server on a busy machine."""
 
 
 def local_endpoint() -> str:

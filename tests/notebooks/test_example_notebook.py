@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -18,32 +17,11 @@ from nbclient import NotebookClient
 
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.testing import ScriptedOpenAIServer
+from tests.report.htmlparse import parse
 from tests.serve_process import wait_for
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "tracing_with_ag2_otel.ipynb"
 pytestmark = pytest.mark.slow
-
-
-class _Page(HTMLParser):
-    """Tags and text of an HTML output, as a browser's parser would split them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def parse(html: str) -> _Page:
-    page = _Page()
-    page.feed(html)
-    page.close()
-    return page
 
 
 def _free_port() -> int:

@@ -9,7 +9,6 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,8 @@ from ag2_otel.report.html import MAX_TEXT_CHARS, MAX_TREE_LINES, document
 from tests.browser import fixtures
 from tests.browser.servers import RealServer
 from tests.serve_process import run_cli
+
+from .htmlparse import parse
 
 XSS = "<script>alert('xss')</script><img src=x onerror=alert(1)>&amp; \"quoted\" 'single'"
 NAME = "<b>bold</b><script>x</script>"  # AG2 refuses whitespace in agent names
@@ -40,28 +41,6 @@ with ScriptedOpenAIServer(lambda request: Reply(content="reply " + XSS)) as mode
     user.initiate_chat(assistant, message="ask " + XSS, max_turns=1, silent=True)
 print(conversation()._repr_html_())
 """
-
-
-class Parsed(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.attributes: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.attributes.extend(name for name, _ in attrs)
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def parse(html: str) -> Parsed:
-    parsed = Parsed()
-    parsed.feed(html)
-    parsed.close()
-    return parsed
 
 
 def test_show_output_keeps_hostile_message_text_as_text(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from ag2_otel.server.store import QueryError, Store, TraceFilter
 from ag2_otel.server.store.queries import check_trace_id
+from ag2_otel.version import __version__
 
 
 def api_routes(store: Store) -> list[BaseRoute]:
@@ -61,8 +62,14 @@ def api_routes(store: Store) -> list[BaseRoute]:
         Route("/api/traces", _guard(traces)),
         Route("/api/traces/{trace_id}", _guard(trace)),
         Route("/api/usage", _guard(usage)),
+        Route("/api/about", _about),
         *(Route(f"/api/{kind}", _guard(values(kind))) for kind in ("services", "agents", "models")),
     ]
+
+
+def _about(request: Request) -> JSONResponse:
+    """Names this server, so `ag2_otel.setup()` can tell ours from anything else on the port."""
+    return JSONResponse({"service": "ag2-otel", "version": __version__})
 
 
 def _guard(handler: Callable[[Request], JSONResponse]) -> Callable[[Request], JSONResponse]:

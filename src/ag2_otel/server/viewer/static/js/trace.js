@@ -6,6 +6,7 @@ import { registerSpeakers } from './colors.js';
 import { renderConversation } from './conversation.js';
 import { renderDetails } from './details.js';
 import { FindBar } from './find.js';
+import { followRunning } from './live.js';
 import { renderFlow } from './flow.js';
 import { buildModel, spanType } from './model.js';
 import { renderSummary } from './summary.js';
@@ -162,4 +163,5 @@ export async function startTracePage(traceId) {
   registerSpeakers(model.spans.map((s) => model.agentOf(s)).filter(Boolean));
   document.title = `${visible(truncate(model.summary.root_name || 'Trace', 120))} · ag2-otel`;
   new TracePage(model).mount(readState());
+  followRunning(model, traceId);
 }

@@ -44,12 +44,17 @@ export function prettyJSON(value) {
   return expandable(JSON.stringify(value, null, 2), 'json-block');
 }
 
+/** A scalar as text; floats at 15 significant digits, so binary noise (0.000014999999999999999) reads 0.000015. */
+export function scalarText(value) {
+  return typeof value === 'number' && !Number.isInteger(value) ? String(Number(value.toPrecision(15))) : String(value);
+}
+
 /** Any attribute value as a DOM node. */
 export function valueNode(value) {
   if (value === null || value === undefined) return el('span', { class: 'muted' }, 'null');
-  if (typeof value === 'boolean' || typeof value === 'number') return el('span', { class: 'mono value-scalar' }, String(value));
+  if (typeof value === 'boolean' || typeof value === 'number') return el('span', { class: 'mono value-scalar' }, scalarText(value));
   if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null)) {
-    return el('div', { class: 'chips' }, value.map((v) => el('span', { class: 'chip mono' }, String(v))));
+    return el('div', { class: 'chips' }, value.map((v) => el('span', { class: 'chip mono' }, scalarText(v))));
   }
   if (typeof value === 'object') return prettyJSON(value);
   const parsed = tryParseJSON(value);

@@ -66,12 +66,15 @@ def run_cli(
     )
 
 
-def start_server(db_path: Path, *extra: str, env: dict[str, str] | None = None) -> ServerProcess:
-    """Start `python -m ag2_otel.cli serve` on ports 0 and wait for its endpoint lines."""
+def start_server(
+    db_path: Path, *extra: str, env: dict[str, str] | None = None, python: str = sys.executable
+) -> ServerProcess:
+    """Start `python -m ag2_otel.cli serve` on ports 0 and wait for its endpoint lines
+    (`python`: another environment's interpreter, e.g. a fresh install of one extra)."""
     environment = {k: v for k, v in os.environ.items() if k != "AG2_OTEL_TOKEN"}
     environment.update({"AG2_OTEL_DB": str(db_path), "PYTHONUNBUFFERED": "1", **(env or {})})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ag2_otel.cli", "serve", "--http-port", "0", "--grpc-port", "0", *extra],
+        [python, "-m", "ag2_otel.cli", "serve", "--http-port", "0", "--grpc-port", "0", *extra],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 from google.protobuf import json_format
 
+from ag2_otel.testing.otlp import capture, grpc_exporter, http_exporter, request_of, send
+from ag2_otel.testing.workload import LLM_CALLS_PER_TRACE, SPANS_PER_TRACE, emit_trace, input_tokens
 from tests.serve_process import run_cli
 from tests.server.conftest import ServerProcess, start_server
-from tests.server.otlp import capture, grpc_exporter, http_exporter, request_of, send
-from tests.server.workload import LLM_CALLS_PER_TRACE, SPANS_PER_TRACE, emit_trace, input_tokens
 
 
 def _traces(server: ServerProcess, **params: object) -> list[dict[str, object]]:

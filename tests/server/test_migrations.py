@@ -12,8 +12,8 @@ from ag2_otel.server.store import rebuild, summaries
 from ag2_otel.server.store.connection import open_writer
 from ag2_otel.server.store.ingest import _INSERT_SPAN, SharedJson, _values
 from ag2_otel.server.store.migrations import MIGRATIONS, migrate, pending_rebuilds
+from ag2_otel.testing.workload import LLM_CALLS_PER_TRACE
 from tests.server.storeutil import ag2_request
-from tests.server.workload import LLM_CALLS_PER_TRACE
 
 
 def _version_1_file_with_spans(path: Path, traces: int) -> sqlite3.Connection:

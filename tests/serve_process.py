@@ -25,6 +25,7 @@ class ServerProcess:
     http_port: int = 0
     grpc_port: int = 0
     output: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -47,6 +48,10 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        if self.reader is not None:
+            self.reader.join(10)  # it reads to the end of the exited process's output
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 def run_cli(
@@ -94,7 +99,8 @@ def start_server(
                     ready.set()
         ready.set()
 
-    threading.Thread(target=pump, daemon=True).start()
+    server.reader = threading.Thread(target=pump, daemon=True)
+    server.reader.start()
     if not ready.wait(30) or not (server.http_port and server.grpc_port):
         server.stop()
         raise RuntimeError("server did not start:\n" + "".join(server.output))

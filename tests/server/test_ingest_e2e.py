@@ -55,7 +55,7 @@ def test_sdk_grpc_export_is_queryable_with_full_spans(server: ServerProcess) -> 
     assert tool["operation"] == "execute_tool"
     assert tool["agent"] == "coder"
     assert tool["resource"]["service.name"] == "via-grpc"
-    assert tool["scope"] == {"name": "tests.server", "version": ""}
+    assert tool["scope"] == {"name": "ag2_otel.testing", "version": ""}
     assert json.loads(tool["attributes"]["gen_ai.tool.call.arguments"])[0]["role"] == "user"
     root = spans["conversation user_proxy → manager"]
     assert root["parent_span_id"] is None

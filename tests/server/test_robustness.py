@@ -252,6 +252,7 @@ def test_sigkill_mid_ingest_loses_no_acknowledged_span(tmp_path: Path) -> None:
         threading.Event().wait(0.01)
     os.kill(victim.proc.pid, signal.SIGKILL)
     victim.proc.wait(10)
+    victim.stop()  # only closes its output pipe now
     stop.set()
     for thread in threads:
         thread.join(30)

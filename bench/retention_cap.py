@@ -5,24 +5,19 @@ OTLP/protobuf (requests of 100 AG2-shaped traces, `tests/server/storeutil.ag2_re
 and reports the largest size the database file plus its WAL reached while ingesting, and
 how long after the last acknowledged request they were back under the cap.
 
-    .venv/bin/python bench/retention_cap.py [--cap-mb 1] [--send-mb 14.5]
+    .venv/bin/python -m bench.retention_cap [--cap-mb 1] [--send-mb 14.5]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.serve_process import start_server  # noqa: E402
-from tests.server.storeutil import ag2_request  # noqa: E402
+from tests.serve_process import start_server
+from tests.server.storeutil import ag2_request
 
 MB = 1024 * 1024
 

@@ -7,7 +7,7 @@ start to the first frame painted after the page marked itself ready (server, ~20
 JSON, parsing, building, layout and paint), and the viewer's own share (from the last API
 response parsed to that frame).
 
-    .venv/bin/python bench/viewer_hostile.py [--runs 5]
+    .venv/bin/python -m bench.viewer_hostile [--runs 5]
 """
 
 from __future__ import annotations
@@ -15,20 +15,15 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.browser import fixtures  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.browser.paint import WATCH_PAINT, paint_times  # noqa: E402
-from tests.browser.servers import RealServer  # noqa: E402
+from tests.browser import fixtures
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.paint import WATCH_PAINT, paint_times
+from tests.browser.servers import RealServer
 
 
 def measure(base_url: str, trace_id: str, runs: int) -> dict[str, list[tuple[float, float]]]:

@@ -201,7 +201,6 @@ def _tracing(traced: bool, observed: dict[str, Any]) -> Iterator[Any]:
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     started = _started_spans()
     provider.add_span_processor(started)
-    meta_path = list(sys.meta_path)
     instrumentor = AG2Instrumentor()
     instrumentor.instrument(tracer_provider=provider)
 
@@ -214,7 +213,7 @@ def _tracing(traced: bool, observed: dict[str, Any]) -> Iterator[Any]:
         yield caller
     finally:
         instrumentor.uninstrument()
-        observed["uninstrument_left"] = _left_by_uninstrument(meta_path)
+        observed["uninstrument_left"] = _left_by_uninstrument()
         spans = exporter.get_finished_spans()
         observed["spans"] = [_span_record(s) for s in spans]
         ended = {s.context.span_id for s in spans}
@@ -254,7 +253,7 @@ def _span_record(span: Any) -> dict[str, Any]:
     }
 
 
-def _left_by_uninstrument(meta_path: list[Any]) -> list[str]:
+def _left_by_uninstrument() -> list[str]:
     """Anything of ours still in AG2 or the import system after `uninstrument()`."""
     from ag2_otel.instrumentation import _context, _patches
 
@@ -272,8 +271,7 @@ def _left_by_uninstrument(meta_path: list[Any]) -> list[str]:
             value = vars(module).get(attribute) if module is not None else None
             if value is not None and not inspect.ismodule(value):
                 left.append(f"{module_name}.{attribute} not a module")
-    if list(sys.meta_path) != meta_path:
-        left.append(f"sys.meta_path changed: {sys.meta_path}")
+    left += [f"import hook {f!r}" for f in sys.meta_path if type(f).__module__.startswith("ag2_otel")]
     return left
 
 

@@ -6,20 +6,19 @@ SOURCE = "website/docs/user-guide/advanced-concepts/orchestration/group-chat/con
 
 
 def main(llm_config: Any) -> Any:
-    from autogen import ConversableAgent, LLMConfig
+    from autogen import ConversableAgent
     from autogen.agentchat import initiate_group_chat
     from autogen.agentchat.group import AgentTarget, ContextVariables, ReplyResult, TerminateTarget
     from autogen.agentchat.group.patterns import DefaultPattern
 
-    config = LLMConfig(**llm_config)
 
     def verify_account(account_id: Annotated[str, "The account id"], context_variables: ContextVariables) -> ReplyResult:
         context_variables["verified"] = True
         context_variables["account_id"] = account_id
         return ReplyResult(message=f"Account {account_id} verified.", context_variables=context_variables, target=AgentTarget(billing_agent))
 
-    auth_agent = ConversableAgent(name="auth_agent", system_message="You verify accounts.", llm_config=config, functions=[verify_account])
-    billing_agent = ConversableAgent(name="billing_agent", system_message="You answer billing questions.", llm_config=config)
+    auth_agent = ConversableAgent(name="auth_agent", system_message="You verify accounts.", llm_config=llm_config, functions=[verify_account])
+    billing_agent = ConversableAgent(name="billing_agent", system_message="You answer billing questions.", llm_config=llm_config)
     billing_agent.handoffs.set_after_work(TerminateTarget())
     user = ConversableAgent(name="user", human_input_mode="NEVER", llm_config=False)
     pattern = DefaultPattern(

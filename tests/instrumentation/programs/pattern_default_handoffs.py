@@ -6,7 +6,7 @@ SOURCE = "website/docs/user-guide/advanced-concepts/orchestration/group-chat/han
 
 
 def main(llm_config: Any) -> Any:
-    from autogen import ConversableAgent, LLMConfig
+    from autogen import ConversableAgent
     from autogen.agentchat import initiate_group_chat
     from autogen.agentchat.group import (
         AgentTarget,
@@ -20,10 +20,9 @@ def main(llm_config: Any) -> Any:
     )
     from autogen.agentchat.group.patterns import DefaultPattern
 
-    config = LLMConfig(**llm_config)
-    triage_agent = ConversableAgent(name="triage_agent", system_message="You route customer requests.", llm_config=config)
-    tech_agent = ConversableAgent(name="tech_agent", system_message="You solve technical issues.", llm_config=config)
-    vip_agent = ConversableAgent(name="vip_agent", system_message="You serve VIP customers.", llm_config=config)
+    triage_agent = ConversableAgent(name="triage_agent", system_message="You route customer requests.", llm_config=llm_config)
+    tech_agent = ConversableAgent(name="tech_agent", system_message="You solve technical issues.", llm_config=llm_config)
+    vip_agent = ConversableAgent(name="vip_agent", system_message="You serve VIP customers.", llm_config=llm_config)
     user = ConversableAgent(name="user", human_input_mode="NEVER", llm_config=False)
 
     triage_agent.handoffs.add_llm_conditions(

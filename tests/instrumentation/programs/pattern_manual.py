@@ -8,14 +8,13 @@ SOURCE = "website/docs/user-guide/advanced-concepts/orchestration/group-chat/pat
 
 
 def main(llm_config: Any) -> Any:
-    from autogen import ConversableAgent, LLMConfig
+    from autogen import ConversableAgent
     from autogen.agentchat import initiate_group_chat
     from autogen.agentchat.group.patterns import ManualPattern
     from autogen.io import IOStream
 
-    config = LLMConfig(**llm_config)
     agents = [
-        ConversableAgent(name=name, system_message=f"You are the {name}.", llm_config=config)
+        ConversableAgent(name=name, system_message=f"You are the {name}.", llm_config=llm_config)
         for name in ("planner", "coder", "tester")
     ]
     pattern = ManualPattern(initial_agent=agents[0], agents=agents)

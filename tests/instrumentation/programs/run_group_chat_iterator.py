@@ -6,13 +6,12 @@ SOURCE = "website/docs/user-guide/advanced-concepts/iterating-runs.mdx"
 
 
 def main(llm_config: Any) -> Any:
-    from autogen import ConversableAgent, LLMConfig
+    from autogen import ConversableAgent
     from autogen.agentchat import run_group_chat
     from autogen.agentchat.group.patterns import RoundRobinPattern
 
-    config = LLMConfig(**llm_config)
-    planner = ConversableAgent(name="planner", system_message="You plan trips.", llm_config=config)
-    booker = ConversableAgent(name="booker", system_message="You book trips.", llm_config=config)
+    planner = ConversableAgent(name="planner", system_message="You plan trips.", llm_config=llm_config)
+    booker = ConversableAgent(name="booker", system_message="You book trips.", llm_config=llm_config)
     pattern = RoundRobinPattern(initial_agent=planner, agents=[planner, booker])
     response = run_group_chat(pattern=pattern, messages="Plan a weekend in Lisbon.", max_rounds=4)
     response.process()

@@ -126,12 +126,17 @@ def _rollups_equal_the_llm_calls_beneath(spans: list[Span]) -> None:
         calls = [
             s["attributes"]
             for s in _descendants(spans, span)
-            if s["attributes"].get("ag2.span.type") == "llm" and "gen_ai.usage.input_tokens" in s["attributes"]
+            if s["attributes"].get("ag2.span.type") == "llm"
+            and "gen_ai.usage.input_tokens" in s["attributes"]
         ]
         where = span["name"]
         assert attributes["ag2.usage.llm_calls"] == len(calls), where
-        assert attributes["ag2.usage.input_tokens"] == sum(c["gen_ai.usage.input_tokens"] for c in calls), where
-        assert attributes["ag2.usage.output_tokens"] == sum(c["gen_ai.usage.output_tokens"] for c in calls), where
+        assert attributes["ag2.usage.input_tokens"] == sum(c["gen_ai.usage.input_tokens"] for c in calls), (
+            where
+        )
+        assert attributes["ag2.usage.output_tokens"] == sum(c["gen_ai.usage.output_tokens"] for c in calls), (
+            where
+        )
         cost = sum(c.get("ag2.usage.cost", 0.0) for c in calls)
         assert math.isclose(attributes["ag2.usage.cost"], cost, rel_tol=1e-9, abs_tol=1e-12), where
 

@@ -196,7 +196,9 @@ def test_group_chat_resumed_from_a_json_string_counts_its_messages(
     from autogen import GroupChat, GroupChatManager
 
     first, second = _agent("first", llm_config), _agent("second", llm_config)
-    groupchat = GroupChat(agents=[first, second], messages=[], max_round=3, speaker_selection_method="round_robin")
+    groupchat = GroupChat(
+        agents=[first, second], messages=[], max_round=3, speaker_selection_method="round_robin"
+    )
     manager = GroupChatManager(groupchat=groupchat, llm_config=llm_config)
     history = [
         {"role": "user", "name": "first", "content": "Write a haiku about coding."},

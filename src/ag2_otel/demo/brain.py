@@ -15,7 +15,6 @@ from ag2_otel.testing.scripted_endpoint import Reply, ToolCall
 from ag2_otel.testing.scripted_model import ROLE_LIST, next_speaker, text_of
 
 
-
 def demo_reply(request: Mapping[str, Any]) -> Reply:
     messages = [m for m in request.get("messages", []) if isinstance(m, Mapping)]
     system = " ".join(text_of(m) for m in messages if m.get("role") == "system")

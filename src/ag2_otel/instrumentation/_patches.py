@@ -111,24 +111,23 @@ _EVEN_WHEN_QUIET: frozenset[Callable[..., Any]] = frozenset(
 
 # (owner, method name, original attribute, our replacement)
 _applied: list[tuple[type, str, Any, Any]] = []
-_patching = False
-"""True from `apply_patches` to `remove_patches`, even while no module is imported yet."""
+_patching = threading.Event()
+"""Set from `apply_patches` to `remove_patches`, even while no module is imported yet."""
 _lock = threading.Lock()
 
 
 def is_applied() -> bool:
-    return _patching
+    return _patching.is_set()
 
 
 def apply_patches() -> None:
     """Wrap every target once, each when its module is imported (now if it already is: we
     never import a module the program does not use). If patching an imported module fails,
     undo what was wrapped and re-raise."""
-    global _patching
     with _lock:
-        if _patching:
+        if _patching.is_set():
             return
-        _patching = True
+        _patching.set()
     try:
         for module_name in dict.fromkeys([*(p[0] for p in PATCHES), *CARRIERS]):
             _imports.when_imported(module_name, _patch_module)
@@ -157,10 +156,9 @@ def _patch_module(module: ModuleType) -> None:
 
 
 def remove_patches() -> None:
-    global _patching
     _imports.clear()
     with _lock:
-        _patching = False
+        _patching.clear()
         _remove_all()
 
 

@@ -53,7 +53,9 @@ class ScriptedModel:
         tools = [t.get("function", {}) for t in request.get("tools", []) or [] if isinstance(t, Mapping)]
         if tools and last.get("role") != "tool":
             tool = tools[0]
-            return Reply(tool_calls=[ToolCall(str(tool.get("name")), sample_arguments(tool.get("parameters")))])
+            return Reply(
+                tool_calls=[ToolCall(str(tool.get("name")), sample_arguments(tool.get("parameters")))]
+            )
         system = " ".join(text_of(m) for m in messages if m.get("role") == "system")
         if "python" in system.lower() and "exitcode" not in everything:
             return Reply(content=CODE_REPLY)

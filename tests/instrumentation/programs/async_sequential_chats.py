@@ -24,8 +24,27 @@ async def main(llm_config: Any) -> Any:
     )
     return await user.a_initiate_chats(
         [
-            {"chat_id": 1, "recipient": financial_assistant, "message": "What are the current stock prices of NVDA and TESLA?", "silent": False, "summary_method": "reflection_with_llm"},
-            {"chat_id": 2, "prerequisites": [1], "recipient": research_assistant, "message": "Investigate possible reasons of the stock performance.", "silent": False, "summary_method": "reflection_with_llm"},
-            {"chat_id": 3, "prerequisites": [1, 2], "recipient": writer, "silent": False, "message": "Develop an engaging blog post using any information provided."},
+            {
+                "chat_id": 1,
+                "recipient": financial_assistant,
+                "message": "What are the current stock prices of NVDA and TESLA?",
+                "silent": False,
+                "summary_method": "reflection_with_llm",
+            },
+            {
+                "chat_id": 2,
+                "prerequisites": [1],
+                "recipient": research_assistant,
+                "message": "Investigate possible reasons of the stock performance.",
+                "silent": False,
+                "summary_method": "reflection_with_llm",
+            },
+            {
+                "chat_id": 3,
+                "prerequisites": [1, 2],
+                "recipient": writer,
+                "silent": False,
+                "message": "Develop an engaging blog post using any information provided.",
+            },
         ]
     )

@@ -13,7 +13,10 @@ def main(llm_config: Any) -> Any:
 
     executor = LocalCommandLineCodeExecutor(timeout=10, work_dir="coding")
     code_executor_agent = ConversableAgent(
-        "code_executor_agent", llm_config=False, code_execution_config={"executor": executor}, human_input_mode="NEVER"
+        "code_executor_agent",
+        llm_config=False,
+        code_execution_config={"executor": executor},
+        human_input_mode="NEVER",
     )
     code_writer_agent = ConversableAgent(
         "code_writer",
@@ -22,4 +25,6 @@ def main(llm_config: Any) -> Any:
         code_execution_config=False,
     )
     shutil.rmtree("coding")
-    return code_executor_agent.initiate_chat(code_writer_agent, message="Write Python code to print 1.", max_turns=2)
+    return code_executor_agent.initiate_chat(
+        code_writer_agent, message="Write Python code to print 1.", max_turns=2
+    )

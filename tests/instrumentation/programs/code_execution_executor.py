@@ -18,7 +18,10 @@ def main(llm_config: Any) -> Any:
     )
     code_writer_agent = ConversableAgent(
         "code_writer",
-        system_message="You are a helpful AI assistant. Solve tasks using your Python coding skills. Reply TERMINATE when done.",
+        system_message=(
+            "You are a helpful AI assistant. Solve tasks using your "
+            "Python coding skills. Reply TERMINATE when done."
+        ),
         llm_config=llm_config,
         code_execution_config=False,
     )

@@ -13,7 +13,11 @@ def main(llm_config: Any) -> Any:
         name="user_proxy",
         human_input_mode="NEVER",
         max_consecutive_auto_reply=10,
-        is_termination_msg=lambda x: x.get("content", "") and x.get("content", "").rstrip().endswith("TERMINATE"),
+        is_termination_msg=lambda x: (
+            x.get("content", "") and x.get("content", "").rstrip().endswith("TERMINATE")
+        ),
         code_execution_config={"work_dir": "coding", "use_docker": False},
     )
-    return user_proxy.initiate_chat(assistant, message="What date is today? Compare the year-to-date gain for META and TESLA.")
+    return user_proxy.initiate_chat(
+        assistant, message="What date is today? Compare the year-to-date gain for META and TESLA."
+    )

@@ -9,6 +9,10 @@ def main(llm_config: Any) -> Any:
     from autogen import ConversableAgent
 
     my_agent = ConversableAgent(
-        name="helpful_agent", llm_config=llm_config, system_message="You are a poetic AI assistant, respond in rhyme."
+        name="helpful_agent",
+        llm_config=llm_config,
+        system_message="You are a poetic AI assistant, respond in rhyme.",
     )
-    return my_agent.generate_reply(messages=[{"content": "In one sentence, what's the big deal about AI?", "role": "user"}])
+    return my_agent.generate_reply(
+        messages=[{"content": "In one sentence, what's the big deal about AI?", "role": "user"}]
+    )

@@ -9,9 +9,18 @@ def main(llm_config: Any) -> Any:
     from autogen import AssistantAgent, GroupChat, GroupChatManager, UserProxyAgent
 
     initializer = UserProxyAgent(name="Init", code_execution_config=False)
-    coder = AssistantAgent(name="Retrieve_Action_1", llm_config=llm_config, system_message="You are the Coder.")
-    executor = UserProxyAgent(name="Retrieve_Action_2", system_message="Executor.", human_input_mode="NEVER", code_execution_config=False)
-    scientist = AssistantAgent(name="Research_Action_1", llm_config=llm_config, system_message="You are the Scientist.")
+    coder = AssistantAgent(
+        name="Retrieve_Action_1", llm_config=llm_config, system_message="You are the Coder."
+    )
+    executor = UserProxyAgent(
+        name="Retrieve_Action_2",
+        system_message="Executor.",
+        human_input_mode="NEVER",
+        code_execution_config=False,
+    )
+    scientist = AssistantAgent(
+        name="Research_Action_1", llm_config=llm_config, system_message="You are the Scientist."
+    )
 
     def state_transition(last_speaker: Any, groupchat: Any) -> Any:
         messages = groupchat.messages
@@ -26,7 +35,16 @@ def main(llm_config: Any) -> Any:
         return None
 
     groupchat = GroupChat(
-        agents=[initializer, coder, executor, scientist], messages=[], max_round=8, speaker_selection_method=state_transition
+        agents=[initializer, coder, executor, scientist],
+        messages=[],
+        max_round=8,
+        speaker_selection_method=state_transition,
     )
     manager = GroupChatManager(groupchat=groupchat, llm_config=llm_config)
-    return initializer.initiate_chat(manager, message="Topic: LLM applications papers from last week. Requirement: 5 - 10 papers from different domains.")
+    return initializer.initiate_chat(
+        manager,
+        message=(
+            "Topic: LLM applications papers from last week. Requirement: "
+            "5 - 10 papers from different domains."
+        ),
+    )

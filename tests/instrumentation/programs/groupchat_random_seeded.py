@@ -12,7 +12,9 @@ def main(llm_config: Any) -> Any:
 
     random.seed(42)
     agents = [
-        ConversableAgent(name, system_message=f"You are {name}.", llm_config=llm_config, human_input_mode="NEVER")
+        ConversableAgent(
+            name, system_message=f"You are {name}.", llm_config=llm_config, human_input_mode="NEVER"
+        )
         for name in ("alice", "bob", "carol", "dave")
     ]
     groupchat = GroupChat(agents=agents, speaker_selection_method="random", messages=[], max_round=6)

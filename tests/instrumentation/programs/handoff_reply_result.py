@@ -11,14 +11,26 @@ def main(llm_config: Any) -> Any:
     from autogen.agentchat.group import AgentTarget, ContextVariables, ReplyResult, TerminateTarget
     from autogen.agentchat.group.patterns import DefaultPattern
 
-
-    def verify_account(account_id: Annotated[str, "The account id"], context_variables: ContextVariables) -> ReplyResult:
+    def verify_account(
+        account_id: Annotated[str, "The account id"], context_variables: ContextVariables
+    ) -> ReplyResult:
         context_variables["verified"] = True
         context_variables["account_id"] = account_id
-        return ReplyResult(message=f"Account {account_id} verified.", context_variables=context_variables, target=AgentTarget(billing_agent))
+        return ReplyResult(
+            message=f"Account {account_id} verified.",
+            context_variables=context_variables,
+            target=AgentTarget(billing_agent),
+        )
 
-    auth_agent = ConversableAgent(name="auth_agent", system_message="You verify accounts.", llm_config=llm_config, functions=[verify_account])
-    billing_agent = ConversableAgent(name="billing_agent", system_message="You answer billing questions.", llm_config=llm_config)
+    auth_agent = ConversableAgent(
+        name="auth_agent",
+        system_message="You verify accounts.",
+        llm_config=llm_config,
+        functions=[verify_account],
+    )
+    billing_agent = ConversableAgent(
+        name="billing_agent", system_message="You answer billing questions.", llm_config=llm_config
+    )
     billing_agent.handoffs.set_after_work(TerminateTarget())
     user = ConversableAgent(name="user", human_input_mode="NEVER", llm_config=False)
     pattern = DefaultPattern(
@@ -28,5 +40,7 @@ def main(llm_config: Any) -> Any:
         context_variables=ContextVariables(data={"verified": False}),
         group_after_work=TerminateTarget(),
     )
-    result, context_variables, last_agent = initiate_group_chat(pattern=pattern, messages="Why was I charged twice?", max_rounds=6)
+    result, context_variables, last_agent = initiate_group_chat(
+        pattern=pattern, messages="Why was I charged twice?", max_rounds=6
+    )
     return {"result": result, "context": context_variables.to_dict(), "last_agent": last_agent.name}

@@ -22,16 +22,24 @@ def main(llm_config: Any) -> Any:
     critic = AssistantAgent(
         name="Critic",
         llm_config=llm_config,
-        system_message="You are a critic. You review the work of the writer and provide constructive feedback.",
+        system_message=(
+            "You are a critic. You review the work of the writer and provide constructive feedback."
+        ),
     )
 
     def reflection_message(recipient: Any, messages: Any, sender: Any, config: Any) -> str:
-        return f"Reflect and provide critique on the following writing. \n\n {recipient.chat_messages_for_summary(sender)[-1]['content']}"
+        return (
+            f"Reflect and provide critique on the following writing. \n\n "
+            f"{recipient.chat_messages_for_summary(sender)[-1]['content']}"
+        )
 
     user_proxy.register_nested_chats(
         [{"recipient": critic, "message": reflection_message, "summary_method": "last_msg", "max_turns": 1}],
         trigger=writer,
     )
     return user_proxy.initiate_chat(
-        recipient=writer, message="Write a concise but engaging blogpost about Navida.", max_turns=2, summary_method="last_msg"
+        recipient=writer,
+        message="Write a concise but engaging blogpost about Navida.",
+        max_turns=2,
+        summary_method="last_msg",
     )

@@ -10,9 +10,15 @@ def main(llm_config: Any) -> Any:
     from autogen.agentchat import initiate_group_chat
     from autogen.agentchat.group.patterns import AutoPattern
 
-    triage_agent = ConversableAgent(name="triage_agent", system_message="You triage customer queries.", llm_config=llm_config)
-    tech_agent = ConversableAgent(name="tech_agent", system_message="You solve technical problems.", llm_config=llm_config)
-    general_agent = ConversableAgent(name="general_agent", system_message="You answer general questions.", llm_config=llm_config)
+    triage_agent = ConversableAgent(
+        name="triage_agent", system_message="You triage customer queries.", llm_config=llm_config
+    )
+    tech_agent = ConversableAgent(
+        name="tech_agent", system_message="You solve technical problems.", llm_config=llm_config
+    )
+    general_agent = ConversableAgent(
+        name="general_agent", system_message="You answer general questions.", llm_config=llm_config
+    )
     user = ConversableAgent(name="user", human_input_mode="NEVER", llm_config=False)
     pattern = AutoPattern(
         initial_agent=triage_agent,
@@ -20,7 +26,7 @@ def main(llm_config: Any) -> Any:
         user_agent=user,
         group_manager_args={"llm_config": llm_config},
     )
-    result, context_variables, last_agent = initiate_group_chat(
+    result, _, last_agent = initiate_group_chat(
         pattern=pattern, messages="My laptop keeps shutting down randomly. Can you help?", max_rounds=5
     )
     return {"result": result, "last_agent": last_agent.name}

@@ -20,16 +20,29 @@ def main(llm_config: Any) -> Any:
     )
     from autogen.agentchat.group.patterns import DefaultPattern
 
-    triage_agent = ConversableAgent(name="triage_agent", system_message="You route customer requests.", llm_config=llm_config)
-    tech_agent = ConversableAgent(name="tech_agent", system_message="You solve technical issues.", llm_config=llm_config)
-    vip_agent = ConversableAgent(name="vip_agent", system_message="You serve VIP customers.", llm_config=llm_config)
+    triage_agent = ConversableAgent(
+        name="triage_agent", system_message="You route customer requests.", llm_config=llm_config
+    )
+    tech_agent = ConversableAgent(
+        name="tech_agent", system_message="You solve technical issues.", llm_config=llm_config
+    )
+    vip_agent = ConversableAgent(
+        name="vip_agent", system_message="You serve VIP customers.", llm_config=llm_config
+    )
     user = ConversableAgent(name="user", human_input_mode="NEVER", llm_config=False)
 
     triage_agent.handoffs.add_llm_conditions(
-        [OnCondition(target=AgentTarget(tech_agent), condition=StringLLMCondition(prompt="When the issue is technical."))]
+        [
+            OnCondition(
+                target=AgentTarget(tech_agent),
+                condition=StringLLMCondition(prompt="When the issue is technical."),
+            )
+        ]
     )
     tech_agent.handoffs.add_context_condition(
-        OnContextCondition(target=AgentTarget(vip_agent), condition=StringContextCondition(variable_name="is_vip"))
+        OnContextCondition(
+            target=AgentTarget(vip_agent), condition=StringContextCondition(variable_name="is_vip")
+        )
     )
     tech_agent.handoffs.set_after_work(RevertToUserTarget())
     vip_agent.handoffs.set_after_work(TerminateTarget())

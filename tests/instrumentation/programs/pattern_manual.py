@@ -19,5 +19,7 @@ def main(llm_config: Any) -> Any:
     ]
     pattern = ManualPattern(initial_agent=agents[0], agents=agents)
     with IOStream.set_default(scripted_keyboard(["3", "2", "1"])):
-        result, _, last_agent = initiate_group_chat(pattern=pattern, messages="Plan a small CLI tool.", max_rounds=4)
+        result, _, last_agent = initiate_group_chat(
+            pattern=pattern, messages="Plan a small CLI tool.", max_rounds=4
+        )
     return {"result": result, "last_agent": last_agent.name}

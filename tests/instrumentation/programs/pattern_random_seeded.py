@@ -17,5 +17,7 @@ def main(llm_config: Any) -> Any:
         for name in ("poet", "critic", "editor", "reader")
     ]
     pattern = RandomPattern(initial_agent=agents[0], agents=agents)
-    result, _, last_agent = initiate_group_chat(pattern=pattern, messages="A haiku about rain, please.", max_rounds=6)
+    result, _, last_agent = initiate_group_chat(
+        pattern=pattern, messages="A haiku about rain, please.", max_rounds=6
+    )
     return {"speakers": [m.get("name") for m in result.chat_history], "last_agent": last_agent.name}

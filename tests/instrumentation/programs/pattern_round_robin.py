@@ -15,5 +15,7 @@ def main(llm_config: Any) -> Any:
         for name in ("researcher", "writer", "editor")
     ]
     pattern = RoundRobinPattern(initial_agent=agents[0], agents=agents, user_agent=None)
-    result, _, last_agent = initiate_group_chat(pattern=pattern, messages="Write a short note on tides.", max_rounds=5)
+    result, _, last_agent = initiate_group_chat(
+        pattern=pattern, messages="Write a short note on tides.", max_rounds=5
+    )
     return {"result": result, "last_agent": last_agent.name}

@@ -15,5 +15,8 @@ def main(llm_config: Any) -> Any:
         name="Teacher_Agent", system_message="You are a math teacher.", llm_config=llm_config
     )
     return student_agent.initiate_chat(
-        teacher_agent, message="What is triangle inequality?", summary_method="reflection_with_llm", max_turns=2
+        teacher_agent,
+        message="What is triangle inequality?",
+        summary_method="reflection_with_llm",
+        max_turns=2,
     )

@@ -15,4 +15,8 @@ def main(llm_config: Any) -> Any:
     pattern = RoundRobinPattern(initial_agent=planner, agents=[planner, booker])
     response = run_group_chat(pattern=pattern, messages="Plan a weekend in Lisbon.", max_rounds=4)
     response.process()
-    return {"messages": list(response.messages), "summary": response.summary, "last_speaker": response.last_speaker}
+    return {
+        "messages": list(response.messages),
+        "summary": response.summary,
+        "last_speaker": response.last_speaker,
+    }

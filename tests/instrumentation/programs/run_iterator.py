@@ -8,7 +8,9 @@ SOURCE = "website/docs/user-guide/advanced-concepts/iterating-runs.mdx"
 def main(llm_config: Any) -> Any:
     from autogen import ConversableAgent
 
-    assistant = ConversableAgent(name="assistant", system_message="You are a helpful assistant.", llm_config=llm_config)
+    assistant = ConversableAgent(
+        name="assistant", system_message="You are a helpful assistant.", llm_config=llm_config
+    )
     response = assistant.run(message="Tell me a fun fact about octopuses.", max_turns=2, user_input=True)
     seen = []
     for event in response.events:

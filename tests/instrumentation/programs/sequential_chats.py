@@ -15,14 +15,25 @@ def main(llm_config: Any) -> Any:
         human_input_mode="NEVER",
     )
     adder_agent = ConversableAgent(
-        name="Adder_Agent", system_message="You add 1 to each number I give you.", llm_config=llm_config, human_input_mode="NEVER"
+        name="Adder_Agent",
+        system_message="You add 1 to each number I give you.",
+        llm_config=llm_config,
+        human_input_mode="NEVER",
     )
     multiplier_agent = ConversableAgent(
-        name="Multiplier_Agent", system_message="You multiply each number I give you by 2.", llm_config=llm_config, human_input_mode="NEVER"
+        name="Multiplier_Agent",
+        system_message="You multiply each number I give you by 2.",
+        llm_config=llm_config,
+        human_input_mode="NEVER",
     )
     return number_agent.initiate_chats(
         [
             {"recipient": adder_agent, "message": "14", "max_turns": 2, "summary_method": "last_msg"},
-            {"recipient": multiplier_agent, "message": "These are my numbers", "max_turns": 2, "summary_method": "last_msg"},
+            {
+                "recipient": multiplier_agent,
+                "message": "These are my numbers",
+                "max_turns": 2,
+                "summary_method": "last_msg",
+            },
         ]
     )

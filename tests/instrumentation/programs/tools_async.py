@@ -11,13 +11,20 @@ async def main(llm_config: Any) -> Any:
 
     coder = AssistantAgent(
         name="chatbot",
-        system_message="For coding tasks, only use the functions you have been provided with. You have a stopwatch and a timer, these tools can and should be used in parallel. Reply TERMINATE when the task is done.",
+        system_message=(
+            "For coding tasks, only use the functions you have been "
+            "provided with. You have a stopwatch and a timer, these tools "
+            "can and should be used in parallel. Reply TERMINATE when the "
+            "task is done."
+        ),
         llm_config=llm_config,
     )
     user_proxy = UserProxyAgent(
         name="user_proxy",
         system_message="A proxy for the user for executing code.",
-        is_termination_msg=lambda x: x.get("content", "") and x.get("content", "").rstrip().endswith("TERMINATE"),
+        is_termination_msg=lambda x: (
+            x.get("content", "") and x.get("content", "").rstrip().endswith("TERMINATE")
+        ),
         human_input_mode="NEVER",
         max_consecutive_auto_reply=10,
         code_execution_config={"work_dir": "coding", "use_docker": False},

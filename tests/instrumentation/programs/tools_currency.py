@@ -22,12 +22,17 @@ def main(llm_config: Any) -> Any:
 
     chatbot = AssistantAgent(
         name="chatbot",
-        system_message="For currency exchange tasks, only use the functions you have been provided with. Reply TERMINATE when the task is done.",
+        system_message=(
+            "For currency exchange tasks, only use the functions you have "
+            "been provided with. Reply TERMINATE when the task is done."
+        ),
         llm_config=llm_config,
     )
     user_proxy = UserProxyAgent(
         name="user_proxy",
-        is_termination_msg=lambda x: x.get("content", "") and x.get("content", "").rstrip().endswith("TERMINATE"),
+        is_termination_msg=lambda x: (
+            x.get("content", "") and x.get("content", "").rstrip().endswith("TERMINATE")
+        ),
         human_input_mode="NEVER",
         max_consecutive_auto_reply=10,
         code_execution_config=False,
@@ -43,4 +48,6 @@ def main(llm_config: Any) -> Any:
         quote_amount = exchange_rate(base_currency, quote_currency) * base_amount
         return f"{quote_amount} {quote_currency}"
 
-    return user_proxy.initiate_chat(chatbot, message="How much is 123.45 USD in EUR?", summary_method="reflection_with_llm")
+    return user_proxy.initiate_chat(
+        chatbot, message="How much is 123.45 USD in EUR?", summary_method="reflection_with_llm"
+    )

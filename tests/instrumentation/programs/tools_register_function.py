@@ -24,7 +24,10 @@ def main(llm_config: Any) -> Any:
     )
     executor_agent = ConversableAgent(name="executor_agent", human_input_mode="NEVER", llm_config=False)
     register_function(
-        get_weekday, caller=date_agent, executor=executor_agent, description="Get the day of the week for a given date"
+        get_weekday,
+        caller=date_agent,
+        executor=executor_agent,
+        description="Get the day of the week for a given date",
     )
     return executor_agent.initiate_chat(
         recipient=date_agent, message="I was born on the 25th of March 1995, what day was it?", max_turns=2

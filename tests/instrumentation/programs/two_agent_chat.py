@@ -14,4 +14,6 @@ def main(llm_config: Any) -> Any:
     teacher_agent = ConversableAgent(
         name="Teacher_Agent", system_message="You are a math teacher.", llm_config=llm_config
     )
-    return student_agent.initiate_chat(teacher_agent, message="What is triangle inequality?", summary_method="last_msg", max_turns=2)
+    return student_agent.initiate_chat(
+        teacher_agent, message="What is triangle inequality?", summary_method="last_msg", max_turns=2
+    )

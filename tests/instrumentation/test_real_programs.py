@@ -28,10 +28,27 @@ def _program(name: str) -> Any:
     return importlib.import_module(f"{PROGRAMS_PACKAGE}.{name}")
 
 
+SHAPES = (
+    "conversation",
+    "summary",
+    "sequential_chats",
+    "execute_tool",
+    "execute_code",
+    "human_input",
+    "handoff",
+    "speaker_selection",
+    *(f"invoke_workflow {workflow}" for workflow in ("GroupChat", "AutoPattern", "RoundRobinPattern")),
+    *(f"invoke_workflow {workflow}" for workflow in ("RandomPattern", "ManualPattern", "DefaultPattern")),
+)
+"""Every shape docs/shapes.md describes, by the span that shows it."""
+
+
 def test_the_suite_covers_every_shape() -> None:
     assert len(PROGRAMS) >= 20
     for name in PROGRAMS:
         assert _program(name).SOURCE, f"{name} names no source"
+    wanted = {span for name in PROGRAMS for span in _program(name).SPANS}
+    assert [shape for shape in SHAPES if not any(w.startswith(shape) for w in wanted)] == []
 
 
 @pytest.mark.parametrize("name", PROGRAMS)
@@ -57,7 +74,7 @@ def test_traced_program_gives_a_well_formed_trace(name: str) -> None:
     caller = _one_tree_under_the_caller(spans)
     tops = _children(spans, caller)
     assert tops, names
-    for name_wanted in getattr(program, "SPANS", ()):
+    for name_wanted in program.SPANS:
         assert name_wanted in names, f"{name_wanted!r} not in {names}"
     _conversation_ids(spans, caller)
     _errors_only_where_the_program_failed(spans, caller, program)

@@ -3,6 +3,11 @@
 from typing import Any
 
 SOURCE = "notebook/agentchat_multi_task_async_chats.ipynb"
+SPANS = (
+    "sequential_chats User",
+    "conversation User -> writer",
+    "summary Researcher",
+)
 
 
 async def main(llm_config: Any) -> Any:

@@ -4,6 +4,7 @@ import shutil
 from typing import Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/code-execution.mdx"
+SPANS = ("execute_code python",)
 FAILS = "FileNotFoundError"
 
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/code-execution.mdx"
+SPANS = ("execute_code python",)
 
 
 def main(llm_config: Any) -> Any:

@@ -3,6 +3,7 @@
 from typing import Any
 
 SOURCE = "notebook/agentchat_auto_feedback_from_code_execution.ipynb"
+SPANS = ("execute_code python",)
 
 
 def main(llm_config: Any) -> Any:

@@ -3,6 +3,10 @@
 from typing import Any
 
 SOURCE = "website/docs/user-guide/basic-concepts/conversable-agent.mdx"
+SPANS = (
+    "invoke_agent helpful_agent",
+    "chat gpt-4o-mini",
+)
 
 
 def main(llm_config: Any) -> Any:

@@ -5,6 +5,12 @@ from typing import Any
 from tests.instrumentation.programs._keyboard import scripted_keyboard
 
 SOURCE = "notebook/agentchat_groupchat.ipynb"
+SPANS = (
+    "invoke_workflow GroupChat",
+    "speaker_selection",
+    "conversation checking_agent -> speaker_selection_agent",
+    "human_input User_proxy",
+)
 
 
 def main(llm_config: Any) -> Any:

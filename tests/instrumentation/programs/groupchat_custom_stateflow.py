@@ -3,6 +3,10 @@
 from typing import Any
 
 SOURCE = "notebook/agentchat_groupchat_stateflow.ipynb"
+SPANS = (
+    "invoke_workflow GroupChat",
+    "invoke_agent Research_Action_1",
+)
 
 
 def main(llm_config: Any) -> Any:

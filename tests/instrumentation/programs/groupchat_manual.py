@@ -5,6 +5,10 @@ from typing import Any
 from tests.instrumentation.programs._keyboard import scripted_keyboard
 
 SOURCE = "test/agentchat/test_groupchat.py"
+SPANS = (
+    "invoke_workflow GroupChat",
+    "invoke_agent carol",
+)
 
 
 def main(llm_config: Any) -> Any:

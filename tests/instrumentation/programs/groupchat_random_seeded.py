@@ -5,6 +5,10 @@ import random
 from typing import Any
 
 SOURCE = "test/agentchat/test_groupchat.py"
+SPANS = (
+    "invoke_workflow GroupChat",
+    "speaker_selection",
+)
 
 
 def main(llm_config: Any) -> Any:

@@ -4,6 +4,10 @@ import json
 from typing import Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/groupchat/resuming-group-chat.mdx"
+SPANS = (
+    "invoke_workflow GroupChat",
+    "invoke_agent Engineer",
+)
 
 PREVIOUS_STATE = [
     {

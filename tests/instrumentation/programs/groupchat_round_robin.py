@@ -3,6 +3,10 @@
 from typing import Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/groupchat/groupchat.mdx"
+SPANS = (
+    "invoke_workflow GroupChat",
+    "invoke_agent reviewer",
+)
 
 
 def main(llm_config: Any) -> Any:

@@ -3,6 +3,11 @@
 from typing import Annotated, Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/orchestration/group-chat/context-variables.mdx"
+SPANS = (
+    "invoke_workflow DefaultPattern",
+    "execute_tool verify_account",
+    "handoff auth_agent -> billing_agent",
+)
 
 
 def main(llm_config: Any) -> Any:

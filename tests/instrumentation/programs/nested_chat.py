@@ -3,6 +3,10 @@
 from typing import Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/nested-chat.mdx"
+SPANS = (
+    "conversation User -> Writer",
+    "conversation User -> Critic",
+)
 
 
 def main(llm_config: Any) -> Any:

@@ -3,6 +3,10 @@
 from typing import Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/orchestration/group-chat/patterns.mdx"
+SPANS = (
+    "invoke_workflow AutoPattern",
+    "conversation checking_agent -> speaker_selection_agent",
+)
 
 
 def main(llm_config: Any) -> Any:

@@ -3,6 +3,12 @@
 from typing import Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/orchestration/group-chat/handoffs.mdx"
+SPANS = (
+    "invoke_workflow DefaultPattern",
+    "handoff triage_agent -> tech_agent",
+    "handoff tech_agent -> vip_agent",
+    "handoff vip_agent -> Terminate",
+)
 
 
 def main(llm_config: Any) -> Any:

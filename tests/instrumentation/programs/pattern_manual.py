@@ -5,6 +5,10 @@ from typing import Any
 from tests.instrumentation.programs._keyboard import scripted_keyboard
 
 SOURCE = "website/docs/user-guide/advanced-concepts/orchestration/group-chat/patterns.mdx"
+SPANS = (
+    "invoke_workflow ManualPattern",
+    "invoke_agent coder",
+)
 
 
 def main(llm_config: Any) -> Any:

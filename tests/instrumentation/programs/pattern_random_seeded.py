@@ -4,6 +4,7 @@ import random
 from typing import Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/orchestration/group-chat/patterns.mdx"
+SPANS = ("invoke_workflow RandomPattern",)
 
 
 def main(llm_config: Any) -> Any:

@@ -3,6 +3,10 @@
 from typing import Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/orchestration/group-chat/patterns.mdx"
+SPANS = (
+    "invoke_workflow RoundRobinPattern",
+    "invoke_agent editor",
+)
 
 
 def main(llm_config: Any) -> Any:

@@ -3,6 +3,10 @@
 from typing import Any
 
 SOURCE = "test/agentchat/test_conversable_agent.py"
+SPANS = (
+    "conversation user -> assistant",
+    "invoke_agent user",
+)
 FAILS = "RuntimeError"
 
 

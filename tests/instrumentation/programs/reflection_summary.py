@@ -3,6 +3,7 @@
 from typing import Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/two-agent-chat.mdx"
+SPANS = ("summary Teacher_Agent",)
 
 
 def main(llm_config: Any) -> Any:

@@ -3,6 +3,10 @@
 from typing import Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/iterating-runs.mdx"
+SPANS = (
+    "invoke_workflow RoundRobinPattern",
+    "invoke_agent booker",
+)
 
 
 def main(llm_config: Any) -> Any:

@@ -3,6 +3,10 @@
 from typing import Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/iterating-runs.mdx"
+SPANS = (
+    "conversation user -> assistant",
+    "human_input user",
+)
 
 
 def main(llm_config: Any) -> Any:

@@ -3,6 +3,10 @@
 from typing import Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/orchestration/sequential-chat.mdx"
+SPANS = (
+    "sequential_chats Number_Agent",
+    "conversation Number_Agent -> Multiplier_Agent",
+)
 
 
 def main(llm_config: Any) -> Any:

@@ -3,6 +3,7 @@
 from typing import Annotated, Any
 
 SOURCE = "test/agentchat/test_function_call.py"
+SPANS = ("execute_tool get_forecast",)
 EXPECTED_ERRORS = ("execute_tool get_forecast",)
 
 

@@ -4,6 +4,7 @@ import asyncio
 from typing import Annotated, Any
 
 SOURCE = "notebook/agentchat_function_call_async.ipynb"
+SPANS = ("execute_tool timer",)
 
 
 async def main(llm_config: Any) -> Any:

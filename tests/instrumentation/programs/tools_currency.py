@@ -3,6 +3,10 @@
 from typing import Annotated, Any, Literal
 
 SOURCE = "notebook/agentchat_function_call_currency_calculator.ipynb"
+SPANS = (
+    "execute_tool currency_calculator",
+    "summary chatbot",
+)
 
 CurrencySymbol = Literal["USD", "EUR"]
 

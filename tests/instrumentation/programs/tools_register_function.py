@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 SOURCE = "website/docs/user-guide/basic-concepts/introducing-tools.mdx"
+SPANS = ("execute_tool get_weekday",)
 
 
 def get_weekday(date_string: Annotated[str, "Format: YYYY-MM-DD"]) -> str:

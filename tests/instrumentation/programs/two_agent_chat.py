@@ -3,6 +3,10 @@
 from typing import Any
 
 SOURCE = "website/docs/user-guide/advanced-concepts/orchestration/two-agent-chat.mdx"
+SPANS = (
+    "conversation Student_Agent -> Teacher_Agent",
+    "invoke_agent Teacher_Agent",
+)
 
 
 def main(llm_config: Any) -> Any:

@@ -41,6 +41,7 @@ _ROOT = Path(__file__).resolve().parents[2]
 _UUID = re.compile(r"\b[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\b")
 _ADDRESS = re.compile(r"0x[0-9a-f]{6,}")
 _PORT = re.compile(r"127\.0\.0\.1:\d+")
+_FILE_DESCRIPTOR = re.compile(r"\bfd=\d+")
 
 
 @dataclass(frozen=True)
@@ -172,8 +173,10 @@ def _logging_differences(untraced: dict[str, Any], traced: dict[str, Any]) -> li
 
 def _normalized(text: str) -> str:
     """Ids AG2 draws from `uuid4` / `os.urandom` and object addresses differ on every run,
-    traced or not; so does the scripted server's port."""
-    return _PORT.sub("127.0.0.1:PORT", _ADDRESS.sub("0xADDR", _UUID.sub("UUID", text)))
+    traced or not; so do the scripted server's port and file descriptor numbers (the SDK
+    opens files too: "ResourceWarning: unclosed <socket fd=15 ...>")."""
+    text = _PORT.sub("127.0.0.1:PORT", _ADDRESS.sub("0xADDR", _UUID.sub("UUID", text)))
+    return _FILE_DESCRIPTOR.sub("fd=N", text)
 
 
 # --- the child: one program, one mode ------------------------------------------

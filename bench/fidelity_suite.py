@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.instrumentation.fidelity import differences, observe_all, programs  # noqa: E402
+from tests.instrumentation.fidelity import differences, observe_all, programs
 
 
 def main() -> int:

@@ -34,7 +34,7 @@ export function computeFlow(model) {
     for (const name of [from, to]) if (!nodes.has(name)) nodes.set(name, 0);
     addEdge(edges, from, to, 'handoff');
   }
-  return { nodes: [...nodes.entries()].map(([name, turns]) => ({ name, turns })), edges: [...edges.values()] };
+  return { nodes: [...nodes.entries()].map(([name, count]) => ({ name, turns: count })), edges: [...edges.values()] };
 }
 
 function layout(nodes) {

@@ -72,7 +72,8 @@ function edgeNode(edge, positions) {
   const a = positions.get(edge.from);
   const b = positions.get(edge.to);
   const geometry = edge.from === edge.to ? loopPath(a) : edgePath(a, b, edge.kind === 'handoff' ? -34 : 22);
-  const label = `${edge.from} → ${edge.to}: ${edge.count} ${edge.kind === 'handoff' ? 'handoff' : 'turn'}${edge.count > 1 ? 's' : ''}`;
+  const noun = edge.kind === 'handoff' ? 'handoff' : 'turn';
+  const label = `${edge.from} → ${edge.to}: ${edge.count} ${noun}${edge.count > 1 ? 's' : ''}`;
   return svg('g', { class: `edge edge-${edge.kind}` },
     svg('title', {}, label),
     svg('path', { d: geometry.d, 'marker-end': `url(#arrow-${edge.kind})` }),

@@ -133,7 +133,10 @@ class TraceList {
     this.prev.disabled = this.cursors.length === 0;
     this.next.disabled = !this.nextCursor;
     const page = this.cursors.length + 1;
-    this.status.textContent = `Page ${page} · ${traces.length} trace${traces.length === 1 ? '' : 's'}${this.cursor ? '' : this.live.checked ? ' · live' : ''} · updated ${new Date().toLocaleTimeString('en-GB', { hour12: false })}`;
+    const count = `${traces.length} trace${traces.length === 1 ? '' : 's'}`;
+    const live = this.cursor ? '' : this.live.checked ? ' · live' : '';
+    const time = new Date().toLocaleTimeString('en-GB', { hour12: false });
+    this.status.textContent = `Page ${page} · ${count}${live} · updated ${time}`;
     markReady();
   }
 

@@ -30,9 +30,10 @@ function mark(model) {
   }
   const running = states.filter(([, state]) => state === 'running').length;
   const unfinished = states.length - running;
+  const spans = (n) => `${n} span${n > 1 ? 's' : ''}`;
   const text = running
-    ? `This conversation is still running: ${running} span${running > 1 ? 's' : ''} open. The page follows it.`
-    : `${unfinished} span${unfinished > 1 ? 's' : ''} never finished (the program stopped before ending them).`;
+    ? `This conversation is still running: ${spans(running)} open. The page follows it.`
+    : `${spans(unfinished)} never finished (the program stopped before ending them).`;
   if (states.length) document.getElementById('app')?.prepend(el('div', { class: `hint live-banner live-${running ? 'running' : 'unfinished'}`, role: 'status' }, text));
   return running > 0;
 }

@@ -3,6 +3,7 @@
 
 import { el, externalLink } from './dom.js';
 import { speakerClass } from './colors.js';
+import { formatInt } from './format.js';
 import { expandable, prettyJSON, tryParseJSON } from './values.js';
 
 // Roles with a style of their own; data never names a CSS class.
@@ -28,6 +29,12 @@ export function toolResultNode(name, id, response, failed = false) {
     argumentsNode(response) || el('span', { class: 'muted' }, '(empty)'));
 }
 
+/** An inline binary part, by size only: its base64 content is never shown. */
+function blobLabel(part) {
+  const chars = formatInt(String(part.content || '').length);
+  return `[${part.modality || 'blob'} ${part.mime_type || ''}, ${chars} base64 chars]`;
+}
+
 function partNode(part) {
   if (typeof part === 'string') return expandable(part, 'msg-text');
   if (!part || typeof part !== 'object') return null;
@@ -43,7 +50,7 @@ function partNode(part) {
     case 'uri':
       return el('div', { class: 'attachment' }, `[${part.modality || 'uri'}] `, externalLink(part.uri));
     case 'blob':
-      return el('div', { class: 'attachment muted' }, `[${part.modality || 'blob'} ${part.mime_type || ''}, ${String(part.content || '').length.toLocaleString('en-US')} base64 chars]`);
+      return el('div', { class: 'attachment muted' }, blobLabel(part));
     case 'file':
       return el('div', { class: 'attachment muted' }, `[file ${part.file_id || part.name || ''}]`);
     default:

@@ -44,7 +44,10 @@ export function prettyJSON(value) {
   return expandable(JSON.stringify(value, null, 2), 'json-block');
 }
 
-/** A scalar as text; floats at 15 significant digits, so binary noise (0.000014999999999999999) reads 0.000015. */
+/**
+ * A scalar as text; floats at 15 significant digits, so binary noise (0.000014999999999999999)
+ * reads 0.000015.
+ */
 export function scalarText(value) {
   return typeof value === 'number' && !Number.isInteger(value) ? String(Number(value.toPrecision(15))) : String(value);
 }

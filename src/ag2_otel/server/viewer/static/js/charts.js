@@ -88,16 +88,7 @@ export function stackedBars({ title, labels, values, format }) {
       base += h;
     }
   });
-  return chartBox(
-    title,
-    svg(
-      'svg',
-      { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title },
-      frame(max, format, labels),
-      bars,
-    ),
-    series,
-  );
+  return chartBox({ title, labels, format }, series, max, bars);
 }
 
 export function lines({ title, labels, values, format }) {
@@ -125,18 +116,12 @@ export function lines({ title, labels, values, format }) {
       ),
     );
   });
-  return chartBox(
-    title,
-    svg(
-      'svg',
-      { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title },
-      frame(max, format, labels),
-      paths,
-    ),
-    series,
-  );
+  return chartBox({ title, labels, format }, series, max, paths);
 }
 
-function chartBox(title, chart, series) {
+/** A captioned figure: the frame (grid, axis labels) for `max` under the series' marks, then a legend. */
+function chartBox({ title, labels, format }, series, max, marks) {
+  const attrs = { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title };
+  const chart = svg('svg', attrs, frame(max, format, labels), marks);
   return el('figure', { class: 'chart-box' }, el('figcaption', {}, title), chart, legend(series));
 }

@@ -102,6 +102,11 @@ export function svg(tag, attrs = {}, ...children) {
   return append(node, children);
 }
 
+/** A table's header: one row of the given `th` cells. */
+export function tableHead(cells) {
+  return el('thead', {}, el('tr', {}, cells));
+}
+
 /** A same-origin link to one of the viewer's own paths. */
 export function internalLink(path, attrs, ...children) {
   if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//')) {

@@ -1,6 +1,6 @@
 // Agent-flow graph: who spoke after whom, and handoffs, with counts. SVG via DOM APIs.
 
-import { el, svg } from './dom.js';
+import { el, svg, tableHead } from './dom.js';
 import { speakerClass } from './colors.js';
 import { attr, spanType } from './model.js';
 import { buildTranscript } from './transcript.js';
@@ -160,18 +160,12 @@ export function renderFlow(model) {
   const table = el(
     'table',
     { class: 'data small' },
-    el(
-      'thead',
-      {},
-      el(
-        'tr',
-        {},
-        el('th', {}, 'From'),
-        el('th', {}, 'To'),
-        el('th', {}, 'Kind'),
-        el('th', { class: 'num' }, 'Count'),
-      ),
-    ),
+    tableHead([
+      el('th', {}, 'From'),
+      el('th', {}, 'To'),
+      el('th', {}, 'Kind'),
+      el('th', { class: 'num' }, 'Count'),
+    ]),
     el(
       'tbody',
       {},

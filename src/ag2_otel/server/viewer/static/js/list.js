@@ -1,7 +1,7 @@
 // The trace list: newest first, filters in the URL, keyset pagination, live polling.
 
 import { api } from './api.js';
-import { el, errorBox, internalLink, markReady, mount, showAll } from './dom.js';
+import { el, errorBox, internalLink, markReady, mount, showAll, tableHead } from './dom.js';
 import { speakerClass } from './colors.js';
 import {
   formatAgo,
@@ -293,15 +293,7 @@ class TraceList {
     const table = el(
       'table',
       { class: 'data traces' },
-      el(
-        'thead',
-        {},
-        el(
-          'tr',
-          {},
-          COLUMNS.map(([label, cls]) => el('th', { class: cls }, label)),
-        ),
-      ),
+      tableHead(COLUMNS.map(([label, cls]) => el('th', { class: cls }, label))),
       this.tbody,
     );
     mount(

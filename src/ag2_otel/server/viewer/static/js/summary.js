@@ -1,6 +1,6 @@
 // The trace page's summary header and its per-agent / per-model breakdown.
 
-import { el, internalLink } from './dom.js';
+import { el, internalLink, tableHead } from './dom.js';
 import { speakerClass } from './colors.js';
 import { formatCost, formatDuration, formatInt, formatTime, formatTokens } from './format.js';
 import { breakdowns, totals } from './model.js';
@@ -30,15 +30,7 @@ function breakdownTable(title, rows, withTurns) {
     'table',
     { class: 'data small breakdown' },
     el('caption', {}, title),
-    el(
-      'thead',
-      {},
-      el(
-        'tr',
-        {},
-        head.map((h, i) => el('th', { class: i ? 'num' : '' }, h)),
-      ),
-    ),
+    tableHead(head.map((h, i) => el('th', { class: i ? 'num' : '' }, h))),
     el(
       'tbody',
       {},

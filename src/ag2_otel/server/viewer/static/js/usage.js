@@ -1,7 +1,7 @@
 // The usage page: tokens, cost and latency over time per agent or per model.
 
 import { api } from './api.js';
-import { el, errorBox, markReady, mount } from './dom.js';
+import { el, errorBox, markReady, mount, tableHead } from './dom.js';
 import { registerSpeakers, speakerClass } from './colors.js';
 import { formatCost, formatDuration, formatInt, formatTokens, nsAgo, nsToDate } from './format.js';
 import { lines, stackedBars } from './charts.js';
@@ -67,15 +67,9 @@ function totalsTable(rows, groupBy) {
     el(
       'table',
       { class: 'data small' },
-      el(
-        'thead',
-        {},
-        el(
-          'tr',
-          {},
-          ['', 'LLM calls', 'Tokens in', 'Tokens out', 'Cost', 'Avg latency'].map((h, i) =>
-            el('th', { class: i ? 'num' : '' }, h),
-          ),
+      tableHead(
+        ['', 'LLM calls', 'Tokens in', 'Tokens out', 'Cost', 'Avg latency'].map((h, i) =>
+          el('th', { class: i ? 'num' : '' }, h),
         ),
       ),
       el(

@@ -15,7 +15,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from ag2_otel.server.otlp_decode import JSON, PROTOBUF
 
-GRPC_CODE_BY_HTTP = {400: 3, 401: 16, 404: 5, 413: 8, 415: 3, 429: 8, 501: 12, 503: 14}
+GRPC_CODE_BY_HTTP = {400: 3, 401: 16, 404: 5, 408: 4, 413: 8, 415: 3, 429: 8, 501: 12, 503: 14}
 RETRY_AFTER_SECONDS = 1
 """How long an overloaded receiver asks clients to wait: `Retry-After` over HTTP,
 `google.rpc.RetryInfo` in the trailing metadata over gRPC (what the SDK exporters read)."""

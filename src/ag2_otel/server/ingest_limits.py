@@ -33,10 +33,10 @@ class IngestLimits:
     scopes: int = 10_000
     items: int = 50_000
     """Spans (log records, data points) per request."""
-    attributes: int = 1_000_000
+    attributes: int = 200_000
     """Key/values and array elements per request, at any depth."""
-    events: int = 100_000
-    links: int = 100_000
+    events: int = 50_000
+    links: int = 50_000
     depth: int = 32
     """Nesting of array/kvlist attribute values."""
     walk_above_bytes: int = 64 * 1024
@@ -67,16 +67,18 @@ _KINDS = ("resources", "scopes", "items", "attributes", "events", "links")
 class Budget:
     """The entry counts one request may still spend."""
 
-    __slots__ = ("_left", "_limits")
+    __slots__ = ("_items", "_left", "_limits")
 
-    def __init__(self, limits: IngestLimits) -> None:
+    def __init__(self, limits: IngestLimits, items: str = "items") -> None:
         self._limits = limits
+        self._items = items  # what the signal calls its items in messages: spans, log records...
         self._left = {kind: getattr(limits, kind) for kind in _KINDS}
 
     def spend(self, kind: str, count: int = 1) -> None:
         left = self._left[kind] - count
         if left < 0:
-            raise LimitExceeded(f"more than {getattr(self._limits, kind)} {kind} in one request")
+            label = self._items if kind == "items" else kind
+            raise LimitExceeded(f"more than {getattr(self._limits, kind)} {label} in one request")
         self._left[kind] = left
 
 

@@ -2,7 +2,8 @@
 
 Everything not promoted to a column is kept as compact JSON (attributes,
 events, links, resource, scope) so `traces export` can give it back.
-Spans with unusable ids are counted as rejected (OTLP `partial_success`).
+Spans with unusable ids, times or values are counted as rejected (OTLP
+`partial_success`), each alone; a request over its `IngestLimits` raises `LimitExceeded`.
 """
 
 from __future__ import annotations
@@ -119,8 +120,8 @@ class _Normalizer:
     def __init__(self, limits: IngestLimits | None) -> None:
         self.batch = Batch()
         self._limits = limits
-        self._budget = Budget(limits) if limits else None
-        self._wire_budget = Budget(limits) if limits else None
+        self._budget = Budget(limits, "spans") if limits else None
+        self._wire_budget = Budget(limits, "spans") if limits else None
         self._service: str | None = None
         self._resource_json = "{}"
         self._scope_json = "{}"

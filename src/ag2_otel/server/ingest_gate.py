@@ -36,7 +36,7 @@ class IngestGate:
             self._waiting += 1
             try:
                 await asyncio.wait_for(self._slots.acquire(), self._wait_s)
-            except TimeoutError:
+            except asyncio.TimeoutError:  # not the builtin before Python 3.11
                 raise Busy(f"no ingest slot free within {self._wait_s:g} s") from None
             finally:
                 self._waiting -= 1

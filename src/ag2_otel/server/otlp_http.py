@@ -50,7 +50,7 @@ def otlp_routes(
             async with gate.slot():
                 try:
                     body = await asyncio.wait_for(_read_body(request, limits.max_body_bytes), read_seconds)
-                except TimeoutError:
+                except asyncio.TimeoutError:  # not the builtin before Python 3.11
                     raise ReceiveError(408, f"request body not received within {read_seconds:g} s") from None
                 batch = await anyio.to_thread.run_sync(
                     _decode, body, media, request.headers.get("content-encoding"), limits

@@ -178,7 +178,7 @@ def bench_memory() -> dict[str, Any]:
                 "idle_rss_mb": round(idle),
                 "peak_rss_mb": round(peak),
                 "growth_mb": round(growth, 1),
-                "growth_per_decoded_byte": round(growth * MIB / decoded / MIB, 1),
+                "growth_per_decoded_byte": round(growth / (decoded / MIB), 1),
                 "seconds": round(seconds, 2),
             }
             print(name, results["alone"][name], flush=True)
@@ -221,44 +221,34 @@ def bench_memory() -> dict[str, Any]:
     return results
 
 
-def _exporter_process(transport: str, endpoint: str, spans_file: str, go: Any, done: Any) -> None:
-    import pickle
-
+def _exporter_process(
+    transport: str, endpoint: str, index: int, spans: int, ready: Any, go: Any, done: Any
+) -> None:
     from opentelemetry.sdk.trace.export import SpanExportResult
 
-    with open(spans_file, "rb") as handle:
-        batches = pickle.load(handle)
+    recorded = capture(_traces(index * 100_000, spans // SPANS_PER_TRACE + 1), service=f"bench-{index}")[
+        :spans
+    ]
     exporter = http_exporter(endpoint) if transport == "http" else grpc_exporter(endpoint)
+    ready.put(index)
     go.wait()
     failed = 0
-    for batch in batches:
+    for start in range(0, len(recorded), 512):
+        batch = recorded[start : start + 512]
         if exporter.export(batch) != SpanExportResult.SUCCESS:
             failed += len(batch)
     exporter.shutdown()
     done.put(failed)
 
 
-def bench_throughput(exporters: int = 12, batches_per_exporter: int = 10) -> dict[str, Any]:
-    import pickle
-
-    from opentelemetry.sdk.trace import ReadableSpan
-
+def bench_throughput(raw: bool, exporters: int = 12, batches_per_exporter: int = 10) -> dict[str, Any]:
     per_exporter = batches_per_exporter * 512
     with tempfile.TemporaryDirectory() as tmp:
-        files = []
-        traces = per_exporter // SPANS_PER_TRACE + 1
-        for index in range(exporters):
-            spans: list[ReadableSpan] = capture(_traces(index * 100_000, traces), service=f"bench-{index}")[
-                :per_exporter
-            ]
-            path = Path(tmp) / f"spans{index}.pickle"
-            path.write_bytes(pickle.dumps([spans[i : i + 512] for i in range(0, len(spans), 512)]))
-            files.append(str(path))
         db = Path(tmp) / "throughput.db"
         proc, http_port, grpc_port = start_ag2_otel(db)
         try:
             context = multiprocessing.get_context("spawn")
-            go, done = context.Event(), context.Queue()
+            ready, go, done = context.Queue(), context.Event(), context.Queue()
             workers = []
             for index in range(exporters):
                 transport = "http" if index % 2 == 0 else "grpc"
@@ -266,11 +256,13 @@ def bench_throughput(exporters: int = 12, batches_per_exporter: int = 10) -> dic
                     f"http://127.0.0.1:{http_port}" if transport == "http" else f"127.0.0.1:{grpc_port}"
                 )
                 worker = context.Process(
-                    target=_exporter_process, args=(transport, endpoint, files[index], go, done)
+                    target=_exporter_process,
+                    args=(transport, endpoint, index, per_exporter, raw, ready, go, done),
                 )
                 worker.start()
                 workers.append(worker)
-            time.sleep(5)  # every client has loaded its spans
+            for _ in workers:
+                ready.get(timeout=600)  # every client has recorded its spans
             before = proc_stats(proc.pid)
             started = time.perf_counter()
             go.set()
@@ -287,6 +279,7 @@ def bench_throughput(exporters: int = 12, batches_per_exporter: int = 10) -> dic
             proc.terminate()
             proc.wait(30)
     return {
+        "clients": "pre-encoded posts" if raw else "SDK exporters",
         "exporters": exporters,
         "spans": expected,
         "stored": stored,
@@ -360,6 +353,9 @@ def main() -> None:
     )
     parser.add_argument("what", choices=["memory", "throughput", "kill"])
     parser.add_argument("--runs", type=int, default=1, help="throughput: repeat and report each run")
+    parser.add_argument(
+        "--raw", action="store_true", help="throughput: clients post pre-encoded batches (server-bound)"
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     runners: dict[str, Callable[[], Any]] = {

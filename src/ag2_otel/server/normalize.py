@@ -89,26 +89,42 @@ def normalize_protobuf(body: bytes, limits: IngestLimits) -> Batch:
     for number, start, stop in fields(view):
         if number != 1:
             continue
-        resource: Resource | None = None
-        scopes = []
-        for field_number, begin, end in fields(view, start, stop):
-            if field_number == 1:
-                resource = rows.parse(Resource, "Resource", view, begin, end)
-            elif field_number == 2:
-                scopes.append((begin, end))
+        # two passes over each level, not a list of its entries: a list of millions
+        # of empty entries would cost the memory the limits are there to bound
+        resource = _first_pass(Resource, "Resource", rows, view, start, stop)
         rows.resource(resource or Resource())
-        for begin, end in scopes:
-            scope: InstrumentationScope | None = None
-            spans = []
-            for field_number, first, last in fields(view, begin, end):
-                if field_number == 1:
-                    scope = rows.parse(InstrumentationScope, "InstrumentationScope", view, first, last)
-                elif field_number == 2:
-                    spans.append((first, last))
+        for field_number, begin, end in fields(view, start, stop):
+            if field_number != 2:
+                continue
+            scope = _first_pass(InstrumentationScope, "InstrumentationScope", rows, view, begin, end)
             rows.scope(scope or InstrumentationScope())
-            for first, last in spans:
-                rows.span(rows.parse(Span, "Span", view, first, last))
+            for span_field, first, last in fields(view, begin, end):
+                if span_field == 2:
+                    rows.span(rows.parse(Span, "Span", view, first, last))
     return rows.batch
+
+
+def _first_pass(
+    kind: type[_Message], name: str, rows: _Normalizer, view: memoryview, start: int, stop: int
+) -> _Message | None:
+    """Field 1 of a ResourceSpans/ScopeSpans (its resource/scope), parsed; the last one wins.
+
+    Also counts the entries of field 2 (scopes/spans), so a level holding
+    millions of them is refused in this pass.
+    """
+    found = None
+    entries = 0
+    most = rows.most_entries(name)
+    for number, begin, end in fields(view, start, stop):
+        if number == 1:
+            found = (begin, end)
+        elif number == 2:
+            entries += 1
+            if entries > most:
+                raise LimitExceeded(
+                    f"more than {most} {'scopes' if kind is Resource else 'spans'} in one request"
+                )
+    return rows.parse(kind, name, view, *found) if found else None
 
 
 _Message = TypeVar("_Message", Resource, InstrumentationScope, Span)
@@ -129,7 +145,14 @@ class _Normalizer:
     def parse(self, kind: type[_Message], name: str, view: memoryview, start: int, stop: int) -> _Message:
         if self._limits and self._wire_budget and stop - start > self._limits.walk_above_bytes:
             walk(view, start, stop, name, SPAN_SCHEMA, self._wire_budget, self._limits.depth)
-        return kind.FromString(bytes(view[start:stop]))
+        # upb parses any buffer: a bytes copy would double the memory of a large span
+        return kind.FromString(view[start:stop])  # type: ignore[arg-type]
+
+    def most_entries(self, name: str) -> float:
+        """Most scopes (in a resource) or spans (in a scope) one request may hold."""
+        if self._limits is None:
+            return math.inf
+        return self._limits.scopes if name == "Resource" else self._limits.items
 
     def resource(self, resource: Resource) -> None:
         if self._budget:

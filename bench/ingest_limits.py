@@ -85,7 +85,7 @@ def shapes() -> dict[str, tuple[bytes, dict[str, str], int]]:
 
     add("empty ResourceSpans x 4M (8 MiB, refused)", b"\x0a\x00" * (limit // 2 - 1))
     add("empty spans x 4M (8 MiB, refused)", _field(0x0A, _field(0x12, b"\x12\x00" * (limit // 2 - 8))))
-    add("49,999 minimal valid spans", _request([_unique_span(i) for i in range(1, 50_000)]))
+    add("19,999 minimal valid spans", _request([_unique_span(i) for i in range(1, 20_000)]))
     attributes = b"".join(_field(0x4A, _field(0x0A, b"k%d" % i)) for i in range(16_000))
     add(
         "199,000 distinct empty attributes in 12 spans",
@@ -121,11 +121,11 @@ def shapes() -> dict[str, tuple[bytes, dict[str, str], int]]:
             "name": "s",
             "attributes": [{"key": f"k{j}", "value": {}} for j in range(16)],
         }
-        for i in range(1, 11_000)
+        for i in range(1, 6_000)
     ]
     json_ok = json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": spans}]}]}).encode()
     add(
-        "JSON: 11k spans x 16 empty attributes (just under the limits)",
+        "JSON: 6k spans x 16 empty attributes (just under the limits)",
         json_ok,
         {"content-type": "application/json"},
     )
@@ -155,11 +155,11 @@ def _send(server: Any, body: bytes, headers: dict[str, str], grpc_call: bool) ->
     )
 
 
-def bench_memory() -> dict[str, Any]:
+def bench_memory(together_only: bool = False, transports: str = "http,grpc") -> dict[str, Any]:
     cases = shapes()
     results: dict[str, Any] = {"alone": {}, "together": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        for index, (name, (body, headers, decoded)) in enumerate(cases.items()):
+        for index, (name, (body, headers, decoded)) in enumerate([] if together_only else cases.items()):
             proc, http_port, grpc_port = start_ag2_otel(Path(tmp) / f"alone{index}.db")
             try:
                 time.sleep(0.5)
@@ -192,6 +192,8 @@ def bench_memory() -> dict[str, Any]:
             for name, (body, headers, _) in cases.items():
                 outcomes[name] = []
                 for call in range(12):
+                    if ("grpc" if call >= 4 else "http") not in transports:
+                        continue
                     thread = threading.Thread(
                         target=lambda n=name, b=body, h=headers, g=call >= 4: outcomes[n].append(
                             _send(address, b, h, g)
@@ -352,6 +354,8 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("what", choices=["memory", "throughput", "kill"])
+    parser.add_argument("--together-only", action="store_true", help="memory: skip the one-shape runs")
+    parser.add_argument("--transports", default="http,grpc", help="memory: which receivers get the load")
     parser.add_argument("--runs", type=int, default=1, help="throughput: repeat and report each run")
     parser.add_argument(
         "--raw", action="store_true", help="throughput: clients post pre-encoded batches (server-bound)"
@@ -359,7 +363,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     runners: dict[str, Callable[[], Any]] = {
-        "memory": bench_memory,
+        "memory": lambda: bench_memory(args.together_only, args.transports),
         "throughput": bench_throughput,
         "kill": bench_kill,
     }

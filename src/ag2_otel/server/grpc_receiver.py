@@ -39,6 +39,8 @@ GRPC_OPTIONS = (
     ("grpc.max_connection_idle_ms", 300_000),
     ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
     ("grpc.keepalive_permit_without_calls", 1),
+    # no window growth: grpc buffers at most one 64 KiB window per call the handler has not read
+    ("grpc.http2.bdp_probe", 0),
 )
 # Throttled clients are told when to retry; the SDK's exporter waits that long instead
 # of its own exponential backoff (the OTLP spec's RetryInfo).

@@ -31,7 +31,7 @@ class IngestLimits:
     """OTLP/JSON after decompression: `json.loads` costs ~50x its input, more than protobuf."""
     resources: int = 1_000
     scopes: int = 10_000
-    items: int = 50_000
+    items: int = 20_000
     """Spans (log records, data points) per request."""
     attributes: int = 200_000
     """Key/values and array elements per request, at any depth."""

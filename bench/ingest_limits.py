@@ -224,21 +224,36 @@ def bench_memory(together_only: bool = False, transports: str = "http,grpc") -> 
 
 
 def _exporter_process(
-    transport: str, endpoint: str, index: int, spans: int, ready: Any, go: Any, done: Any
+    transport: str, endpoint: str, index: int, spans: int, raw: bool, ready: Any, go: Any, done: Any
 ) -> None:
+    """One client: the SDK exporter on recorded spans, or (`raw`) posts of pre-encoded batches."""
     from opentelemetry.sdk.trace.export import SpanExportResult
 
-    recorded = capture(_traces(index * 100_000, spans // SPANS_PER_TRACE + 1), service=f"bench-{index}")[
-        :spans
-    ]
+    emit = _traces(index * 100_000, spans // SPANS_PER_TRACE + 1)
+    recorded = capture(emit, service=f"bench-{index}")[:spans]
+    batches = [recorded[start : start + 512] for start in range(0, len(recorded), 512)]
     exporter = http_exporter(endpoint) if transport == "http" else grpc_exporter(endpoint)
+    bodies = [request_of(batch).SerializeToString() for batch in batches]
     ready.put(index)
     go.wait()
     failed = 0
-    for start in range(0, len(recorded), 512):
-        batch = recorded[start : start + 512]
-        if exporter.export(batch) != SpanExportResult.SUCCESS:
-            failed += len(batch)
+    if not raw:
+        for batch in batches:
+            if exporter.export(batch) != SpanExportResult.SUCCESS:
+                failed += len(batch)
+    elif transport == "http":
+        with httpx.Client(timeout=60) as client:
+            for batch, body in zip(batches, bodies, strict=True):
+                if client.post(f"{endpoint}/v1/traces", content=body, headers=PROTOBUF).status_code != 200:
+                    failed += len(batch)
+    else:
+        with grpc.insecure_channel(endpoint) as channel:
+            export = channel.unary_unary(EXPORT)
+            for batch, body in zip(batches, bodies, strict=True):
+                try:
+                    export(body, timeout=60)
+                except grpc.RpcError:
+                    failed += len(batch)
     exporter.shutdown()
     done.put(failed)
 
@@ -364,7 +379,7 @@ def main() -> None:
     args = parser.parse_args()
     runners: dict[str, Callable[[], Any]] = {
         "memory": lambda: bench_memory(args.together_only, args.transports),
-        "throughput": bench_throughput,
+        "throughput": lambda: bench_throughput(args.raw),
         "kill": bench_kill,
     }
     results = [runners[args.what]() for _ in range(args.runs if args.what == "throughput" else 1)]

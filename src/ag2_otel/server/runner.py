@@ -18,7 +18,7 @@ from ag2_otel.server.grpc_receiver import create_grpc_server
 from ag2_otel.server.http_protocol import ConnectionLimits, guarded_protocol
 from ag2_otel.server.ingest_gate import IngestGate
 from ag2_otel.server.ingest_limits import IngestLimits
-from ag2_otel.server.ratelog import RateLimitedLog
+from ag2_otel.server.ratelog import RateLimitedLog, RateLimitFilter
 from ag2_otel.server.store import RetentionPolicy, Store, StoreWriter
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,9 @@ def serve(options: ServeOptions, *, out: TextIO = sys.stdout) -> None:
 
 async def _serve(options: ServeOptions, out: TextIO) -> None:
     asyncio.get_running_loop().set_exception_handler(_quiet_loop_errors)
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(existing, RateLimitFilter) for existing in uvicorn_log.filters):
+        uvicorn_log.addFilter(RateLimitFilter())
     writer = StoreWriter(options.db_path, retention=options.retention)
     writer.start()
     store = Store(options.db_path)

@@ -38,17 +38,13 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.server.otlp import capture, grpc_exporter, http_exporter, request_of  # noqa: E402
-from tests.server.workload import SPANS_PER_TRACE, emit_trace  # noqa: E402
-
-from ag2_otel.server.normalize import SpanRow, normalize  # noqa: E402
-from ag2_otel.server.store import Store, TraceFilter  # noqa: E402
-from ag2_otel.server.store.connection import open_writer  # noqa: E402
-from ag2_otel.server.store.ingest import SharedJson, write_batch  # noqa: E402
-from ag2_otel.server.store.migrations import migrate  # noqa: E402
+from ag2_otel.server.normalize import SpanRow, normalize
+from ag2_otel.server.store import Store, TraceFilter
+from ag2_otel.server.store.connection import open_writer
+from ag2_otel.server.store.ingest import SharedJson, write_batch
+from ag2_otel.server.store.migrations import migrate
+from ag2_otel.testing.otlp import capture, grpc_exporter, http_exporter, request_of
+from ag2_otel.testing.workload import SPANS_PER_TRACE, emit_trace
 
 _PORTS = re.compile(r"OTLP/(HTTP|gRPC)\s+http://127\.0\.0\.1:(\d+)")
 

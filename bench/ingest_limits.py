@@ -1,8 +1,8 @@
 """Benchmark issue 17's ingest bounds against a real `ag2-otel serve` subprocess.
 
-    .venv/bin/python bench/ingest_limits.py memory      # peak RSS under the worst inputs
-    .venv/bin/python bench/ingest_limits.py throughput  # 12 concurrent exporters
-    .venv/bin/python bench/ingest_limits.py kill        # kill -9 under load, acknowledged spans lost
+    .venv/bin/python -m bench.ingest_limits memory      # peak RSS under the worst inputs
+    .venv/bin/python -m bench.ingest_limits throughput  # 12 concurrent exporters
+    .venv/bin/python -m bench.ingest_limits kill        # kill -9 under load, acknowledged spans lost
 
 `memory`: each hostile shape, sized to the default limits (just under them
 when they are accepted, far over them when they are not), first alone on a
@@ -28,7 +28,6 @@ import multiprocessing
 import os
 import signal
 import sqlite3
-import sys
 import tempfile
 import threading
 import time
@@ -38,14 +37,11 @@ from typing import Any
 
 import grpc
 import httpx
+from bench.backend_ingest import count_spans, proc_stats, start_ag2_otel
 from opentelemetry.trace import Tracer
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from bench.backend_ingest import count_spans, proc_stats, start_ag2_otel  # noqa: E402
-from tests.server.otlp import capture, grpc_exporter, http_exporter, request_of  # noqa: E402
-from tests.server.workload import SPANS_PER_TRACE, emit_trace  # noqa: E402
+from ag2_otel.testing.otlp import capture, grpc_exporter, http_exporter, request_of
+from ag2_otel.testing.workload import SPANS_PER_TRACE, emit_trace
 
 PROTOBUF = {"content-type": "application/x-protobuf"}
 EXPORT = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"

@@ -70,6 +70,10 @@ def make_pipeline(kind: str) -> Pipeline:
     discard = DiscardExporter()
     provider = TracerProvider(sampler=ALWAYS_OFF) if kind == "always_off" else TracerProvider()
     provider.add_span_processor(BatchSpanProcessor(discard))
+    if kind == "live":  # running-span records (ag2_otel.live) as setup() adds them for ag2-otel serve
+        from ag2_otel.live.processor import RunningSpanProcessor
+
+        provider.add_span_processor(RunningSpanProcessor("http://127.0.0.1:9"))
     return Pipeline(provider, lambda: None, lambda: discard.spans)
 
 
@@ -82,7 +86,7 @@ class Mode:
     def __init__(self, name: str, kind: str, pipeline: str | None) -> None:
         self.name = name
         self.kind = kind  # untraced | builtin | ag2otel_off | ag2otel_on | floor | floor_after
-        self.pipeline = pipeline  # batch | simple | always_off | None
+        self.pipeline = pipeline  # batch | simple | always_off | live | None
 
     def start(self, provider: TracerProvider | None) -> Instrument:
         check_clean()
@@ -146,6 +150,7 @@ IN_PROCESS_MODES = (
     Mode("ag2-otel content on, batch", "ag2otel_on", "batch"),
     Mode("ag2-otel content on, simple+memory", "ag2otel_on", "simple"),
     Mode("ag2-otel content off, ALWAYS_OFF", "ag2otel_off", "always_off"),
+    Mode("ag2-otel content off, batch + running-span records", "ag2otel_off", "live"),
     Mode("SDK floor, batch", "floor", "batch"),
     Mode("SDK floor, simple+memory", "floor", "simple"),
     Mode("SDK floor after a conversation, batch", "floor_after", "batch"),

@@ -9,10 +9,6 @@ import argparse
 import cProfile
 import logging
 import pstats
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from autogen.io import IOStream
 from overhead_modes import IN_PROCESS_MODES, make_pipeline

@@ -16,13 +16,9 @@ from __future__ import annotations
 import argparse
 import logging
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from autogen.io import IOStream
 from opentelemetry.sdk.metrics import MeterProvider

@@ -6,7 +6,10 @@ and conversation view) several times. "Interactive" is the viewer's own
 `ag2-otel:ready` performance mark (data fetched, DOM built, key handlers attached),
 measured from navigation start. Also timed: one keyboard step and one error jump.
 
-    .venv/bin/python bench/viewer_perf.py [--spans 2000] [--runs 5]
+Run it as a module from the repository root, which makes the browser tests' helpers
+(`tests.browser`) importable:
+
+    .venv/bin/python -m bench.viewer_perf [--spans 2000] [--runs 5]
 """
 
 from __future__ import annotations
@@ -19,13 +22,9 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.browser import fixtures  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.browser.servers import RealServer  # noqa: E402
+from tests.browser import fixtures
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.servers import RealServer
 
 READY_MS = "performance.getEntriesByName('ag2-otel:ready')[0].startTime"
 KEY_MS = """(key) => {

@@ -3,7 +3,10 @@
 Starts `ag2-otel serve` on a temporary database, sends the browser tests' canned
 traces through OTLP/HTTP and captures each page in headless Chromium.
 
-    .venv/bin/python bench/viewer_screenshots.py [--out docs/screenshots]
+Run it as a module from the repository root, which makes the browser tests' helpers
+(`tests.browser`) importable:
+
+    .venv/bin/python -m bench.viewer_screenshots [--out docs/screenshots]
 """
 
 from __future__ import annotations
@@ -15,14 +18,11 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
+from tests.browser import fixtures
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.servers import RealServer
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.browser import fixtures  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.browser.servers import RealServer  # noqa: E402
-
 MINUTE = 60 * 10**9
 
 

@@ -25,6 +25,7 @@ class ServerProcess:
     http_port: int = 0
     grpc_port: int = 0
     output: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -47,6 +48,10 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        if self.reader is not None:
+            self.reader.join(10)  # it reads to the end of the exited process's output
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 def run_cli(
@@ -66,12 +71,15 @@ def run_cli(
     )
 
 
-def start_server(db_path: Path, *extra: str, env: dict[str, str] | None = None) -> ServerProcess:
-    """Start `python -m ag2_otel.cli serve` on ports 0 and wait for its endpoint lines."""
+def start_server(
+    db_path: Path, *extra: str, env: dict[str, str] | None = None, python: str = sys.executable
+) -> ServerProcess:
+    """Start `python -m ag2_otel.cli serve` on ports 0 and wait for its endpoint lines
+    (`python`: another environment's interpreter, e.g. a fresh install of one extra)."""
     environment = {k: v for k, v in os.environ.items() if k != "AG2_OTEL_TOKEN"}
     environment.update({"AG2_OTEL_DB": str(db_path), "PYTHONUNBUFFERED": "1", **(env or {})})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ag2_otel.cli", "serve", "--http-port", "0", "--grpc-port", "0", *extra],
+        [python, "-m", "ag2_otel.cli", "serve", "--http-port", "0", "--grpc-port", "0", *extra],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -91,7 +99,8 @@ def start_server(db_path: Path, *extra: str, env: dict[str, str] | None = None) 
                     ready.set()
         ready.set()
 
-    threading.Thread(target=pump, daemon=True).start()
+    server.reader = threading.Thread(target=pump, daemon=True)
+    server.reader.start()
     if not ready.wait(30) or not (server.http_port and server.grpc_port):
         server.stop()
         raise RuntimeError("server did not start:\n" + "".join(server.output))

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from ag2_otel.instrumentation._settings import ContentCapture
     from ag2_otel.instrumentation.api import instrument_agent, instrument_llm_wrapper, instrument_pattern
     from ag2_otel.instrumentation.instrumentor import AG2Instrumentor
+    from ag2_otel.report.show import show
+    from ag2_otel.start.launch import launch
+    from ag2_otel.start.setup import setup
 
 __all__ = [
     "AG2Instrumentor",
@@ -23,6 +26,9 @@ __all__ = [
     "instrument_agent",
     "instrument_llm_wrapper",
     "instrument_pattern",
+    "launch",
+    "setup",
+    "show",
 ]
 
 _LAZY = {
@@ -32,6 +38,9 @@ _LAZY = {
     "instrument_agent": "ag2_otel.instrumentation.api",
     "instrument_llm_wrapper": "ag2_otel.instrumentation.api",
     "instrument_pattern": "ag2_otel.instrumentation.api",
+    "launch": "ag2_otel.start.launch",
+    "setup": "ag2_otel.start.setup",
+    "show": "ag2_otel.report.show",
 }
 
 

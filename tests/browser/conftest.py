@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,14 @@ def watch() -> PageWatch:
 
 @pytest.fixture
 def page(browser: Browser, demo: Demo, watch: PageWatch) -> Iterator[Page]:
-    context = browser.new_context(base_url=demo.base_url, viewport={"width": 1400, "height": 900})
+    with watched_page(browser, demo.base_url, watch) as opened:
+        yield opened
+
+
+@contextmanager
+def watched_page(browser: Browser, base_url: str, watch: PageWatch) -> Iterator[Page]:
+    """A page on `base_url` that fails the test on script errors, dialogs or CSP violations."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1400, "height": 900})
     context.add_init_script(_WATCH_CSP)
     page = context.new_page()
     page.set_default_timeout(5_000)

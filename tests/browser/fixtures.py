@@ -336,6 +336,29 @@ def xss_trace(start_ns: int, trace_no: int | None = None) -> TraceBuilder:
     return b
 
 
+# Data that tries to style, reorder or swamp the page.
+HOSTILE_TYPE = "llm topbar"
+BIDI_AGENT = "agent-C \u202egnp.exe"
+HUGE_NAME_CHARS = 10 * 1024 * 1024
+LONG_NAME = "conversation " + "L" * 2000
+
+
+def hostile_trace(start_ns: int, root_name: str = LONG_NAME, trace_no: int | None = None) -> TraceBuilder:
+    """A long root name, an agent whose name reverses the text after it, and an LLM span
+    whose type would be two CSS classes if data chose class names."""
+    b = TraceBuilder("hostile-app", start_ns, trace_no)
+    root = b.span(root_name, None, 0, 1_000, {"ag2.span.type": "conversation"})
+    said = messages(text("assistant", f"I am {BIDI_AGENT}", BIDI_AGENT))
+    agent = b.agent(BIDI_AGENT, root, 10, 800, **{"gen_ai.output.messages": said})
+    b.llm(agent, 20, 100, (5, 5), **{"ag2.span.type": HOSTILE_TYPE, "long.value": "v" * 100_000})
+    return b
+
+
+def huge_name_trace(start_ns: int, name_chars: int = HUGE_NAME_CHARS) -> TraceBuilder:
+    """The hostile trace with a root span whose name is `name_chars` long (10 MB)."""
+    return hostile_trace(start_ns, root_name="conversation " + "N" * name_chars)
+
+
 def big_trace(start_ns: int, span_count: int = 2_000, trace_no: int | None = None) -> TraceBuilder:
     """A long group chat: rounds of agent turns each with an LLM call and tools."""
     b = TraceBuilder("load-test", start_ns, trace_no)

@@ -35,11 +35,16 @@ def test_the_browser_presents_the_token_once(browser: Browser, guarded_url: str)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{guarded_url}/?token={TOKEN}")
+    page.goto(f"{guarded_url}/?token={TOKEN}&status=ok")
     page.wait_for_selector("body[data-ready='true']")
-    cookies = {c["name"]: c for c in context.cookies()}
-    (cookie,) = [c for c in cookies.values() if c["value"] == TOKEN]
-    assert cookie["httpOnly"] is True
+    # The address bar forgets the token (history, screenshots) and keeps the rest.
+    assert TOKEN not in page.url
+    assert page.url.endswith("/?status=ok")
+    (cookie,) = context.cookies()
+    # Cookies are not port-scoped: what the browser keeps must not be the token.
+    assert TOKEN not in cookie["value"]
+    assert cookie["name"] == f"ag2_otel_session_{guarded_url.rsplit(':', 1)[1]}"
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Strict", "/")
     page.goto(f"{guarded_url}/usage")  # no token in the URL any more: the cookie carries it
     page.wait_for_selector("body[data-ready='true']")
     expect(page.locator("body")).not_to_contain_text("missing or invalid bearer token")

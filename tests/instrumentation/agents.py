@@ -10,8 +10,13 @@ from opentelemetry.trace import TracerProvider
 from ag2_otel import instrument_agent, instrument_llm_wrapper
 from ag2_otel.testing import Reply, ScriptedOpenAIServer
 from tests.instrumentation.conftest import llm_config_for
+from tests.instrumentation.trees import leaf
 
 QUESTION = "What are the three primary colors?"
+ONE_TURN_TREE = [
+    ("conversation user_proxy -> assistant", [("invoke_agent assistant", [leaf("chat gpt-4o-mini")])])
+]
+"""The trace of `user_and_assistant` asked QUESTION for one turn, as `trees.shape` draws it."""
 
 
 def user_and_assistant(

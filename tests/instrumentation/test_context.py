@@ -10,13 +10,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel import instrument_agent, instrument_llm_wrapper
-from tests.instrumentation.agents import user_and_assistant
+from tests.instrumentation.agents import ONE_TURN_TREE, QUESTION, user_and_assistant
 from tests.instrumentation.trees import leaf, one_trace, shape
-
-QUESTION = "What are the three primary colors?"
-EXPECTED = [
-    ("conversation user_proxy -> assistant", [("invoke_agent assistant", [leaf("chat gpt-4o-mini")])])
-]
 
 
 def _pair(llm_config: Any) -> tuple[Any, Any]:
@@ -39,7 +34,7 @@ def test_run_thread_stays_under_the_caller(
         response.process()
     spans = exporter.get_finished_spans()
     one_trace(spans)
-    assert shape(spans) == [("caller", EXPECTED)]
+    assert shape(spans) == [("caller", ONE_TURN_TREE)]
 
 
 async def test_a_run_stays_under_the_caller(
@@ -52,7 +47,7 @@ async def test_a_run_stays_under_the_caller(
         await response.process()
     spans = exporter.get_finished_spans()
     one_trace(spans)
-    assert shape(spans) == [("caller", EXPECTED)]
+    assert shape(spans) == [("caller", ONE_TURN_TREE)]
 
 
 async def test_only_the_llm_wrapper_async_stays_under_the_caller(
@@ -94,7 +89,7 @@ def test_concurrent_chats_in_threads_never_mix(
     for index in range(4):
         (caller,) = [s for s in spans if s.name == f"caller {index}"]
         members = [s for s in spans if s.context.trace_id == caller.context.trace_id]
-        assert shape(members) == [(f"caller {index}", EXPECTED)]
+        assert shape(members) == [(f"caller {index}", ONE_TURN_TREE)]
 
 
 def test_uninstrumented_agents_emit_nothing(

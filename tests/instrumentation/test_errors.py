@@ -13,11 +13,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import StatusCode
 
 from ag2_otel.testing import Reply, ScriptedOpenAIServer, ToolCall
-from tests.instrumentation.agents import scripted_tool_chat, user_and_assistant
+from tests.instrumentation.agents import QUESTION, scripted_tool_chat, user_and_assistant
 from tests.instrumentation.conftest import llm_config_for
 from tests.instrumentation.trees import one_trace, the
-
-QUESTION = "What are the three primary colors?"
 
 
 def _pair(llm_config: Any, tracer_provider: TracerProvider | None) -> tuple[Any, Any]:

@@ -12,13 +12,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel import AG2Instrumentor, instrument_agent, instrument_llm_wrapper
-from tests.instrumentation.agents import user_and_assistant
-from tests.instrumentation.trees import leaf, shape
-
-QUESTION = "What are the three primary colors?"
-EXPECTED = [
-    ("conversation user_proxy -> assistant", [("invoke_agent assistant", [leaf("chat gpt-4o-mini")])])
-]
+from tests.instrumentation.agents import ONE_TURN_TREE, QUESTION, user_and_assistant
+from tests.instrumentation.trees import shape
 
 
 def _chat(llm_config: Any) -> Any:
@@ -55,7 +50,7 @@ def test_instrumentor_traces_agents_created_later_and_uninstruments_exactly(
     try:
         assert _originals() != before
         _chat(llm_config)  # agents created after instrument()
-        assert shape(exporter.get_finished_spans()) == EXPECTED
+        assert shape(exporter.get_finished_spans()) == ONE_TURN_TREE
         metrics = metric_reader.get_metrics_data()
         names = {m.name for rm in metrics.resource_metrics for sm in rm.scope_metrics for m in sm.metrics}
         assert {
@@ -83,7 +78,7 @@ def test_instrumenting_twice_never_doubles_spans(
         user.initiate_chat(assistant, message=QUESTION, max_turns=1)
     finally:
         AG2Instrumentor().uninstrument()
-    assert shape(exporter.get_finished_spans()) == EXPECTED
+    assert shape(exporter.get_finished_spans()) == ONE_TURN_TREE
 
 
 def test_entry_point_is_registered() -> None:

@@ -12,10 +12,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from ag2_otel.instrumentation._semconv import PROVIDER_BY_API_TYPE
 from ag2_otel.testing import Reply, ScriptedOpenAIServer
-from tests.instrumentation.agents import user_and_assistant
+from tests.instrumentation.agents import QUESTION, user_and_assistant
 from tests.instrumentation.trees import assert_one_tree, the
 
-QUESTION = "What are the three primary colors?"
 WELL_KNOWN_PROVIDERS = {
     "openai",
     "azure.ai.openai",

@@ -6,13 +6,16 @@ request through the global propagator; the serving side joins the same trace."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from opentelemetry import baggage, trace
 from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace import TracerProvider
@@ -25,6 +28,20 @@ from ag2_otel import instrument_agent, instrument_llm_wrapper
 from ag2_otel.testing import ScriptedOpenAIServer
 from tests.instrumentation.conftest import llm_config_for
 from tests.instrumentation.trees import by_name, one_trace, shape
+
+# AG2's A2aRemoteAgent (autogen 0.11-0.14, ag2 0.14) opens an httpx.AsyncClient for its agent-card
+# resolver and never closes it, so its pooled connection is reported unclosed when collected:
+# ignored here, and collected before this module ends so the report cannot land in a later test.
+pytestmark = pytest.mark.filterwarnings("ignore:unclosed:ResourceWarning")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _collect_a2a_card_clients() -> Iterator[None]:
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
 
 REMOTE_TRACE_ID = 0x0AF7651916CD43DD8448EB211C80319C
 REMOTE_SPAN_ID = 0xB7AD6B7169203331

@@ -11,6 +11,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel import AG2Instrumentor, instrument_agent, instrument_llm_wrapper
+from tests.instrumentation.agents import QUESTION
 from tests.instrumentation.trees import assert_one_tree, by_name, children_of, shape, the
 
 
@@ -42,7 +43,7 @@ def test_initiate_chats_is_one_sequence(
         instrument_agent(agent, tracer_provider=tracer_provider)
     results = user.initiate_chats(
         [
-            {"recipient": first, "message": "What are the three primary colors?", "max_turns": 1},
+            {"recipient": first, "message": QUESTION, "max_turns": 1},
             {"recipient": second, "message": "And the secondary ones?", "max_turns": 1},
         ]
     )
@@ -132,7 +133,7 @@ def test_reflection_summary_is_its_own_step(
     instrument_agent(assistant, tracer_provider=tracer_provider)
     user.initiate_chat(
         assistant,
-        message="What are the three primary colors?",
+        message=QUESTION,
         max_turns=1,
         summary_method="reflection_with_llm",
         summary_args={"summary_role": "system"},
@@ -154,9 +155,7 @@ def test_direct_generate_reply_is_an_agent_turn(
     instrument_llm_wrapper(tracer_provider=tracer_provider)
     instrument_agent(assistant, tracer_provider=tracer_provider)
     with tracer_provider.get_tracer("test").start_as_current_span("caller"):
-        reply = assistant.generate_reply(
-            messages=[{"role": "user", "content": "What are the three primary colors?"}]
-        )
+        reply = assistant.generate_reply(messages=[{"role": "user", "content": QUESTION}])
     assert "red" in str(reply)
     spans = exporter.get_finished_spans()
     assert shape(spans) == [("caller", [("invoke_agent assistant", [("chat gpt-4o-mini", [])])])]
@@ -189,7 +188,7 @@ def _queue(llm_config: Any) -> tuple[Any, list[dict[str, Any]]]:
     user = _user()
     first, second = _agent("first", llm_config), _agent("second", llm_config)
     return user, [
-        {"recipient": first, "message": "What are the three primary colors?", "max_turns": 1},
+        {"recipient": first, "message": QUESTION, "max_turns": 1},
         {"recipient": second, "message": "And the secondary ones?", "max_turns": 1},
     ]
 

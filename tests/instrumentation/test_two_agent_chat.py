@@ -11,24 +11,17 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 
 from ag2_otel.testing import ScriptedOpenAIServer, count_tokens
-from tests.instrumentation.agents import user_and_assistant
-from tests.instrumentation.trees import leaf, one_trace, shape, the
-
-QUESTION = "What are the three primary colors?"
+from tests.instrumentation.agents import ONE_TURN_TREE, QUESTION, user_and_assistant
+from tests.instrumentation.trees import one_trace, shape, the
 
 
 def _agents(llm_config: Any, tracer_provider: TracerProvider) -> tuple[Any, Any]:
     return user_and_assistant(llm_config, tracer_provider)
 
 
-EXPECTED = [
-    ("conversation user_proxy -> assistant", [("invoke_agent assistant", [leaf("chat gpt-4o-mini")])])
-]
-
-
 def _check_two_agent(exporter: InMemorySpanExporter, server: ScriptedOpenAIServer, result: Any) -> None:
     spans = exporter.get_finished_spans()
-    assert shape(spans) == EXPECTED
+    assert shape(spans) == ONE_TURN_TREE
     one_trace(spans)
     conversation = the(spans, "conversation user_proxy -> assistant")
     agent = the(spans, "invoke_agent assistant")
@@ -148,7 +141,7 @@ def test_only_one_side_instrumented_is_still_one_trace(
     user.initiate_chat(assistant, message=QUESTION, max_turns=1)
     spans = exporter.get_finished_spans()
     one_trace(spans)
-    assert shape(spans) == EXPECTED
+    assert shape(spans) == ONE_TURN_TREE
 
 
 def test_concurrent_async_chats_never_mix(
@@ -165,4 +158,4 @@ def test_concurrent_async_chats_never_mix(
     assert len(roots) == 4
     for root in roots:
         members = [s for s in spans if s.context.trace_id == root.context.trace_id]
-        assert shape(members) == EXPECTED
+        assert shape(members) == ONE_TURN_TREE

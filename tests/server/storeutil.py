@@ -10,8 +10,8 @@ from ag2_otel.server.normalize import normalize
 from ag2_otel.server.store.connection import open_writer
 from ag2_otel.server.store.ingest import SharedJson, write_batch
 from ag2_otel.server.store.migrations import migrate
-from tests.server.otlp import capture, request_of
-from tests.server.workload import emit_trace
+from ag2_otel.testing.otlp import capture, request_of
+from ag2_otel.testing.workload import emit_trace
 
 
 def ag2_request(

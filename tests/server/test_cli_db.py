@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,3 +61,26 @@ def test_default_db_path_follows_env_and_xdg(monkeypatch: pytest.MonkeyPatch, tm
     assert default_db_path() == tmp_path / "ag2-otel" / "traces.db"
     monkeypatch.setenv("AG2_OTEL_DB", str(tmp_path / "x.db"))
     assert default_db_path() == tmp_path / "x.db"
+
+
+@pytest.mark.parametrize("command", [("traces", "list"), ("traces", "export"), ("db", "path")])
+def test_a_closed_pipe_ends_the_cli_quietly(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """`ag2-otel traces list | head` once head has exited: no BrokenPipeError traceback."""
+    db = tmp_path / "t.db"
+    ingest(db, ag2_request(3))
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write: deterministic EPIPE
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "ag2_otel.cli", *command],
+            env={**os.environ, "AG2_OTEL_DB": str(db)},
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.stderr == ""
+    assert done.returncode == 141  # 128 + SIGPIPE, like `yes | head`

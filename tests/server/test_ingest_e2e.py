@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 from google.protobuf import json_format
 
+from ag2_otel.testing.otlp import capture, grpc_exporter, http_exporter, request_of, send
+from ag2_otel.testing.workload import LLM_CALLS_PER_TRACE, SPANS_PER_TRACE, emit_trace, input_tokens
 from tests.serve_process import run_cli
 from tests.server.conftest import ServerProcess, start_server
-from tests.server.otlp import capture, grpc_exporter, http_exporter, request_of, send
-from tests.server.workload import LLM_CALLS_PER_TRACE, SPANS_PER_TRACE, emit_trace, input_tokens
 
 
 def _traces(server: ServerProcess, **params: object) -> list[dict[str, object]]:
@@ -55,7 +55,7 @@ def test_sdk_grpc_export_is_queryable_with_full_spans(server: ServerProcess) -> 
     assert tool["operation"] == "execute_tool"
     assert tool["agent"] == "coder"
     assert tool["resource"]["service.name"] == "via-grpc"
-    assert tool["scope"] == {"name": "tests.server", "version": ""}
+    assert tool["scope"] == {"name": "ag2_otel.testing", "version": ""}
     assert json.loads(tool["attributes"]["gen_ai.tool.call.arguments"])[0]["role"] == "user"
     root = spans["conversation user_proxy → manager"]
     assert root["parent_span_id"] is None

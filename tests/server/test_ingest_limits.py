@@ -7,6 +7,7 @@ import gzip
 import json
 import os
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 import grpc
@@ -26,6 +27,12 @@ GZIP = {**PROTOBUF, "content-encoding": "gzip"}
 
 
 _client = httpx.Client(timeout=60)  # one keep-alive client: a new one per call costs ~0.1 s
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_client() -> Iterator[None]:
+    yield
+    _client.close()
 
 
 def _post(server: ServerProcess, body: bytes, headers: dict[str, str] = PROTOBUF) -> httpx.Response:

@@ -20,9 +20,9 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span
 
+from ag2_otel.testing.otlp import capture, grpc_exporter, http_exporter, request_of, send
+from ag2_otel.testing.workload import SPANS_PER_TRACE, emit_trace
 from tests.server.conftest import ServerProcess, start_server
-from tests.server.otlp import capture, grpc_exporter, http_exporter, request_of, send
-from tests.server.workload import SPANS_PER_TRACE, emit_trace
 
 PROTOBUF = {"content-type": "application/x-protobuf"}
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -252,6 +252,7 @@ def test_sigkill_mid_ingest_loses_no_acknowledged_span(tmp_path: Path) -> None:
         threading.Event().wait(0.01)
     os.kill(victim.proc.pid, signal.SIGKILL)
     victim.proc.wait(10)
+    victim.stop()  # only closes its output pipe now
     stop.set()
     for thread in threads:
         thread.join(30)

@@ -6,15 +6,18 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 import httpx
 import pytest
 from opentelemetry.sdk.trace.export import SpanExportResult
 
+from ag2_otel.server.middleware import CONTENT_SECURITY_POLICY
+from ag2_otel.testing.otlp import capture, grpc_exporter, http_exporter, request_of
+from ag2_otel.testing.workload import emit_trace
+from tests.serve_process import run_cli
 from tests.server.conftest import ServerProcess, start_server
-from tests.server.otlp import capture, grpc_exporter, http_exporter, request_of
-from tests.server.workload import emit_trace
 
 TOKEN = "s3cret-token"
 
@@ -74,13 +77,76 @@ def test_every_http_request_needs_the_bearer_token(guarded: ServerProcess) -> No
     assert listed.json()["traces"]
 
 
-def test_query_token_sets_an_httponly_cookie(guarded: ServerProcess) -> None:
+def test_query_token_sets_a_session_cookie_that_is_not_the_token(guarded: ServerProcess) -> None:
     with httpx.Client(base_url=guarded.url, timeout=30) as client:
         first = client.get("/api/services", params={"token": TOKEN})
         assert first.status_code == 200
-        assert "HttpOnly" in first.headers["set-cookie"]
-        assert "SameSite=Strict" in first.headers["set-cookie"]
+        cookie = SimpleCookie(first.headers["set-cookie"])
+        (name,) = cookie.keys()
+        # Cookies are not port-scoped: every server on this host receives it, so it must
+        # not be (or reveal) the token, and it is named after this server's port.
+        assert name == f"ag2_otel_session_{guarded.http_port}"
+        assert TOKEN not in cookie[name].value
+        assert cookie[name]["httponly"] is True
+        assert cookie[name]["samesite"] == "Strict"
+        assert cookie[name]["path"] == "/"
         assert client.get("/api/services").status_code == 200
+
+
+def test_a_session_cookie_is_void_on_any_other_server(guarded: ServerProcess, tmp_path: Path) -> None:
+    """A second server with the same token (another port, or this one restarted) refuses it."""
+    first = httpx.get(f"{guarded.url}/api/services", params={"token": TOKEN}, timeout=30)
+    value = SimpleCookie(first.headers["set-cookie"])[f"ag2_otel_session_{guarded.http_port}"].value
+    other = start_server(tmp_path / "t.db", env={"AG2_OTEL_TOKEN": TOKEN})
+    try:
+        for name in (f"ag2_otel_session_{guarded.http_port}", f"ag2_otel_session_{other.http_port}"):
+            response = httpx.get(
+                f"{other.url}/api/services", headers={"cookie": f"{name}={value}"}, timeout=30
+            )
+            assert response.status_code == 401
+        own_cookie = {"cookie": f"ag2_otel_session_{guarded.http_port}={value}"}
+        assert httpx.get(f"{guarded.url}/api/services", headers=own_cookie, timeout=30).status_code == 200
+    finally:
+        other.stop()
+
+
+def test_the_token_itself_is_no_cookie(guarded: ServerProcess) -> None:
+    for name in ("ag2_otel_token", f"ag2_otel_session_{guarded.http_port}"):
+        response = httpx.get(f"{guarded.url}/api/services", headers={"cookie": f"{name}={TOKEN}"}, timeout=30)
+        assert response.status_code == 401
+
+
+def test_token_file_keeps_the_token_out_of_the_command_line(tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n")
+    token_file.chmod(0o600)
+    running = start_server(tmp_path / "t.db", "--token-file", str(token_file))
+    try:
+        assert TOKEN not in Path(f"/proc/{running.proc.pid}/cmdline").read_text()
+        assert running.api("/api/services").status_code == 401
+        headers = {"authorization": f"Bearer {TOKEN}"}
+        assert httpx.get(f"{running.url}/api/services", headers=headers, timeout=30).status_code == 200
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o620])
+def test_token_file_open_to_other_users_is_refused(tmp_path: Path, mode: int) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN)
+    token_file.chmod(mode)
+    result = run_cli(
+        tmp_path / "t.db", "serve", "--http-port", "0", "--grpc-port", "0", "--token-file", str(token_file)
+    )
+    assert result.returncode == 2
+    assert "chmod 600" in result.stderr
+    assert TOKEN not in result.stderr + result.stdout
+
+
+def test_html_has_one_strict_content_security_policy() -> None:
+    """One policy for every HTML response, with no inline script or style."""
+    assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
+    assert "script-src 'self'" in CONTENT_SECURITY_POLICY
 
 
 def test_grpc_needs_the_bearer_token(guarded: ServerProcess) -> None:
@@ -102,7 +168,7 @@ def test_loopback_server_refuses_foreign_host_names(server: ServerProcess) -> No
 def test_html_gets_a_content_security_policy(server: ServerProcess) -> None:
     response = httpx.get(f"{server.url}/", timeout=30)
     assert response.headers["content-type"].startswith("text/html")
-    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers.get_list("content-security-policy") == [CONTENT_SECURITY_POLICY]
     assert response.headers["x-content-type-options"] == "nosniff"
 
 

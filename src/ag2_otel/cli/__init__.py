@@ -1,19 +1,20 @@
 """The `ag2-otel` command line.
 
-Each subcommand lives in its own module exposing `register(subparsers)`; the
-module is imported only when the CLI starts, so `import ag2_otel` stays light.
+Each subcommand lives in its own module exposing `register(subparsers)`. They are
+imported only when the parser is built, so `import ag2_otel` stays light, and each
+keeps the imports of an optional extra inside its handler, so `--help` works on a
+core install.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
 from ag2_otel.version import __version__
-
-_COMMAND_MODULES = ("demo", "serve", "traces", "db")
 
 
 class CLIError(Exception):
@@ -27,14 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ag2-otel {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"ag2_otel.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if not exc.name or not exc.name.startswith("ag2_otel.cli."):
-                raise
-            continue
-        module.register(subparsers)
+    from ag2_otel.cli import db, demo, serve, traces
+
+    for command in (demo, serve, traces, db):
+        command.register(subparsers)
     return parser
 
 
@@ -46,12 +43,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(handler(args) or 0)
+        status = int(handler(args) or 0)
+        sys.stdout.flush()  # here, not at exit, so a closed pipe is caught below
     except CLIError as exc:
         print(f"ag2-otel: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
+    return status
+
+
+def _reader_went_away() -> int:
+    """`ag2-otel traces list | head`: stop quietly, as a tool killed by SIGPIPE would.
+
+    stdout is pointed at /dev/null so the interpreter's final flush of what is
+    still buffered cannot raise again.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -76,8 +76,9 @@ def _store_exporter(db: str | None, running_server: str | None) -> tuple[SpanExp
     try:
         from ag2_otel.server.config import default_db_path
         from ag2_otel.server.exporter import StoreSpanExporter
-    except ImportError:
-        print("(local trace store not installed: pip install 'ag2-otel[server]')", file=sys.stderr)
+    except ModuleNotFoundError as exc:
+        print(f"(local trace store unavailable, {exc.name} is missing: pip install 'ag2-otel[server]')",
+              file=sys.stderr)  # fmt: skip
         return None, ""
     path = db or str(default_db_path())
     return StoreSpanExporter(path), path

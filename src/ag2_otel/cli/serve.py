@@ -27,7 +27,16 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--db", type=Path, help=f"database file (default ${DB_ENV} or the user data directory)"
     )
-    parser.add_argument("--token", help=f"bearer token every request must carry (or ${TOKEN_ENV})")
+    secret = parser.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--token-file",
+        type=Path,
+        help=f"file holding the bearer token every request must carry (mode 600; or ${TOKEN_ENV})",
+    )
+    secret.add_argument(
+        "--token",
+        help="the bearer token itself (visible to local users in the process list: prefer --token-file)",
+    )
     parser.add_argument("--retention-days", type=float, help="delete traces older than this many days")
     parser.add_argument("--max-db-mb", type=float, help="delete the oldest traces beyond this database size")
     parser.set_defaults(handler=run)
@@ -35,7 +44,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        from ag2_otel.server.config import default_db_path
+        from ag2_otel.server.config import default_db_path, read_token_file
         from ag2_otel.server.runner import ServeOptions, serve
         from ag2_otel.server.store import RetentionPolicy
     except ModuleNotFoundError as exc:
@@ -48,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
             host=args.host,
             http_port=args.http_port,
             grpc_port=args.grpc_port,
-            token=args.token or os.environ.get(TOKEN_ENV) or None,
+            token=(read_token_file(args.token_file) if args.token_file else args.token)
+            or os.environ.get(TOKEN_ENV)
+            or None,
             retention=RetentionPolicy(max_age_days=args.retention_days, max_db_mb=args.max_db_mb),
         )
         serve(options)

@@ -40,6 +40,9 @@ def register(subparsers: Any) -> None:
     show = actions.add_parser("show", help="one trace as a tree (an id prefix is enough)")
     show.add_argument("trace_id")
     show.add_argument("--json", action="store_true", help="print the API's JSON instead of a tree")
+    show.add_argument(
+        "--html", action="store_true", help="print a self-contained HTML page (transcript and tree)"
+    )
     show.set_defaults(handler=_show)
 
     export = actions.add_parser("export", help="traces as OTLP/JSON on stdout")
@@ -91,30 +94,17 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from ag2_otel.exporters._records import SpanRecord
     from ag2_otel.exporters.tree import render_trace
+    from ag2_otel.report.html import document, records_from_trace
 
     store = _store(args)
     trace = store.get_trace(_resolve(store, args.trace_id))
     if args.json:
         print(json.dumps(trace, indent=2))
-        return 0
-    records = [
-        SpanRecord(
-            trace_id=s["trace_id"],
-            span_id=s["span_id"],
-            parent_span_id=s["parent_span_id"],
-            name=s["name"],
-            start_time_ns=s["start_time_ns"],
-            end_time_ns=s["end_time_ns"],
-            attributes=s["attributes"],
-            status_code=s["status_code"],
-            status_message=s["status_message"],
-            kind=s["kind"],
-        )
-        for s in trace["spans"]
-    ]
-    print(render_trace(records))
+    elif args.html:
+        sys.stdout.write(document(trace))
+    else:
+        print(render_trace(records_from_trace(trace)))
     return 0
 
 

@@ -5,13 +5,11 @@ console and to the local trace store."""
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TextIO
-from urllib.parse import urlsplit
 
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -22,7 +20,10 @@ from ag2_otel.demo.brain import demo_reply
 from ag2_otel.exporters.console import ConsoleTreeSpanExporter
 from ag2_otel.testing.scripted_endpoint import ScriptedOpenAIServer
 
-SCENARIOS: tuple[tuple[str, Callable[[Any, TracerProvider], Any]], ...] = (
+CAPTURE_CONTENT = "span_only"
+"""The demo records message content: its prompts are fixed, so nothing private is in them."""
+
+SCENARIOS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("two-agent chat", scenarios.two_agent_chat),
     ("tools", scenarios.tool_chat),
     ("AutoPattern group chat", scenarios.group_chat),
@@ -45,12 +46,17 @@ def model_endpoint(choice: ModelChoice, out: TextIO) -> Iterator[dict[str, Any]]
             config["base_url"] = choice.base_url
         config["api_key"] = choice.api_key or os.environ.get("OPENAI_API_KEY", "not-needed")
         out.write(f"model: {choice.model} at {choice.base_url or 'the OpenAI API'} (real model)\n")
+        out.write("message content is recorded: the demo's own prompts and the model's replies to them\n")
         yield config
         return
     with ScriptedOpenAIServer(demo_reply) as server:
         out.write(
             f"model: {choice.model} served by a SCRIPTED stand-in at {server.base_url} "
             "(offline; no real LLM; pass --base-url/--model or set OPENAI_API_KEY for a real one)\n"
+        )
+        out.write(
+            "message content is recorded: the prompts are the demo's own and the replies are scripted, "
+            "so nothing private is stored (your own apps record content only when you opt in)\n"
         )
         yield {
             "api_type": "openai",
@@ -73,17 +79,16 @@ def run_demo(choice: ModelChoice, store_exporter: SpanExporter | None, out: Text
             out.write(f"\n=== {title} ===\n")
             out.flush()
             with _quiet_ag2_console(out):
-                scenario(llm_config, provider)
+                scenario(llm_config, provider, capture_content=CAPTURE_CONTENT)
     provider.shutdown()
     return 0
 
 
 def local_server_listening(endpoint: str) -> bool:
-    """True when something accepts connections at `endpoint` (http://host:port)."""
-    parts = urlsplit(endpoint)
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.settimeout(0.2)
-        return probe.connect_ex((parts.hostname or "127.0.0.1", parts.port or 80)) == 0
+    """True when an `ag2-otel serve` answers at `endpoint` (not merely anything on that port)."""
+    from ag2_otel.start.probe import is_ag2_otel_server
+
+    return is_ag2_otel_server(endpoint)
 
 
 @contextmanager

@@ -1,6 +1,8 @@
 """The seed notebook's scenarios, as functions (its code, import lines aside).
 
-`instrument=False` leaves instrumenting to the caller (e.g. `AG2Instrumentor`).
+`instrument=False` leaves instrumenting to the caller (e.g. `AG2Instrumentor`);
+`capture_content` is passed to the instrument calls (the demo records content: its prompts are
+fixed and its model is scripted, so there is nothing private in them).
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ def make_llm_config(model: str = "gpt-4o-mini") -> Any:
     return LLMConfig({"api_type": "openai", "model": model})
 
 
-def two_agent_chat(llm_config: Any, tracer_provider: TracerProvider, *, instrument: bool = True) -> Any:
+def two_agent_chat(
+    llm_config: Any,
+    tracer_provider: TracerProvider,
+    *,
+    instrument: bool = True,
+    capture_content: str | None = None,
+) -> Any:
     from autogen import ConversableAgent
 
     assistant = ConversableAgent(
@@ -31,9 +39,9 @@ def two_agent_chat(llm_config: Any, tracer_provider: TracerProvider, *, instrume
         "user_proxy", human_input_mode="NEVER", llm_config=False, max_consecutive_auto_reply=0
     )
     if instrument:
-        instrument_llm_wrapper(tracer_provider=tracer_provider)
-        instrument_agent(assistant, tracer_provider=tracer_provider)
-        instrument_agent(user_proxy, tracer_provider=tracer_provider)
+        instrument_llm_wrapper(tracer_provider=tracer_provider, capture_content=capture_content)
+        instrument_agent(assistant, tracer_provider=tracer_provider, capture_content=capture_content)
+        instrument_agent(user_proxy, tracer_provider=tracer_provider, capture_content=capture_content)
     return user_proxy.initiate_chat(assistant, message="What are the three primary colors?", max_turns=1)
 
 
@@ -42,7 +50,13 @@ def get_weather(city: Annotated[str, "The city to get weather for"]) -> str:
     return f"The weather in {city} is sunny, 72F."
 
 
-def tool_chat(llm_config: Any, tracer_provider: TracerProvider, *, instrument: bool = True) -> Any:
+def tool_chat(
+    llm_config: Any,
+    tracer_provider: TracerProvider,
+    *,
+    instrument: bool = True,
+    capture_content: str | None = None,
+) -> Any:
     from autogen import ConversableAgent
 
     tool_agent = ConversableAgent(
@@ -57,8 +71,8 @@ def tool_chat(llm_config: Any, tracer_provider: TracerProvider, *, instrument: b
     tool_agent.register_for_llm()(get_weather)
     tool_user.register_for_execution()(get_weather)
     if instrument:
-        instrument_agent(tool_agent, tracer_provider=tracer_provider)
-        instrument_agent(tool_user, tracer_provider=tracer_provider)
+        instrument_agent(tool_agent, tracer_provider=tracer_provider, capture_content=capture_content)
+        instrument_agent(tool_user, tracer_provider=tracer_provider, capture_content=capture_content)
     return tool_user.initiate_chat(tool_agent, message="What's the weather in Tokyo?", max_turns=2)
 
 
@@ -88,12 +102,18 @@ def seed_pattern(llm_config: Any) -> Any:
     )
 
 
-def group_chat(llm_config: Any, tracer_provider: TracerProvider, *, instrument: bool = True) -> Any:
+def group_chat(
+    llm_config: Any,
+    tracer_provider: TracerProvider,
+    *,
+    instrument: bool = True,
+    capture_content: str | None = None,
+) -> Any:
     from autogen.agentchat import initiate_group_chat
 
     pattern = seed_pattern(llm_config)
     if instrument:
-        instrument_pattern(pattern, tracer_provider=tracer_provider)
+        instrument_pattern(pattern, tracer_provider=tracer_provider, capture_content=capture_content)
     result, _context, _last = initiate_group_chat(
         pattern=pattern, messages="Write a haiku about coding.", max_rounds=3
     )

@@ -8,8 +8,8 @@ reply-function lists.
 Each wrapped method is replaced by a plain function (not a `wrapt` proxy):
 AG2 checks `isinstance(x, Agent)` against runtime-checkable protocols dozens
 of times per group chat, and every check reads each protocol method; a plain
-function binds in ~0.04 µs, a wrapt proxy in ~0.25 µs (+30 µs per 3-round
-group chat with nothing traced). Wrappers keep wrapt's calling convention,
+function binds several times faster than a wrapt proxy, which showed even in
+group chats with nothing traced (figures: docs/performance.md). Wrappers keep wrapt's calling convention,
 `wrapper(wrapped, instance, args, kwargs)`, with `wrapped` the bound original.
 """
 

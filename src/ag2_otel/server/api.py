@@ -13,6 +13,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from ag2_otel.server.store import QueryError, Store, TraceFilter
+from ag2_otel.server.store.queries import check_trace_id
+from ag2_otel.version import __version__
 
 
 def api_routes(store: Store) -> list[BaseRoute]:
@@ -34,7 +36,7 @@ def api_routes(store: Store) -> list[BaseRoute]:
         return JSONResponse({"traces": page, "next_cursor": cursor})
 
     def trace(request: Request) -> JSONResponse:
-        found = store.get_trace(request.path_params["trace_id"])
+        found = store.get_trace(check_trace_id(request.path_params["trace_id"]))
         if found is None:
             return JSONResponse({"error": "trace not found"}, status_code=404)
         return JSONResponse(found)
@@ -60,12 +62,22 @@ def api_routes(store: Store) -> list[BaseRoute]:
         Route("/api/traces", _guard(traces)),
         Route("/api/traces/{trace_id}", _guard(trace)),
         Route("/api/usage", _guard(usage)),
+        Route("/api/about", _about),
         *(Route(f"/api/{kind}", _guard(values(kind))) for kind in ("services", "agents", "models")),
     ]
 
 
+def _about(request: Request) -> JSONResponse:
+    """Names this server, so `ag2_otel.setup()` can tell ours from anything else on the port."""
+    return JSONResponse({"service": "ag2-otel", "version": __version__})
+
+
 def _guard(handler: Callable[[Request], JSONResponse]) -> Callable[[Request], JSONResponse]:
-    """Turn bad parameters into `400 {"error": ...}` instead of a 500."""
+    """Turn bad parameters into `400 {"error": ...}` instead of a 500.
+
+    Every parameter is checked before it reaches SQL (types, ranges, lengths, cursor
+    format), so whatever a client sends is answered with a reason, never a traceback.
+    """
 
     def endpoint(request: Request) -> JSONResponse:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import stat
 from pathlib import Path
 
 DB_ENV = "AG2_OTEL_DB"
@@ -30,3 +31,28 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def read_token_file(path: Path) -> str:
+    """The token kept in `path`, refused when other users could read or change it.
+
+    A file (like `$AG2_OTEL_TOKEN`) keeps the token out of the process list, where
+    every local user can read `--token` in /proc/PID/cmdline.
+    """
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"token file {path} is not a regular file")
+        if info.st_mode & 0o077:
+            raise ValueError(
+                f"token file {path} is open to other users (mode {stat.S_IMODE(info.st_mode):04o}); "
+                f"run: chmod 600 {path}"
+            )
+        token = path.read_text("utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"cannot read token file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"token file {path} is not UTF-8 text") from None
+    if not token or any(ch.isspace() for ch in token):
+        raise ValueError(f"token file {path} must hold exactly one token (one word)")
+    return token

@@ -8,7 +8,6 @@ logs services are not registered: grpc answers UNIMPLEMENTED for them.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import sqlite3
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import grpc
 from grpc import aio
 
+from ag2_otel.server.auth import bearer_token, token_matches
 from ag2_otel.server.ingest_gate import Busy, IngestGate
 from ag2_otel.server.ingest_limits import IngestLimits
 from ag2_otel.server.otlp_decode import PROTOBUF, ReceiveError, decode_traces
@@ -88,10 +88,8 @@ class TraceExportHandler:
 
     def _authorized(self, context: Any) -> bool:
         for key, value in context.invocation_metadata() or ():
-            if key == "authorization" and isinstance(value, str):
-                scheme, _, credentials = value.partition(" ")
-                if scheme.lower() == "bearer" and self._token:
-                    return hmac.compare_digest(credentials.strip().encode(), self._token.encode())
+            if key == "authorization" and isinstance(value, str) and bearer_token(value):
+                return token_matches(bearer_token(value), self._token or "")
         return False
 
 

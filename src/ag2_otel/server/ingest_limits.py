@@ -1,9 +1,8 @@
 """What one OTLP request may cost, for every signal's receiver.
 
-Parsing protobuf builds one object per message: a 2-byte empty entry costs
-60-200 bytes once parsed and up to 400 once normalised, so a body of tiny
-entries multiplies memory 30-200x (issue 17). Three defences, all here so the
-logs and metrics receivers reuse them:
+Parsing protobuf builds one object per message, so a body of tiny entries
+costs many times its size in memory (figures in docs/backend.md). Three
+defences, all here so the logs and metrics receivers reuse them:
 
 - `IngestLimits`: byte sizes and counts of entries per request;
 - `Budget`: the counts, spent while a request is normalised (over → 413);
@@ -21,14 +20,14 @@ MIB = 1024 * 1024
 
 @dataclass(frozen=True)
 class IngestLimits:
-    """Defaults fit SDK and Collector batches (512-8,192 spans) with a wide margin."""
+    """Defaults fit SDK and Collector batches with a wide margin."""
 
     max_body_bytes: int = 8 * MIB
-    """Request body as sent (HTTP) or gRPC message (an SDK batch of 512 spans is ~0.3-3 MB)."""
+    """Request body as sent (HTTP) or gRPC message; SDK batches are far smaller."""
     max_decoded_bytes: int = 8 * MIB
     """Body after gzip/deflate."""
     max_json_bytes: int = 4 * MIB
-    """OTLP/JSON after decompression: `json.loads` costs ~50x its input, more than protobuf."""
+    """OTLP/JSON after decompression: parsed JSON costs more per byte than protobuf."""
     resources: int = 1_000
     scopes: int = 10_000
     items: int = 20_000

@@ -5,51 +5,54 @@ Pure ASGI (not BaseHTTPMiddleware) so request bodies stream through untouched.
 
 from __future__ import annotations
 
-import hmac
 import json
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ag2_otel.server.auth import SessionCookie, bearer_token, token_matches
 from ag2_otel.server.config import is_loopback
 
-COOKIE = "ag2_otel_token"
+# The one policy for every HTML response (viewer pages and the fallback page):
+# no inline script or style at all; the viewer sets styles through the CSSOM only.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
 )
 
 
 class TokenAuth:
     """Every request needs `Authorization: Bearer TOKEN`.
 
-    A browser may pass `?token=` once on a GET; it is then kept in an HttpOnly,
-    SameSite=Strict cookie so the viewer's own links keep working.
+    A browser may pass `?token=` once on a GET; it then gets a session cookie
+    (see `ag2_otel.server.auth`) so the viewer's own links and API calls keep working.
     """
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         if not token:
             raise ValueError("token must not be empty")
         self.app = app
-        self._token = token.encode()
+        self._token = token
+        self._session = SessionCookie(token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
-        if self._matches(_bearer(headers.get("authorization", ""))) or self._matches(_cookie(headers)):
+        port = _port(scope, headers.get("host", ""))
+        bearer = bearer_token(headers.get("authorization", ""))
+        session = _cookie(headers, SessionCookie.name(port))
+        if token_matches(bearer, self._token) or self._session.matches(session):
             await self.app(scope, receive, send)
             return
         query_token = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [""])[0]
-        if scope["method"] == "GET" and self._matches(query_token):
-            await self.app(scope, receive, _with_cookie(send, query_token))
+        if scope["method"] == "GET" and token_matches(query_token, self._token):
+            await self.app(scope, receive, _with_cookie(send, self._session.set_cookie(port)))
             return
         await _reject(send, 401, "missing or invalid bearer token", {"www-authenticate": "Bearer"})
-
-    def _matches(self, candidate: str) -> bool:
-        return bool(candidate) and hmac.compare_digest(candidate.encode(), self._token)
 
 
 class LoopbackHostGuard:
@@ -98,18 +101,24 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
-def _bearer(value: str) -> str:
-    scheme, _, credentials = value.partition(" ")
-    return credentials.strip() if scheme.lower() == "bearer" else ""
+def _port(scope: Scope, host: str) -> int:
+    """The port the browser addressed (else the one the request arrived on): the cookie's name,
+    so two servers on one host, say one published by Docker on another port, do not clash."""
+    tail = host.rsplit("]", 1)[-1] if host.startswith("[") else host
+    _, colon, port = tail.rpartition(":")
+    if colon and port.isdigit() and tail.count(":") == 1:
+        return int(port)
+    server = scope.get("server")
+    return int(server[1]) if server and server[1] is not None else 0
 
 
-def _cookie(headers: dict[str, str]) -> str:
+def _cookie(headers: dict[str, str], name: str) -> str:
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(headers.get("cookie", ""))
     except Exception:
         return ""
-    morsel = jar.get(COOKIE)
+    morsel = jar.get(name)
     return morsel.value if morsel else ""
 
 
@@ -119,10 +128,9 @@ def _hostname(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def _with_cookie(send: Send, token: str) -> Send:
+def _with_cookie(send: Send, cookie: str) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            cookie = f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
             message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())]}
         await send(message)
 

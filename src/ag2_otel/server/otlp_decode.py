@@ -85,7 +85,7 @@ def decode_traces(body: bytes, media: str, limits: IngestLimits) -> Batch:
             raise ReceiveError(
                 413, f"OTLP/JSON body of {len(body)} bytes exceeds {limits.max_json_bytes}; send protobuf"
             )
-        # Parsed JSON costs ~100 bytes per object or array (twice: Python, then protobuf);
+        # Parsed JSON costs memory per object or array (twice: Python, then protobuf);
         # counting brackets first bounds both, whatever the shape.
         containers = body.count(b"{") + body.count(b"[")
         if containers > limits.items + limits.attributes:

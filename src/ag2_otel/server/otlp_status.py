@@ -2,8 +2,6 @@
 retry delay a throttled client is told to wait.
 
 The spec asks for error bodies encoded like the request (protobuf or JSON).
-`Status` and `RetryInfo` are encoded by hand (a few scalar fields) to avoid a
-dependency on googleapis-common-protos.
 """
 
 from __future__ import annotations
@@ -11,11 +9,25 @@ from __future__ import annotations
 import json
 
 from google.protobuf import json_format
+from google.protobuf.duration_pb2 import Duration
+from google.rpc import code_pb2
+from google.rpc.error_details_pb2 import RetryInfo
+from google.rpc.status_pb2 import Status
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
 from ag2_otel.server.otlp_decode import JSON, PROTOBUF
 
-GRPC_CODE_BY_HTTP = {400: 3, 401: 16, 404: 5, 408: 4, 413: 8, 415: 3, 429: 8, 501: 12, 503: 14}
+GRPC_CODE_BY_HTTP: dict[int, int] = {
+    400: code_pb2.INVALID_ARGUMENT,
+    401: code_pb2.UNAUTHENTICATED,
+    404: code_pb2.NOT_FOUND,
+    408: code_pb2.DEADLINE_EXCEEDED,
+    413: code_pb2.RESOURCE_EXHAUSTED,
+    415: code_pb2.INVALID_ARGUMENT,
+    429: code_pb2.RESOURCE_EXHAUSTED,
+    501: code_pb2.UNIMPLEMENTED,
+    503: code_pb2.UNAVAILABLE,
+}
 RETRY_AFTER_SECONDS = 1
 """How long an overloaded receiver asks clients to wait: `Retry-After` over HTTP,
 `google.rpc.RetryInfo` in the trailing metadata over gRPC (what the SDK exporters read)."""
@@ -34,30 +46,12 @@ def export_response(rejected: int, error_message: str, media: str) -> bytes:
 
 def status_body(http_status: int, message: str, media: str) -> tuple[bytes, str]:
     """(body, content type) describing an error, in the request's encoding when known."""
-    code = GRPC_CODE_BY_HTTP.get(http_status, 2)
+    code = GRPC_CODE_BY_HTTP.get(http_status, code_pb2.UNKNOWN)
     if media == PROTOBUF:
-        return _status_protobuf(code, message), PROTOBUF
+        return Status(code=code, message=message).SerializeToString(), PROTOBUF
     return json.dumps({"code": code, "message": message, "error": message}).encode(), JSON
 
 
 def retry_info(seconds: int = RETRY_AFTER_SECONDS) -> bytes:
     """`google.rpc.RetryInfo{retry_delay: Duration{seconds}}`, serialised."""
-    duration = b"\x08" + _varint(seconds)
-    return b"\x0a" + _varint(len(duration)) + duration
-
-
-def _status_protobuf(code: int, message: str) -> bytes:
-    text = message.encode("utf-8")
-    return b"\x08" + _varint(code) + b"\x12" + _varint(len(text)) + text
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
+    return RetryInfo(retry_delay=Duration(seconds=seconds)).SerializeToString()

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from ag2_otel.server.normalize import SpanRow
+from ag2_otel.server.store.running import drop_replaced_records
 from ag2_otel.server.store.summaries import refresh_traces
 
 _SPAN_COLUMNS = (
@@ -53,6 +54,7 @@ def write_batch(conn: sqlite3.Connection, rows: Sequence[SpanRow], shared: Share
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
+        drop_replaced_records(conn, rows)  # running-span start records give way (store/running.py)
         conn.executemany(_INSERT_SPAN, [_values(conn, row, shared) for row in rows])
         refresh_traces(conn, {row.trace_id for row in rows}, rows)
         conn.execute("COMMIT")

@@ -3,6 +3,12 @@
 Never edit or reorder a released migration; add a new one. Each runs in its own
 transaction and records itself in `schema_migrations`, so a file at any older
 version is brought up to date by `migrate()`.
+
+Migrations touch the schema only and never call the store's live code (it is
+written for the latest schema, not theirs). One that needs derived rows
+recomputed from `spans` names a rebuild (`store.rebuild`); the request is
+recorded in `pending_rebuilds` in the migration's own transaction, and
+`migrate()` runs it once the schema is at the latest version.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ag2_otel.server.store import summaries
+from ag2_otel.server.store import rebuild
 
 
 @dataclass(frozen=True)
@@ -20,6 +26,8 @@ class Migration:
     version: int
     name: str
     apply: Callable[[sqlite3.Connection], None]
+    rebuilds: tuple[str, ...] = ()
+    """Rebuilds (`store.rebuild`) due once this migration is applied."""
 
 
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
@@ -136,19 +144,6 @@ CREATE TABLE trace_usage (
 """
 
 
-def _daily_and_backfill(conn: sqlite3.Connection) -> None:
-    """Add the daily roll-up, then (re)compute every roll-up from stored spans.
-
-    The backfill uses today's `summaries` code, which writes all roll-up tables,
-    so it must run only once they all exist: keep it in the newest migration
-    that adds a roll-up table. Recomputation is idempotent.
-    """
-    _script(_DAILY)(conn)
-    trace_ids = [row[0] for row in conn.execute("SELECT DISTINCT trace_id FROM spans")]
-    for start in range(0, len(trace_ids), 500):
-        summaries.refresh_traces(conn, trace_ids[start : start + 500])
-
-
 _DAILY = """
 CREATE TABLE usage_daily (
     bucket_ns INTEGER NOT NULL,
@@ -167,25 +162,34 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core: spans, traces summary, trace agents and models", _script(_CORE)),
     Migration(2, "usage: hourly roll-up of LLM-call usage", _script(_USAGE)),
     Migration(
-        3, "usage: daily roll-up (day buckets read 24x fewer rows); backfill roll-ups", _daily_and_backfill
+        3,
+        "usage: daily roll-up (day buckets read 24x fewer rows); backfill roll-ups",
+        _script(_DAILY),
+        rebuilds=(rebuild.SUMMARIES,),
     ),
 )
 LATEST = MIGRATIONS[-1].version
 
 
 def current_version(conn: sqlite3.Connection) -> int:
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations "
-        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ns INTEGER NOT NULL)"
-    )
+    _bookkeeping(conn)
     (version,) = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
     return int(version)
 
 
+def pending_rebuilds(conn: sqlite3.Connection) -> list[str]:
+    """Rebuilds requested by applied migrations and not yet run."""
+    _bookkeeping(conn)
+    return [row[0] for row in conn.execute("SELECT name FROM pending_rebuilds ORDER BY name")]
+
+
 def migrate(conn: sqlite3.Connection, *, target: int = LATEST) -> list[Migration]:
-    """Apply pending migrations up to `target`; return those applied."""
+    """Apply pending migrations up to `target`, then any rebuilds they requested; return those applied.
+
+    Rebuilds wait until the schema is at `LATEST`; one interrupted runs again next time.
+    """
     applied: list[Migration] = []
-    if current_version(conn) >= target:
+    if current_version(conn) >= target and not (target == LATEST and pending_rebuilds(conn)):
         return applied  # the common case takes no write lock
     for migration in MIGRATIONS:
         if migration.version > target:
@@ -200,9 +204,35 @@ def migrate(conn: sqlite3.Connection, *, target: int = LATEST) -> list[Migration
                 "INSERT INTO schema_migrations (version, name, applied_ns) VALUES (?, ?, ?)",
                 (migration.version, migration.name, time.time_ns()),
             )
+            conn.executemany(
+                "INSERT OR IGNORE INTO pending_rebuilds (name) VALUES (?)", [(n,) for n in migration.rebuilds]
+            )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         applied.append(migration)
+    if target == LATEST:
+        _run_pending_rebuilds(conn)
     return applied
+
+
+def _run_pending_rebuilds(conn: sqlite3.Connection) -> None:
+    for name in pending_rebuilds(conn):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("DELETE FROM pending_rebuilds WHERE name = ?", (name,)).rowcount:
+                rebuild.rebuild(conn, name)  # else another process ran it meanwhile
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _bookkeeping(conn: sqlite3.Connection) -> None:
+    """The tables `migrate()` keeps its own records in (outside the numbered migrations)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ns INTEGER NOT NULL)"
+    )
+    conn.execute("CREATE TABLE IF NOT EXISTS pending_rebuilds (name TEXT PRIMARY KEY)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,10 @@ from ag2_otel.server.store.summaries import HOUR_NS
 
 DAY_NS = 24 * HOUR_NS
 MAX_LIMIT = 500
+MAX_NS = 2**63 - 1
+"""Times are stored as SQLite's signed 64-bit integers; larger ones cannot even be bound."""
+MAX_TEXT = 1000
+"""Longest filter value; SQLite refuses LIKE patterns beyond 50,000 bytes with an error."""
 
 _SUMMARY_COLUMNS = (
     "t.trace_id, t.root_name, t.service, t.start_ns, t.end_ns, t.span_count, t.agents, t.models, t.turns,"
@@ -29,6 +34,9 @@ _SPAN_COLUMNS = (
     " s.status_message, s.span_type, s.operation, s.agent, s.attributes, s.events, s.links, r.body, c.body,"
     " s.trace_state, s.flags"
 )
+
+
+_TRACE_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class QueryError(ValueError):
@@ -48,6 +56,18 @@ class TraceFilter:
     def __post_init__(self) -> None:
         if self.status not in (None, "ok", "error"):
             raise QueryError("status must be 'ok' or 'error'")
+        for name in ("service", "agent", "model", "text"):
+            value = getattr(self, name)
+            if value is not None and len(value) > MAX_TEXT:
+                raise QueryError(f"{'q' if name == 'text' else name} must be at most {MAX_TEXT} characters")
+        check_time("since", self.since_ns)
+        check_time("until", self.until_ns)
+
+
+def check_time(name: str, value: int | None) -> None:
+    """Refuse a time in nanoseconds outside what the store can hold (negative or beyond 2**63-1)."""
+    if value is not None and not 0 <= value <= MAX_NS:
+        raise QueryError(f"{name} must be unix nanoseconds between 0 and {MAX_NS}")
 
 
 def list_traces(
@@ -148,8 +168,14 @@ def usage(
     """LLM-call usage from the hourly or daily roll-up, by time bucket and agent and/or model."""
     if bucket not in ("hour", "day"):
         raise QueryError("bucket must be 'hour' or 'day'")
-    if not group_by or any(g not in ("agent", "model") for g in group_by):
+    if (
+        not group_by
+        or len(set(group_by)) != len(group_by)
+        or any(g not in ("agent", "model") for g in group_by)
+    ):
         raise QueryError("group_by must be 'agent', 'model' or 'agent,model'")
+    check_time("since", since_ns)
+    check_time("until", until_ns)
     table, width = ("usage_hourly", HOUR_NS) if bucket == "hour" else ("usage_daily", DAY_NS)
     clauses, params = [], []
     if since_ns is not None:
@@ -259,12 +285,25 @@ def encode_cursor(start_ns: int, trace_id: str) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[int, str]:
+    """The (start_ns, trace_id) of a cursor; anything `encode_cursor` could not have made is refused."""
     try:
+        if len(cursor) > 200:
+            raise ValueError(cursor)
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
         start, trace_id = raw.split(":", 1)
-        return int(start), trace_id
+        start_ns = int(start)
+        if not (0 <= start_ns <= MAX_NS and _TRACE_ID.fullmatch(trace_id)):
+            raise ValueError(raw)
+        return start_ns, trace_id
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise QueryError("invalid cursor") from None
+
+
+def check_trace_id(trace_id: str) -> str:
+    """A trace id as the store keeps it (32 lowercase hex digits), or QueryError."""
+    if not _TRACE_ID.fullmatch(trace_id.lower()):
+        raise QueryError("trace_id must be 32 hexadecimal digits")
+    return trace_id.lower()
 
 
 def _escape_like(text: str) -> str:

@@ -6,15 +6,19 @@ their usage is taken back out of the roll-up.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sqlite3
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from ag2_otel.server.store.summaries import forget_traces
 
 _CHUNK = 1000
 DAY_NS = 86_400 * 1_000_000_000
+_LOW_WATER = 0.9
+"""A size pass deletes down to this share of the cap, so the WAL has room to grow before the next one."""
 
 
 @dataclass(frozen=True)
@@ -30,24 +34,47 @@ class RetentionPolicy:
             if value is not None and value <= 0:
                 raise ValueError(f"{name} must be positive, got {value}")
 
+    @property
+    def max_bytes(self) -> int | None:
+        return None if self.max_db_mb is None else int(self.max_db_mb * 1024 * 1024)
+
 
 def enforce(conn: sqlite3.Connection, policy: RetentionPolicy, *, now_ns: int | None = None) -> int:
-    """Apply the policy; return how many traces were removed."""
+    """Apply the policy; return how many traces were removed.
+
+    Under a size cap the database file and its WAL end the pass below the cap.
+    """
     removed = 0
     if policy.max_age_days is not None:
         cutoff = (now_ns or time.time_ns()) - int(policy.max_age_days * DAY_NS)
         removed += _delete_while(conn, "SELECT trace_id FROM traces WHERE start_ns < ? LIMIT ?", (cutoff,))
-    if policy.max_db_mb is not None:
-        limit = int(policy.max_db_mb * 1024 * 1024)
-        while (used := used_bytes(conn)) > limit:
-            deleted = _delete_oldest(conn, _oldest_to_drop(conn, used, limit))
+    limit = policy.max_bytes
+    if limit is not None and (used_bytes(conn) > limit or _on_disk(conn) > limit):
+        target = int(limit * _LOW_WATER)
+        while (used := used_bytes(conn)) > target:
+            deleted = _delete_oldest(conn, _oldest_to_drop(conn, used, target))
             if not deleted:
                 break
             removed += deleted
-    if removed:
-        conn.execute("PRAGMA incremental_vacuum")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if removed or (limit is not None and _on_disk(conn) > limit):
+        _shrink(conn)
     return removed
+
+
+def over_size(path: Path, policy: RetentionPolicy) -> bool:
+    """True when the file and its WAL have outgrown the size cap: cheap enough (two `stat`
+    calls) to ask after every write, so a large ingest is trimmed at once, not a minute later."""
+    limit = policy.max_bytes
+    return limit is not None and file_bytes(path) > limit
+
+
+def file_bytes(path: Path) -> int:
+    """The database file plus its write-ahead log, as they take up disk."""
+    total = 0
+    for part in (path, path.with_name(path.name + "-wal")):
+        with contextlib.suppress(FileNotFoundError):  # no WAL between connections
+            total += part.stat().st_size
+    return total
 
 
 def used_bytes(conn: sqlite3.Connection) -> int:
@@ -56,6 +83,27 @@ def used_bytes(conn: sqlite3.Connection) -> int:
     (free,) = conn.execute("PRAGMA freelist_count").fetchone()
     (size,) = conn.execute("PRAGMA page_size").fetchone()
     return int((pages - free) * size)
+
+
+def _shrink(conn: sqlite3.Connection) -> None:
+    """Hand free pages back to the file system, then empty the WAL.
+
+    `executescript` steps the pragma to completion: `execute` steps a statement once,
+    and each step of `incremental_vacuum` frees a single page. A file created without
+    incremental auto-vacuum is converted by one full VACUUM.
+    """
+    (mode,) = conn.execute("PRAGMA auto_vacuum").fetchone()
+    if mode == 2:
+        conn.executescript("PRAGMA incremental_vacuum")
+    else:
+        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        conn.execute("VACUUM")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+
+def _on_disk(conn: sqlite3.Connection) -> int:
+    (_, _, filename) = conn.execute("PRAGMA database_list").fetchone()
+    return file_bytes(Path(filename)) if filename else 0  # '' for an in-memory database
 
 
 def vacuum(conn: sqlite3.Connection) -> None:

@@ -21,7 +21,7 @@ from ag2_otel.server.normalize import SpanRow
 from ag2_otel.server.store.connection import open_writer
 from ag2_otel.server.store.ingest import SharedJson, write_batch
 from ag2_otel.server.store.migrations import migrate
-from ag2_otel.server.store.retention import RetentionPolicy, enforce
+from ag2_otel.server.store.retention import RetentionPolicy, enforce, over_size
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +109,8 @@ class StoreWriter:
                 if job is None:
                     return
                 self._write(conn, job, shared)
+                if over_size(self.path, self._retention):  # a large ingest is trimmed now, not next interval
+                    self._maintain(conn)
         finally:
             conn.close()
 

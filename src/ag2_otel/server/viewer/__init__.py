@@ -6,6 +6,6 @@ JSON API described in `docs/contracts.md`, so every page has a JSON twin.
 
 from __future__ import annotations
 
-from ag2_otel.server.viewer._routes import CONTENT_SECURITY_POLICY, STATIC_PREFIX, viewer_routes
+from ag2_otel.server.viewer._routes import STATIC_PREFIX, viewer_routes
 
-__all__ = ["CONTENT_SECURITY_POLICY", "STATIC_PREFIX", "viewer_routes"]
+__all__ = ["STATIC_PREFIX", "viewer_routes"]

@@ -14,15 +14,9 @@ from starlette.staticfiles import StaticFiles
 from ag2_otel.server.viewer._pages import Page, render_page
 
 STATIC_PREFIX = "/static/viewer"
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
-# The backend adds its own (looser) policy to all HTML; browsers enforce both, so the
-# viewer's pages run under this strict one: no inline script or style at all.
+# The Content-Security-Policy comes from the backend's SecurityHeaders middleware (one
+# strict policy for all HTML); these are the viewer's own additions.
 _PAGE_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }

@@ -26,6 +26,7 @@ export async function getJSON(path, params = {}) {
   } catch {
     body = null;
   }
+  performance.mark('ag2-otel:data'); // data parsed: what follows is the viewer's own work (tests, benchmarks)
   if (!response.ok) {
     const reason = body && typeof body.error === 'string' ? body.error : `HTTP ${response.status}`;
     throw new ApiError(reason, response.status);

@@ -4,9 +4,12 @@
 const PALETTE_SIZE = 10;
 const assigned = new Map();
 
+// Only the start of a name is hashed: a 10 MB name costs no more than a short one.
+const HASHED_CHARS = 256;
+
 function hashIndex(text) {
   let hash = 2166136261;
-  for (let i = 0; i < text.length; i += 1) {
+  for (let i = 0; i < Math.min(text.length, HASHED_CHARS); i += 1) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 16777619);
   }

@@ -7,6 +7,13 @@ import { attr, spanType, modelName, llmUsage } from './model.js';
 import { messageNode, messageParts, toolCallNode, toolResultNode } from './messages.js';
 import { buildTranscript, newInputs, openingMessages, turnOutputs } from './transcript.js';
 
+// Agents AG2 creates for itself inside a group chat: not members a reader would name.
+const INTERNAL_AGENT_PREFIXES = ['_Group_Tool_Executor'];
+
+function groupMembers(names) {
+  return Array.isArray(names) ? names.map(String).filter((n) => !INTERNAL_AGENT_PREFIXES.some((p) => n.startsWith(p))) : [];
+}
+
 const CONTENT_HINT = 'Message content was not captured. To record it, set OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=span_only in the traced application.';
 
 function spanButton(span, onOpenSpan, label = 'span') {
@@ -102,8 +109,8 @@ function markerText(span, type) {
     return from || to ? `Chat ${from || '?'} → ${to || '?'}` : span.name;
   }
   if (type === 'group_chat') {
-    const agents = a('ag2.group_chat.agents');
-    return `Group chat${Array.isArray(agents) ? ` with ${agents.join(', ')}` : ''}${a('ag2.group_chat.max_rounds') ? ` · max ${a('ag2.group_chat.max_rounds')} rounds` : ''}`;
+    const agents = groupMembers(a('ag2.group_chat.agents'));
+    return `Group chat${agents.length ? ` with ${agents.join(', ')}` : ''}${a('ag2.group_chat.max_rounds') ? ` · max ${a('ag2.group_chat.max_rounds')} rounds` : ''}`;
   }
   return span.name;
 }

@@ -3,7 +3,7 @@
 import { el, internalLink } from './dom.js';
 import { formatCost, formatDuration, formatInt, formatTime } from './format.js';
 import { asMessageList, instructionsNode, messageNode, toolCallNode, toolResultNode } from './messages.js';
-import { attr, jsonAttr, llmUsage, modelName, spanType } from './model.js';
+import { attr, jsonAttr, llmUsage, modelName, spanType, typeClass } from './model.js';
 import { valueNode } from './values.js';
 import { speakerClass } from './colors.js';
 
@@ -87,7 +87,7 @@ export function renderDetails(model, span) {
   if (!span) return el('div', { class: 'details empty muted' }, 'Select a span to see its details.');
   const count = (object) => Object.keys(object || {}).length;
   return el('div', { class: 'details', 'data-span-id': span.span_id },
-    el('h3', { class: 'details-title' }, el('span', { class: `type-badge type-${spanType(span)}` }, spanType(span)), ' ', span.name),
+    el('h3', { class: 'details-title' }, el('span', { class: `type-badge ${typeClass(spanType(span))}` }, spanType(span)), ' ', span.name),
     statusBanner(span),
     facts(model, span),
     messagesSection(span),

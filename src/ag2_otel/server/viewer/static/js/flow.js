@@ -8,6 +8,7 @@ import { buildTranscript } from './transcript.js';
 const WIDTH = 640;
 const HEIGHT = 420;
 const NODE_R = 30;
+const LABELS_BELOW = 46; // name and turn count under each node, descenders included
 
 function addEdge(edges, from, to, kind) {
   const key = `${kind}\u0000${from}\u0000${to}`;
@@ -39,7 +40,7 @@ export function computeFlow(model) {
 function layout(nodes) {
   const cx = WIDTH / 2;
   const cy = HEIGHT / 2;
-  const radius = nodes.length <= 1 ? 0 : Math.min(WIDTH, HEIGHT) / 2 - NODE_R - 30;
+  const radius = nodes.length <= 1 ? 0 : Math.min(WIDTH, HEIGHT) / 2 - NODE_R - LABELS_BELOW;
   const positions = new Map();
   nodes.forEach((node, i) => {
     const angle = -Math.PI / 2 + (2 * Math.PI * i) / nodes.length;

@@ -1,7 +1,7 @@
 // The trace list: newest first, filters in the URL, keyset pagination, live polling.
 
 import { api } from './api.js';
-import { el, errorBox, internalLink, markReady, mount } from './dom.js';
+import { el, errorBox, internalLink, markReady, mount, showAll } from './dom.js';
 import { speakerClass } from './colors.js';
 import { formatAgo, formatCost, formatDuration, formatInt, formatTime, formatTokens, nsAgo } from './format.js';
 
@@ -39,9 +39,11 @@ function agentChips(agents) {
 function traceRow(trace, fresh) {
   const href = `/traces/${encodeURIComponent(trace.trace_id)}`;
   const errors = trace.error_count || 0;
+  const name = trace.root_name || '(unnamed)';
+  const link = internalLink(href, { class: 'trace-link' }, name);
   return el('tr', { class: `trace-row${errors ? ' is-error' : ''}${fresh ? ' fresh' : ''}`, 'data-trace-id': trace.trace_id },
     el('td', { class: 'time', title: formatTime(trace.start_time_ns) }, formatTime(trace.start_time_ns), el('div', { class: 'muted small' }, formatAgo(trace.start_time_ns))),
-    el('td', { class: 'root' }, internalLink(href, { class: 'trace-link' }, trace.root_name || '(unnamed)'),
+    el('td', { class: 'root' }, link, showAll(link, name),
       el('div', { class: 'muted small' }, el('span', {}, trace.service || ''), ' ', el('span', { class: 'mono' }, trace.trace_id.slice(0, 12)))),
     el('td', {}, agentChips(trace.agents)),
     el('td', { class: 'num' }, formatInt(trace.turns)),

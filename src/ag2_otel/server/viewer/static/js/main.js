@@ -38,7 +38,17 @@ function markNav(page) {
   }
 }
 
+// A `?token=` in the address has been answered with a session cookie by now: drop it from
+// the address bar so it stays out of history, bookmarks and screenshots.
+function forgetToken() {
+  const url = new URL(window.location.href);
+  if (!url.searchParams.has('token')) return;
+  url.searchParams.delete('token');
+  window.history.replaceState(window.history.state, '', url);
+}
+
 function start() {
+  forgetToken();
   setupTheme();
   const { page, traceId } = document.body.dataset;
   markNav(page === 'trace' ? 'list' : page);

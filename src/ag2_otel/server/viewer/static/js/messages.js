@@ -5,6 +5,9 @@ import { el, externalLink } from './dom.js';
 import { speakerClass } from './colors.js';
 import { expandable, prettyJSON, tryParseJSON } from './values.js';
 
+// Roles with a style of their own; data never names a CSS class.
+const ROLE_CLASSES = new Set(['system', 'user', 'assistant', 'tool']);
+
 function argumentsNode(args) {
   if (args === undefined || args === null || args === '') return null;
   const parsed = typeof args === 'string' ? tryParseJSON(args) : args;
@@ -74,7 +77,7 @@ export function messageNode(message, speaker) {
   const who = speaker || speakerOf(message);
   const role = String(message.role || '');
   const parts = messageParts(message);
-  return el('div', { class: `message role-${role.replace(/[^a-z_]/gi, '')} ${speakerClass(who)}` },
+  return el('div', { class: `message ${ROLE_CLASSES.has(role) ? `role-${role}` : 'role-other'} ${speakerClass(who)}` },
     el('div', { class: 'msg-head' },
       el('span', { class: 'speaker' }, who),
       role && role !== who ? el('span', { class: 'role-tag' }, role) : null,

@@ -17,6 +17,15 @@ export function spanType(span) {
   return OPERATION_TYPES[op] || 'other';
 }
 
+// Span types with a style of their own. Data never names a CSS class: any other value
+// (say 'llm topbar') is styled as 'other' and only shown as text.
+const STYLED_TYPES = new Set(['llm', 'tool', 'agent', 'speaker_selection', 'handoff', 'conversation', 'group_chat', 'workflow', 'code_execution', 'human_input', 'summary']);
+
+/** The fixed CSS class for a span type. */
+export function typeClass(type) {
+  return STYLED_TYPES.has(type) ? `type-${type}` : 'type-other';
+}
+
 export function isError(span) {
   return span.status_code === 'ERROR';
 }

@@ -1,11 +1,12 @@
 // The trace page: summary header plus three views (conversation, spans + details, flow).
 
 import { api } from './api.js';
-import { el, errorBox, markReady, mount } from './dom.js';
+import { el, errorBox, markReady, mount, truncate, visible } from './dom.js';
 import { registerSpeakers } from './colors.js';
 import { renderConversation } from './conversation.js';
 import { renderDetails } from './details.js';
 import { FindBar } from './find.js';
+import { followRunning } from './live.js';
 import { renderFlow } from './flow.js';
 import { buildModel, spanType } from './model.js';
 import { renderSummary } from './summary.js';
@@ -160,6 +161,7 @@ export async function startTracePage(traceId) {
   }
   const model = buildModel(trace);
   registerSpeakers(model.spans.map((s) => model.agentOf(s)).filter(Boolean));
-  document.title = `${model.summary.root_name || 'Trace'} · ag2-otel`;
+  document.title = `${visible(truncate(model.summary.root_name || 'Trace', 120))} · ag2-otel`;
   new TracePage(model).mount(readState());
+  followRunning(model, traceId);
 }

@@ -1,11 +1,12 @@
 // Span tree with a waterfall timeline. Rows are virtualised: only the visible ones exist
 // in the DOM, so a trace with thousands of spans stays interactive. A find query narrows
 // the rows to the matching spans and their ancestors; every key moves among visible rows.
+// Rows show at most the start of a long name; the details panel has all of it.
 
-import { el } from './dom.js';
+import { el, truncate } from './dom.js';
 import { findSpans, highlight } from './find.js';
 import { formatDuration } from './format.js';
-import { isError, spanType } from './model.js';
+import { isError, spanType, typeClass } from './model.js';
 import { speakerClass } from './colors.js';
 
 const ROW_HEIGHT = 26;
@@ -127,8 +128,8 @@ export class SpanTree {
       ? el('span', { class: 'toggle', 'data-toggle': span.span_id }, collapsed ? '▸' : '▾')
       : el('span', { class: 'toggle leaf' }, '');
     const label = el('div', { class: 'row-label' }, toggle,
-      el('span', { class: `type-dot type-${type}`, title: type }),
-      el('span', { class: 'span-name' }, this.matches && this.matches.has(span.span_id) ? highlight(span.name, this.query) : span.name),
+      el('span', { class: `type-dot ${typeClass(type)}`, title: type }),
+      el('span', { class: 'span-name' }, this.matches && this.matches.has(span.span_id) ? highlight(truncate(span.name), this.query) : truncate(span.name)),
       collapsed ? el('span', { class: 'muted count' }, ` +${kids.length}`) : null,
       isError(span) ? el('span', { class: 'err-mark', title: 'error' }, '!') : null);
     label.style.paddingLeft = `${6 + depth * INDENT}px`;
@@ -146,7 +147,7 @@ export class SpanTree {
     const left = ((span.start_time_ns - this.model.start) / this.total) * 100;
     const width = Math.max(((span.end_time_ns - span.start_time_ns) / this.total) * 100, 0.15);
     const agent = this.model.agentOf(span);
-    const classes = ['bar', `type-${type}`, type === 'agent' ? speakerClass(agent) : '', this.model.critical.has(span.span_id) ? 'critical' : ''];
+    const classes = ['bar', typeClass(type), type === 'agent' ? speakerClass(agent) : '', this.model.critical.has(span.span_id) ? 'critical' : ''];
     const bar = el('div', { class: classes.join(' ') });
     bar.style.left = `${left}%`;
     bar.style.width = `${width}%`;

@@ -1,4 +1,7 @@
-"""Helpers that produce real OTLP traffic with the OpenTelemetry SDK."""
+"""Real OTLP traffic made with the OpenTelemetry SDK, for tests and benchmarks of a receiver.
+
+Needs the `otlp` extra (the SDK's OTLP exporters).
+"""
 
 from __future__ import annotations
 
@@ -15,12 +18,14 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import Tracer
 
 
-def http_exporter(url: str, **kwargs: object) -> HttpExporter:
-    return HttpExporter(endpoint=f"{url}/v1/traces", timeout=30, **kwargs)  # type: ignore[arg-type]
+def http_exporter(url: str, headers: dict[str, str] | None = None) -> HttpExporter:
+    """The SDK's OTLP/HTTP exporter sending to the server at `url`."""
+    return HttpExporter(endpoint=f"{url}/v1/traces", timeout=30, headers=headers)
 
 
-def grpc_exporter(endpoint: str, **kwargs: object) -> GrpcExporter:
-    return GrpcExporter(endpoint=endpoint, insecure=True, timeout=30, **kwargs)  # type: ignore[arg-type]
+def grpc_exporter(endpoint: str, headers: dict[str, str] | None = None) -> GrpcExporter:
+    """The SDK's OTLP/gRPC exporter sending to `endpoint` (host:port) without TLS."""
+    return GrpcExporter(endpoint=endpoint, insecure=True, timeout=30, headers=headers)
 
 
 def send(exporter: SpanExporter, emit: Callable[[Tracer], None], service: str = "test-service") -> None:
@@ -29,7 +34,7 @@ def send(exporter: SpanExporter, emit: Callable[[Tracer], None], service: str = 
     provider.add_span_processor(
         BatchSpanProcessor(exporter, max_queue_size=100_000, max_export_batch_size=512)
     )
-    emit(provider.get_tracer("tests.server"))
+    emit(provider.get_tracer("ag2_otel.testing"))
     provider.force_flush()
     provider.shutdown()
 
@@ -42,4 +47,5 @@ def capture(emit: Callable[[Tracer], None], service: str = "test-service") -> li
 
 
 def request_of(spans: list[ReadableSpan]) -> ExportTraceServiceRequest:
+    """The OTLP export request the SDK's exporters would send for `spans`."""
     return encode_spans(spans)

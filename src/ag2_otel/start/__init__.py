@@ -1,0 +1,1 @@
+"""One-call start: `setup()` (providers + instrumentation), `launch()` (local viewer), `show()`."""

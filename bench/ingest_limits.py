@@ -73,14 +73,14 @@ def _unique_span(index: int, extra: bytes = b"") -> bytes:
 
 def shapes() -> dict[str, tuple[bytes, dict[str, str], int]]:
     """name -> (body, headers, decoded size)."""
-    limit = 8 * MIB
+    limit = 16 * MIB
     out: dict[str, tuple[bytes, dict[str, str], int]] = {}
 
     def add(name: str, body: bytes, headers: dict[str, str] = PROTOBUF, decoded: int | None = None) -> None:
         out[name] = (body, headers, decoded or len(body))
 
-    add("empty ResourceSpans x 4M (8 MiB, refused)", b"\x0a\x00" * (limit // 2 - 1))
-    add("empty spans x 4M (8 MiB, refused)", _field(0x0A, _field(0x12, b"\x12\x00" * (limit // 2 - 8))))
+    add("empty ResourceSpans x 4M (body limit, refused)", b"\x0a\x00" * (limit // 2 - 1))
+    add("empty spans x 4M (body limit, refused)", _field(0x0A, _field(0x12, b"\x12\x00" * (limit // 2 - 8))))
     add("19,999 minimal valid spans", _request([_unique_span(i) for i in range(1, 20_000)]))
     attributes = b"".join(_field(0x4A, _field(0x0A, b"k%d" % i)) for i in range(16_000))
     add(
@@ -94,16 +94,16 @@ def shapes() -> dict[str, tuple[bytes, dict[str, str], int]]:
     add("one array attribute of 199,000 values", _request([_unique_span(1, array)]))
     text = _field(0x4A, _field(0x0A, b"text") + _field(0x12, _field(0x0A, b"x" * (limit - 200))))
     plain = _request([_unique_span(1, text)])
-    add("one 8 MiB string attribute", plain)
+    add("one string attribute at the body limit", plain)
     add(
-        "gzip: 8 MiB string attribute",
+        "gzip: string attribute at the body limit",
         gzip.compress(plain, 1),
         {**PROTOBUF, "content-encoding": "gzip"},
         len(plain),
     )
     bomb = b"\x0a\x00" * (limit // 2)
     add(
-        "gzip: 8 MiB of empty ResourceSpans (refused)",
+        "gzip: empty ResourceSpans at the body limit (refused)",
         gzip.compress(bomb, 9),
         {**PROTOBUF, "content-encoding": "gzip"},
         len(bomb),

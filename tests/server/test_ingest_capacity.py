@@ -25,7 +25,7 @@ from tests.server.conftest import ServerProcess, start_server, wait_for
 from tests.server.storeutil import ag2_request
 
 PROTOBUF = {"content-type": "application/x-protobuf"}
-SLOTS_AND_WAITING_ROOM = 4 + 64  # IngestLimits.concurrent_requests + waiting_requests
+SLOTS_AND_WAITING_ROOM = 2 + 64  # IngestLimits.concurrent_requests + waiting_requests
 
 
 @contextmanager

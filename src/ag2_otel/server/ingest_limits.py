@@ -22,9 +22,9 @@ MIB = 1024 * 1024
 class IngestLimits:
     """Defaults fit SDK and Collector batches with a wide margin."""
 
-    max_body_bytes: int = 8 * MIB
+    max_body_bytes: int = 16 * MIB
     """Request body as sent (HTTP) or gRPC message; SDK batches are far smaller."""
-    max_decoded_bytes: int = 8 * MIB
+    max_decoded_bytes: int = 16 * MIB
     """Body after gzip/deflate."""
     max_json_bytes: int = 4 * MIB
     """OTLP/JSON after decompression: parsed JSON costs more per byte than protobuf."""
@@ -40,11 +40,11 @@ class IngestLimits:
     """Nesting of array/kvlist attribute values."""
     walk_above_bytes: int = 64 * 1024
     """Entries larger than this are counted on the wire before being parsed."""
-    concurrent_requests: int = 4
+    concurrent_requests: int = 2
     """Requests being decoded or written at once, across both receivers."""
     waiting_requests: int = 64
     """HTTP requests that may wait for a slot (their bodies are not read while waiting)."""
-    grpc_waiting_requests: int = 4
+    grpc_waiting_requests: int = 6
     """gRPC calls that may wait for a slot: grpc has read their whole message already."""
     wait_seconds: float = 10.0
     """How long a request waits for a slot before it is told to retry."""

@@ -7,6 +7,8 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from ag2_otel.server.api import api_routes
+from ag2_otel.server.ingest_gate import IngestGate
+from ag2_otel.server.ingest_limits import IngestLimits
 from ag2_otel.server.middleware import LoopbackHostGuard, SecurityHeaders, TokenAuth
 from ag2_otel.server.otlp_http import otlp_routes
 from ag2_otel.server.store import Store, StoreWriter
@@ -14,7 +16,13 @@ from ag2_otel.server.viewer import viewer_routes
 
 
 def create_app(
-    store: Store, writer: StoreWriter, *, token: str | None = None, loopback_only: bool = True
+    store: Store,
+    writer: StoreWriter,
+    *,
+    token: str | None = None,
+    loopback_only: bool = True,
+    limits: IngestLimits | None = None,
+    gate: IngestGate | None = None,
 ) -> Starlette:
     """The HTTP side of `ag2-otel serve`.
 
@@ -26,5 +34,6 @@ def create_app(
         middleware.append(Middleware(TokenAuth, token=token))
     elif loopback_only:
         middleware.append(Middleware(LoopbackHostGuard))
-    routes: list[BaseRoute] = [*otlp_routes(writer), *api_routes(store), *viewer_routes(store)]
+    receiver = otlp_routes(writer, limits=limits, gate=gate)
+    routes: list[BaseRoute] = [*receiver, *api_routes(store), *viewer_routes(store)]
     return Starlette(routes=routes, middleware=middleware)

@@ -1,7 +1,7 @@
-"""Turn an OTLP/HTTP request body into an `ExportTraceServiceRequest`.
+"""Turn an OTLP request body into span rows, within the request's `IngestLimits`.
 
 Every failure is a `ReceiveError` carrying the HTTP status and a reason, so the
-HTTP route maps it to a response without knowing what went wrong.
+HTTP and gRPC receivers map it to a response without knowing what went wrong.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
+from ag2_otel.server.ingest_limits import IngestLimits, LimitExceeded, MalformedWire
+from ag2_otel.server.normalize import Batch, normalize, normalize_protobuf
+
 PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
-MAX_DECODED_BYTES = 64 * 1024 * 1024
-"""Bound on the uncompressed body: a gzip bomb must not exhaust memory."""
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 class ReceiveError(Exception):
@@ -35,24 +37,66 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-def decompress(body: bytes, content_encoding: str | None) -> bytes:
-    """Undo `Content-Encoding: gzip` (or deflate) with a hard size bound."""
+def decompress(body: bytes, content_encoding: str | None, max_bytes: int) -> bytes:
+    """Undo `Content-Encoding: gzip` (or deflate), reading the body exactly.
+
+    Output is bounded by `max_bytes` (a gzip bomb stops there: 413). A gzip body
+    may hold several members (RFC 1952), all read; anything else after the
+    stream is refused (400), never silently dropped.
+    """
     encoding = (content_encoding or "identity").strip().lower()
     if encoding in ("", "identity"):
         return body
     if encoding not in ("gzip", "deflate"):
         raise ReceiveError(415, f"unsupported content encoding {encoding!r}")
     wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
-    inflater = zlib.decompressobj(wbits)
+    parts: list[bytes] = []
+    size = 0
+    rest = body
+    while True:
+        inflater = zlib.decompressobj(wbits)
+        try:
+            part = inflater.decompress(rest, max_bytes - size + 1)
+        except zlib.error as exc:
+            raise ReceiveError(400, f"corrupt {encoding} body: {exc}") from None
+        size += len(part)
+        if size > max_bytes:
+            raise ReceiveError(413, f"decompressed body exceeds {max_bytes} bytes")
+        parts.append(part)
+        if not inflater.eof:
+            raise ReceiveError(400, f"truncated {encoding} body")
+        rest = inflater.unused_data
+        if not rest:
+            return b"".join(parts)
+        if encoding != "gzip" or not rest.startswith(_GZIP_MAGIC):
+            raise ReceiveError(400, f"{len(rest)} bytes of trailing data after the {encoding} stream")
+
+
+def decode_traces(body: bytes, media: str, limits: IngestLimits) -> Batch:
+    """Rows of an uncompressed OTLP traces body (protobuf or JSON)."""
     try:
-        data = inflater.decompress(body, MAX_DECODED_BYTES)
-    except zlib.error as exc:
-        raise ReceiveError(400, f"corrupt {encoding} body: {exc}") from None
-    if inflater.unconsumed_tail:
-        raise ReceiveError(413, f"decompressed body exceeds {MAX_DECODED_BYTES} bytes")
-    if not inflater.eof:
-        raise ReceiveError(400, f"truncated {encoding} body")
-    return data
+        if media == PROTOBUF:
+            return normalize_protobuf(body, limits)
+        if media != JSON:
+            raise ReceiveError(
+                415, f"unsupported content type {media or '(none)'!r}; use {PROTOBUF} or {JSON}"
+            )
+        if len(body) > limits.max_json_bytes:
+            raise ReceiveError(
+                413, f"OTLP/JSON body of {len(body)} bytes exceeds {limits.max_json_bytes}; send protobuf"
+            )
+        # Parsed JSON costs memory per object or array (twice: Python, then protobuf);
+        # counting brackets first bounds both, whatever the shape.
+        containers = body.count(b"{") + body.count(b"[")
+        if containers > limits.items + limits.attributes:
+            raise ReceiveError(
+                413, f"OTLP/JSON body with more than {limits.items + limits.attributes} objects and arrays"
+            )
+        return normalize(parse_json(body), limits)
+    except LimitExceeded as exc:
+        raise ReceiveError(413, exc.reason) from None
+    except (MalformedWire, DecodeError, RecursionError) as exc:
+        raise ReceiveError(400, f"malformed protobuf: {_short(exc)}") from None
 
 
 def parse_request(body: bytes, content_type: str | None) -> ExportTraceServiceRequest:

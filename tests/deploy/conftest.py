@@ -13,6 +13,7 @@ import yaml
 
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.testing import ScriptedOpenAIServer
+from tests.deploy.grafana_env import provisioned
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -68,8 +69,11 @@ def prometheus() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def datasources() -> dict[str, dict[str, Any]]:
-    provisioning = load_yaml(COMPOSE / "grafana" / "provisioning" / "datasources" / "datasources.yaml")
+def datasources(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The datasources as Grafana loads them: every value interpolated with the container's
+    environment (grafana_env), which is what turns a bare `$__tags` into nothing."""
+    raw = load_yaml(COMPOSE / "grafana" / "provisioning" / "datasources" / "datasources.yaml")
+    provisioning = provisioned(raw, compose["services"]["grafana"]["environment"])
     return {source["uid"]: source for source in provisioning["datasources"]}
 
 

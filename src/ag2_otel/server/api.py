@@ -12,10 +12,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from ag2_otel.server.store import QueryError, Store, TraceFilter
+from ag2_otel.server.store import QueryError, TraceFilter
+from ag2_otel.server.trace_store import TraceStore
 
 
-def api_routes(store: Store) -> list[BaseRoute]:
+def api_routes(store: TraceStore) -> list[BaseRoute]:
     def traces(request: Request) -> JSONResponse:
         params = request.query_params
         where = TraceFilter(

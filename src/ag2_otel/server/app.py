@@ -15,7 +15,8 @@ from starlette.routing import BaseRoute, Route
 from ag2_otel.server.api import api_routes
 from ag2_otel.server.middleware import LoopbackHostGuard, SecurityHeaders, TokenAuth
 from ag2_otel.server.otlp_http import otlp_routes
-from ag2_otel.server.store import Store, StoreWriter
+from ag2_otel.server.store import StoreWriter
+from ag2_otel.server.trace_store import TraceStore
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +27,10 @@ _FALLBACK_PAGE = """<!doctype html><meta charset="utf-8"><title>ag2-otel</title>
 
 
 def create_app(
-    store: Store, writer: StoreWriter, *, token: str | None = None, loopback_only: bool = True
+    store: TraceStore, writer: StoreWriter | None, *, token: str | None = None, loopback_only: bool = True
 ) -> Starlette:
-    """The HTTP side of `ag2-otel serve`.
+    """The HTTP side of `ag2-otel serve`. Without a writer (a ClickHouse store, which the
+    Collector fills) there is no OTLP receiver, only the API and the viewer.
 
     `loopback_only` (no token) refuses requests addressed to non-loopback host
     names; with a token every request must carry it instead.
@@ -38,12 +40,16 @@ def create_app(
         middleware.append(Middleware(TokenAuth, token=token))
     elif loopback_only:
         middleware.append(Middleware(LoopbackHostGuard))
-    routes: list[BaseRoute] = [*otlp_routes(writer), *api_routes(store), *viewer_routes(store)]
+    routes: list[BaseRoute] = [
+        *(otlp_routes(writer) if writer else []),
+        *api_routes(store),
+        *viewer_routes(store),
+    ]
     routes.append(Route("/", _fallback_home))
     return Starlette(routes=routes, middleware=middleware)
 
 
-def viewer_routes(store: Store) -> list[BaseRoute]:
+def viewer_routes(store: TraceStore) -> list[BaseRoute]:
     """Routes of `ag2_otel.server.viewer` when that module is present; none otherwise."""
     try:
         module: Any = importlib.import_module("ag2_otel.server.viewer")

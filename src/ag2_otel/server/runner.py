@@ -25,6 +25,7 @@ class ServeOptions:
     grpc_port: int = 4317
     token: str | None = None
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    store_url: str | None = None  # clickhouse://… or chdb:PATH: read-only viewer over the Collector's tables
 
     def __post_init__(self) -> None:
         if not is_loopback(self.host) and not self.token:
@@ -37,6 +38,9 @@ def serve(options: ServeOptions, *, out: TextIO = sys.stdout) -> None:
 
 
 async def _serve(options: ServeOptions, out: TextIO) -> None:
+    if options.store_url:
+        await _serve_clickhouse(options, out)
+        return
     writer = StoreWriter(options.db_path, retention=options.retention)
     writer.start()
     store = Store(options.db_path)
@@ -61,6 +65,38 @@ async def _serve(options: ServeOptions, out: TextIO) -> None:
     finally:
         await grpc_server.stop(grace=2)
         writer.stop()
+        store.close()
+        http_socket.close()
+
+
+async def _serve_clickhouse(options: ServeOptions, out: TextIO) -> None:
+    """API and viewer only: the Collector writes the tables, so there is nothing to receive."""
+    from ag2_otel.server.clickhouse.store import open_store, redacted
+
+    assert options.store_url
+    store = open_store(options.store_url)
+    http_socket = _bind(options.host, options.http_port)
+    app = create_app(store, None, token=options.token, loopback_only=is_loopback(options.host))
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5
+    )
+    http_server = uvicorn.Server(config)
+    try:
+        http_task = asyncio.create_task(http_server.serve(sockets=[http_socket]))
+        while not http_server.started and not http_task.done():
+            await asyncio.sleep(0.01)
+        if http_task.done():
+            await http_task
+            return
+        lines = [
+            f"ag2-otel serve: reading traces from {redacted(options.store_url)}",
+            f"  viewer     http://{_url_host(options.host)}:{http_socket.getsockname()[1]}/",
+        ]
+        if options.token:
+            lines.append("  every request needs 'Authorization: Bearer <token>'")
+        print("\n".join(lines), file=out, flush=True)
+        await http_task
+    finally:
         store.close()
         http_socket.close()
 

@@ -1,0 +1,137 @@
+"""Two ways to reach the same SQL: a ClickHouse server over HTTP (clickhouse-connect) or
+chDB, ClickHouse's engine inside this process. Parameters travel as ClickHouse query
+parameters (`{name:Type}` in the SQL, values beside it), never inside the SQL text."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+
+class StoreURLError(ValueError):
+    """A --store value that names no usable store."""
+
+
+class Client(Protocol):
+    database: str
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]: ...
+
+    def command(self, sql: str, params: Mapping[str, Any] | None = None) -> None: ...
+
+    def insert_json_rows(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class ChdbClient:
+    """chDB on a data directory. One session per process; queries take turns (the
+    session is not safe to share between threads mid-query)."""
+
+    def __init__(self, path: str, database: str = "otel") -> None:
+        try:
+            from chdb import session
+        except ModuleNotFoundError:
+            raise StoreURLError("chdb is not installed: pip install 'ag2-otel[chdb]'") from None
+        self.database = database
+        self._lock = threading.Lock()
+        self._session = session.Session(path)
+        self._session.query("SET output_format_json_quote_64bit_integers = 0")
+        self._session.query("SET output_format_json_quote_64bit_floats = 0")
+        self.command(f"CREATE DATABASE IF NOT EXISTS {quote_identifier(database)}")
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        with self._lock:
+            result = self._session.query(sql, "JSONCompact", params=_chdb_params(params))
+        raw = result.bytes()
+        if not raw:
+            return []
+        return [tuple(row) for row in json.loads(raw)["data"]]
+
+    def command(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        with self._lock:
+            self._session.query(sql, "CSV", params=_chdb_params(params))
+
+    def insert_json_rows(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        # Data in ClickHouse's JSONEachRow input format, not SQL: values cannot become statements.
+        body = "\n".join(json.dumps(row, separators=(",", ":")) for row in rows)
+        with self._lock:
+            self._session.query(f"INSERT INTO {table} FORMAT JSONEachRow\n{body}", "CSV")
+
+    def close(self) -> None:
+        with self._lock:
+            self._session.close()
+
+
+def _chdb_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """chDB passes parameter values on as text; an Array(String) value needs ClickHouse's
+    text form of an array (parsed as data by the server, like any parameter value)."""
+    return {
+        name: "[" + ",".join(_quoted(str(item)) for item in value) + "]" if isinstance(value, list) else value
+        for name, value in (params or {}).items()
+    }
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+class HttpClient:
+    """A ClickHouse server through clickhouse-connect (HTTP, port 8123 by default)."""
+
+    def __init__(self, host: str, port: int, database: str, user: str, password: str, secure: bool) -> None:
+        try:
+            import clickhouse_connect
+        except ModuleNotFoundError:
+            raise StoreURLError(
+                "clickhouse-connect is not installed: pip install 'ag2-otel[clickhouse]'"
+            ) from None
+        self.database = database
+        self._client = clickhouse_connect.get_client(
+            host=host, port=port, username=user, password=password, database=database, secure=secure
+        )
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self._client.query(sql, parameters=dict(params or {})).result_rows]
+
+    def command(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        self._client.command(sql, parameters=dict(params or {}))
+
+    def insert_json_rows(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            columns = list(rows[0])
+            self._client.insert(table, [[row[c] for c in columns] for row in rows], column_names=columns)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def open_client(url: str) -> Client:
+    """`clickhouse://[user:password@]host[:8123]/database`, `clickhouses://…` (TLS) or `chdb:PATH`."""
+    if url.startswith("chdb:"):
+        path = url.removeprefix("chdb:").removeprefix("//")
+        if not path:
+            raise StoreURLError("chdb: needs a directory, e.g. chdb:/var/lib/ag2-otel/chdb")
+        return ChdbClient(path)
+    parts = urlsplit(url)
+    if parts.scheme not in ("clickhouse", "clickhouses") or not parts.hostname:
+        raise StoreURLError(
+            f"cannot read store {url!r}: use clickhouse://[user:password@]host:8123/database or chdb:PATH"
+        )
+    database = parts.path.strip("/") or "default"
+    return HttpClient(
+        host=parts.hostname,
+        port=parts.port or 8123,
+        database=database,
+        user=unquote(parts.username or "default"),
+        password=unquote(parts.password or ""),
+        secure=parts.scheme == "clickhouses",
+    )
+
+
+def quote_identifier(name: str) -> str:
+    """A database or table name as a ClickHouse identifier (names cannot be query parameters)."""
+    return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"

@@ -1,0 +1,31 @@
+"""`TraceStore`: what the JSON API, the viewer and `ag2-otel traces` read through.
+
+The SQLite `Store` satisfies it, and so does the ClickHouse store over the Collector's
+tables (`ag2_otel.server.clickhouse`); callers never learn which one they have.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ag2_otel.server.store.queries import TraceFilter
+
+
+class TraceStore(Protocol):
+    def list_traces(
+        self, where: TraceFilter | None = None, *, limit: int = 50, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]: ...
+
+    def get_trace(self, trace_id: str) -> dict[str, Any] | None: ...
+
+    def usage(self, **kwargs: Any) -> list[dict[str, Any]]: ...
+
+    def values(self, kind: str) -> list[str]: ...
+
+    def find_trace_ids(self, prefix: str, *, limit: int = 10) -> list[str]: ...
+
+    def span_rows(self, trace_id: str) -> list[tuple[Any, ...]]:
+        """Stored spans of one trace in `queries.span_rows` order (for `otlp_json`)."""
+        ...
+
+    def close(self) -> None: ...

@@ -19,8 +19,8 @@ from ag2_otel.server.otlp_encode import otlp_json
 from ag2_otel.server.store import QueryError, Store, TraceFilter
 from ag2_otel.server.trace_store import TraceStore
 from tests.server.clickhouse_util import insert_requests, load_chdb
-from tests.server.storeutil import ag2_request, ingest
 from tests.server.stores import HOUR_NS, StorePair, demo_request, store_pair, workload_requests
+from tests.server.storeutil import ag2_request, ingest
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,9 @@ def test_export_matches_except_span_flags(both: tuple[Store, ClickHouseStore]) -
 
 
 def _rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**row, "cost": round(row["cost"], 9), "duration_ms": round(row["duration_ms"], 6)} for row in rows]
+    return [
+        {**row, "cost": round(row["cost"], 9), "duration_ms": round(row["duration_ms"], 6)} for row in rows
+    ]
 
 
 @pytest.mark.parametrize("bucket", ["hour", "day"])
@@ -133,7 +135,7 @@ def test_usage_charges_llm_calls_to_their_own_agent(both: tuple[Store, ClickHous
     gen_ai.agent.name (the views see one insert at a time, never the span's ancestors)."""
     sqlite, clickhouse = both
     by_agent = {row["agent"]: row["llm_calls"] for row in clickhouse.usage(group_by=("agent",), bucket="day")}
-    # the workload: 18 traces × 4 LLM calls, one of them (coder's first) names its agent
+    # the workload: 18 traces with 4 LLM calls, one of them (coder's first) names its agent
     assert by_agent == {None: 18 * 3, "coder": 18}
     assert {row["agent"] for row in sqlite.usage(group_by=("agent",), bucket="day")} == {
         "manager",

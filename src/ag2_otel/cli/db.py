@@ -48,14 +48,14 @@ def register(subparsers: Any) -> None:
     backfill.set_defaults(handler=_backfill)
 
 
-def _clickhouse(args: argparse.Namespace) -> Any:
+def _clickhouse(args: argparse.Namespace, *, create: bool = False) -> Any:
     from ag2_otel.server.clickhouse.client import open_client
 
     url = args.store or os.environ.get(STORE_ENV)
     if not url:
         raise CLIError(f"name the ClickHouse store: --store clickhouse://host:8123/otel or ${STORE_ENV}")
     try:
-        return open_client(url)
+        return open_client(url, create=create)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
 
@@ -99,7 +99,7 @@ def _migrate(args: argparse.Namespace) -> int:
 def _migrate_clickhouse(args: argparse.Namespace) -> int:
     from ag2_otel.server.clickhouse.migrations import LATEST, migrate
 
-    client = _clickhouse(args)
+    client = _clickhouse(args, create=True)
     try:
         applied = migrate(client)
     except Exception as exc:  # the driver's own errors: refused connection, missing rights…

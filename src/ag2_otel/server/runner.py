@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from ag2_otel.server.app import create_app
 from ag2_otel.server.config import is_loopback
@@ -48,20 +50,9 @@ async def _serve(options: ServeOptions, out: TextIO) -> None:
     grpc_server = create_grpc_server(writer, token=options.token)
     grpc_port = grpc_server.add_insecure_port(_grpc_address(options.host, options.grpc_port))
     app = create_app(store, writer, token=options.token, loopback_only=is_loopback(options.host))
-    config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5
-    )
-    http_server = uvicorn.Server(config)
     try:
         await grpc_server.start()
-        http_task = asyncio.create_task(http_server.serve(sockets=[http_socket]))
-        while not http_server.started and not http_task.done():
-            await asyncio.sleep(0.01)
-        if http_task.done():
-            await http_task
-            return
-        _announce(options, http_socket.getsockname()[1], grpc_port, out)
-        await http_task
+        await _run_http(app, http_socket, lambda port: _announce(options, port, grpc_port, out))
     finally:
         await grpc_server.stop(grace=2)
         writer.stop()
@@ -77,28 +68,35 @@ async def _serve_clickhouse(options: ServeOptions, out: TextIO) -> None:
     store = open_store(options.store_url)
     http_socket = _bind(options.host, options.http_port)
     app = create_app(store, None, token=options.token, loopback_only=is_loopback(options.host))
-    config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5
-    )
-    http_server = uvicorn.Server(config)
-    try:
-        http_task = asyncio.create_task(http_server.serve(sockets=[http_socket]))
-        while not http_server.started and not http_task.done():
-            await asyncio.sleep(0.01)
-        if http_task.done():
-            await http_task
-            return
+
+    def announce(port: int) -> None:
         lines = [
-            f"ag2-otel serve: reading traces from {redacted(options.store_url)}",
-            f"  viewer     http://{_url_host(options.host)}:{http_socket.getsockname()[1]}/",
+            f"ag2-otel serve: reading traces from {redacted(options.store_url or '')}",
+            f"  viewer     http://{_url_host(options.host)}:{port}/",
         ]
         if options.token:
             lines.append("  every request needs 'Authorization: Bearer <token>'")
         print("\n".join(lines), file=out, flush=True)
-        await http_task
+
+    try:
+        await _run_http(app, http_socket, announce)
     finally:
         store.close()
         http_socket.close()
+
+
+async def _run_http(app: ASGIApp, http_socket: socket.socket, announce: Callable[[int], None]) -> None:
+    """Serve `app` on the bound socket until shutdown; `announce(port)` once it listens."""
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5
+    )
+    http_server = uvicorn.Server(config)
+    http_task = asyncio.create_task(http_server.serve(sockets=[http_socket]))
+    while not http_server.started and not http_task.done():
+        await asyncio.sleep(0.01)
+    if not http_task.done():
+        announce(http_socket.getsockname()[1])
+    await http_task
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -18,7 +18,14 @@ class TraceStore(Protocol):
 
     def get_trace(self, trace_id: str) -> dict[str, Any] | None: ...
 
-    def usage(self, **kwargs: Any) -> list[dict[str, Any]]: ...
+    def usage(
+        self,
+        *,
+        group_by: tuple[str, ...] = ("agent", "model"),
+        bucket: str = "hour",
+        since_ns: int | None = None,
+        until_ns: int | None = None,
+    ) -> list[dict[str, Any]]: ...
 
     def values(self, kind: str) -> list[str]: ...
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -31,14 +32,17 @@ class ChdbClient:
     """chDB on a data directory. One session per process; queries take turns (the
     session is not safe to share between threads mid-query)."""
 
-    def __init__(self, path: str, database: str = "otel") -> None:
+    def __init__(self, path: str, database: str = "otel", *, create: bool = True) -> None:
+        if not create and not Path(path).is_dir():
+            raise StoreURLError(f"no chDB data directory at {path}")
         try:
             from chdb import session
         except ModuleNotFoundError:
             raise StoreURLError("chdb is not installed: pip install 'ag2-otel[chdb]'") from None
         self.database = database
         self._lock = threading.Lock()
-        self._session = session.Session(path)
+        factory: Any = session.Session  # chdb ships no type hints
+        self._session: Any = factory(path)
         self._session.query("SET output_format_json_quote_64bit_integers = 0")
         self._session.query("SET output_format_json_quote_64bit_floats = 0")
         self.command(f"CREATE DATABASE IF NOT EXISTS {quote_identifier(database)}")
@@ -109,13 +113,14 @@ class HttpClient:
         self._client.close()
 
 
-def open_client(url: str) -> Client:
-    """`clickhouse://[user:password@]host[:8123]/database`, `clickhouses://…` (TLS) or `chdb:PATH`."""
+def open_client(url: str, *, create: bool = False) -> Client:
+    """`clickhouse://[user:password@]host[:8123]/database`, `clickhouses://…` (TLS) or `chdb:PATH`
+    (a directory, made only with `create`: `db migrate`)."""
     if url.startswith("chdb:"):
         path = url.removeprefix("chdb:").removeprefix("//")
         if not path:
             raise StoreURLError("chdb: needs a directory, e.g. chdb:/var/lib/ag2-otel/chdb")
-        return ChdbClient(path)
+        return ChdbClient(path, create=create)
     parts = urlsplit(url)
     if parts.scheme not in ("clickhouse", "clickhouses") or not parts.hostname:
         raise StoreURLError(

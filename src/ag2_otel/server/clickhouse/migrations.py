@@ -26,7 +26,10 @@ MODEL = (
     f"if({_A}['gen_ai.response.model'] != '', {_A}['gen_ai.response.model'], {_A}['gen_ai.request.model'])"
 )
 AGENT = f"{_A}['gen_ai.agent.name']"
-COST = f"toFloat64OrZero(if(mapContains({_A}, 'ag2.usage.cost'), {_A}['ag2.usage.cost'], {_A}['gen_ai.usage.cost']))"
+COST = (
+    f"toFloat64OrZero(if(mapContains({_A}, 'ag2.usage.cost'), {_A}['ag2.usage.cost'],"
+    f" {_A}['gen_ai.usage.cost']))"
+)
 
 
 def _tokens(key: str) -> str:
@@ -97,11 +100,11 @@ def _views() -> tuple[str, ...]:
         "CREATE MATERIALIZED VIEW IF NOT EXISTS __DB__.ag2_trace_index_mv TO __DB__.ag2_trace_index AS "
         + TRACE_INDEX_SELECT,
     ]
-    for grain in GRAINS:
+    for grain, bucket in GRAINS.items():
         statements.append(_USAGE.replace("__GRAIN__", grain))
         statements.append(
-            f"CREATE MATERIALIZED VIEW IF NOT EXISTS __DB__.ag2_usage_{grain}_mv TO __DB__.ag2_usage_{grain} AS "
-            + USAGE_SELECT.replace("__BUCKET__", GRAINS[grain])
+            f"CREATE MATERIALIZED VIEW IF NOT EXISTS __DB__.ag2_usage_{grain}_mv"
+            f" TO __DB__.ag2_usage_{grain} AS " + USAGE_SELECT.replace("__BUCKET__", bucket)
         )
     return tuple(statements)
 

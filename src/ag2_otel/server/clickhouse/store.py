@@ -97,7 +97,8 @@ class ClickHouseStore:
             params["until"] = where.until_ns
         if where.text:
             having.append(
-                "positionCaseInsensitiveUTF8(arrayStringConcat(arrayConcat([TraceId], words), ' '), {q:String}) > 0"
+                "positionCaseInsensitiveUTF8(arrayStringConcat(arrayConcat([TraceId], words), ' '),"
+                " {q:String}) > 0"
             )
             params["q"] = where.text
         if after is not None:
@@ -108,7 +109,8 @@ class ClickHouseStore:
             " groupUniqArrayArray(Services) AS services, groupUniqArrayArray(Agents) AS agents,"
             " groupUniqArrayArray(Models) AS models, groupUniqArrayArray(Words) AS words"
             f" FROM {self._db}.ag2_trace_index"
-            f" WHERE TraceId IN (SELECT TraceId FROM {self._db}.ag2_trace_index WHERE {' AND '.join(candidate)})"
+            f" WHERE TraceId IN (SELECT TraceId FROM {self._db}.ag2_trace_index"
+            f" WHERE {' AND '.join(candidate)})"
             " GROUP BY TraceId"
             + (" HAVING " + " AND ".join(having) if having else "")
             + " ORDER BY start DESC, TraceId DESC LIMIT {count:UInt32}"
@@ -146,7 +148,8 @@ class ClickHouseStore:
         if not trace_ids:
             return []
         bounds = self.client.query(
-            f"SELECT toUnixTimestamp(min(Start)), toUnixTimestamp(max(End)) FROM {self._db}.otel_traces_trace_id_ts"
+            "SELECT toUnixTimestamp(min(Start)), toUnixTimestamp(max(End))"
+            f" FROM {self._db}.otel_traces_trace_id_ts"
             " WHERE TraceId IN {ids:Array(String)}",
             {"ids": trace_ids},
         )
@@ -180,10 +183,7 @@ class ClickHouseStore:
         since_ns: int | None = None,
         until_ns: int | None = None,
     ) -> list[dict[str, Any]]:
-        if bucket not in ("hour", "day"):
-            raise QueryError("bucket must be 'hour' or 'day'")
-        if not group_by or any(g not in ("agent", "model") for g in group_by):
-            raise QueryError("group_by must be 'agent', 'model' or 'agent,model'")
+        queries.check_usage_request(group_by, bucket)
         table, width = ("ag2_usage_hourly", HOUR_NS) if bucket == "hour" else ("ag2_usage_daily", DAY_NS)
         clauses, params = [], {}
         if since_ns is not None:

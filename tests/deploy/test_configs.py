@@ -322,7 +322,9 @@ MiB = 1024 * 1024
 TEMPO_DEFAULT_GRPC_BYTES = 16 * MiB
 
 
-def test_tempo_accepts_every_batch_the_collector_sends(collector: dict[str, Any], tempo: dict[str, Any]) -> None:
+def test_tempo_accepts_every_batch_the_collector_sends(
+    collector: dict[str, Any], tempo: dict[str, Any]
+) -> None:
     received = collector["receivers"]["otlp"]["protocols"]["grpc"]["max_recv_msg_size_mib"] * MiB
     queue = collector["exporters"]["otlp/tempo"]["sending_queue"]
     assert queue["sizer"] == "bytes"  # the batch processor counts spans, whatever their size
@@ -363,7 +365,9 @@ def test_no_component_reports_usage(compose: dict[str, Any], tempo: dict[str, An
     assert grafana["GF_ANALYTICS_REPORTING_ENABLED"] == "false"
 
 
-def test_traces_to_metrics_queries_reach_grafana_with_their_tags(datasources: dict[str, dict[str, Any]]) -> None:
+def test_traces_to_metrics_queries_reach_grafana_with_their_tags(
+    datasources: dict[str, dict[str, Any]],
+) -> None:
     # `datasources` is the file after Grafana's provisioning interpolation (grafana_env).
     queries = datasources["tempo"]["jsonData"]["tracesToMetrics"]["queries"]
     assert queries
@@ -389,7 +393,8 @@ TEMPO_KEYS = {
     "server.log_level",
     "server.grpc_server_max_recv_msg_size",
     "server.grpc_server_max_send_msg_size",
-    "querier.frontend_worker.grpc_client_config.max_send_msg_size",  # querier/worker/worker.go, dskit grpcclient
+    # modules/querier/worker/worker.go, vendor/github.com/grafana/dskit/grpcclient
+    "querier.frontend_worker.grpc_client_config.max_send_msg_size",
     "usage_report.reporting_enabled",  # pkg/usagestats/config.go
     "distributor.receivers.otlp.protocols.grpc.endpoint",  # collector otlpreceiver + configgrpc
     "distributor.receivers.otlp.protocols.grpc.max_recv_msg_size_mib",
@@ -398,7 +403,8 @@ TEMPO_KEYS = {
     "compactor.compaction.block_retention",  # tempodb/config.go CompactorConfig
     "query_frontend.search.duration_slo",  # modules/frontend/config.go
     "query_frontend.trace_by_id.duration_slo",
-    "metrics_generator.processor.local_blocks.filter_server_spans",  # generator/processor/localblocks/config.go
+    # modules/generator/processor/localblocks/config.go
+    "metrics_generator.processor.local_blocks.filter_server_spans",
     "metrics_generator.storage.path",  # modules/generator/storage/config.go
     "metrics_generator.traces_storage.path",  # modules/generator/config.go (wal.Config)
     "storage.trace.backend",  # tempodb/config.go
@@ -412,7 +418,9 @@ TEMPO_KEYS = {
 def leaf_keys(node: Any, prefix: str = "") -> set[str]:
     if not isinstance(node, dict):
         return {prefix}
-    return set().union(*(leaf_keys(value, f"{prefix}.{key}" if prefix else key) for key, value in node.items()))
+    return set().union(
+        *(leaf_keys(value, f"{prefix}.{key}" if prefix else key) for key, value in node.items())
+    )
 
 
 def test_every_tempo_key_is_one_tempo_reads(tempo: dict[str, Any]) -> None:

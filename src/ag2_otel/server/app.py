@@ -15,8 +15,7 @@ from starlette.routing import BaseRoute, Route
 from ag2_otel.server.api import api_routes
 from ag2_otel.server.middleware import LoopbackHostGuard, SecurityHeaders, TokenAuth
 from ag2_otel.server.otlp_http import otlp_routes
-from ag2_otel.server.store import StoreWriter
-from ag2_otel.server.trace_store import TraceStore
+from ag2_otel.server.trace_store import SpanWriter, TraceStore
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ _FALLBACK_PAGE = """<!doctype html><meta charset="utf-8"><title>ag2-otel</title>
 
 
 def create_app(
-    store: TraceStore, writer: StoreWriter | None, *, token: str | None = None, loopback_only: bool = True
+    store: TraceStore, writer: SpanWriter | None, *, token: str | None = None, loopback_only: bool = True
 ) -> Starlette:
     """The HTTP side of `ag2-otel serve`. Without a writer (a ClickHouse store, which the
     Collector fills) there is no OTLP receiver, only the API and the viewer.

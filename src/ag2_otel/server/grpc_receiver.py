@@ -19,7 +19,8 @@ from grpc import aio
 from ag2_otel.server.normalize import normalize
 from ag2_otel.server.otlp_decode import PROTOBUF, ReceiveError, parse_protobuf
 from ag2_otel.server.otlp_status import RETRY_INFO_METADATA_KEY, export_response, retry_info
-from ag2_otel.server.store.writer import Overloaded, StoreWriter
+from ag2_otel.server.store.writer import Overloaded
+from ag2_otel.server.trace_store import SpanWriter
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ _RETRY_LATER = ((RETRY_INFO_METADATA_KEY, retry_info()),)
 class TraceExportHandler:
     """Decode, hand to the writer, and answer only after commit."""
 
-    def __init__(self, writer: StoreWriter, token: str | None = None) -> None:
+    def __init__(self, writer: SpanWriter, token: str | None = None) -> None:
         self._writer = writer
         self._token = token
 
@@ -67,7 +68,7 @@ class TraceExportHandler:
         return False
 
 
-def create_grpc_server(writer: StoreWriter, *, token: str | None = None) -> aio.Server:
+def create_grpc_server(writer: SpanWriter, *, token: str | None = None) -> aio.Server:
     handler = TraceExportHandler(writer, token)
     method = grpc.unary_unary_rpc_method_handler(handler.export)
     server = aio.server(

@@ -18,14 +18,15 @@ from starlette.routing import BaseRoute, Route
 from ag2_otel.server.normalize import Batch, normalize
 from ag2_otel.server.otlp_decode import JSON, PROTOBUF, ReceiveError, decompress, media_type, parse_request
 from ag2_otel.server.otlp_status import RETRY_AFTER_SECONDS, export_response, status_body
-from ag2_otel.server.store.writer import Overloaded, StoreWriter
+from ag2_otel.server.store.writer import Overloaded
+from ag2_otel.server.trace_store import SpanWriter
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 
 
-def otlp_routes(writer: StoreWriter, *, max_body_bytes: int = MAX_BODY_BYTES) -> list[BaseRoute]:
+def otlp_routes(writer: SpanWriter, *, max_body_bytes: int = MAX_BODY_BYTES) -> list[BaseRoute]:
     async def export_traces(request: Request) -> Response:
         media = media_type(request.headers.get("content-type"))
         reply = media if media in (PROTOBUF, JSON) else JSON

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -17,6 +17,10 @@ from ag2_otel.server.app import create_app
 from ag2_otel.server.config import is_loopback
 from ag2_otel.server.grpc_receiver import create_grpc_server
 from ag2_otel.server.store import RetentionPolicy, Store, StoreWriter
+from ag2_otel.server.trace_store import TraceStore
+
+if TYPE_CHECKING:
+    from ag2_otel.server.clickhouse.writer import ChdbWriter
 
 
 @dataclass(frozen=True)
@@ -40,24 +44,36 @@ def serve(options: ServeOptions, *, out: TextIO = sys.stdout) -> None:
 
 
 async def _serve(options: ServeOptions, out: TextIO) -> None:
-    if options.store_url:
+    if options.store_url and not options.store_url.startswith("chdb:"):
         await _serve_clickhouse(options, out)
         return
-    writer = StoreWriter(options.db_path, retention=options.retention)
+    writer, store, where = _local_store(options)
     writer.start()
-    store = Store(options.db_path)
     http_socket = _bind(options.host, options.http_port)
     grpc_server = create_grpc_server(writer, token=options.token)
     grpc_port = grpc_server.add_insecure_port(_grpc_address(options.host, options.grpc_port))
     app = create_app(store, writer, token=options.token, loopback_only=is_loopback(options.host))
     try:
         await grpc_server.start()
-        await _run_http(app, http_socket, lambda port: _announce(options, port, grpc_port, out))
+        await _run_http(app, http_socket, lambda port: _announce(options, where, port, grpc_port, out))
     finally:
         await grpc_server.stop(grace=2)
         writer.stop()
         store.close()
         http_socket.close()
+
+
+def _local_store(options: ServeOptions) -> tuple[StoreWriter | ChdbWriter, TraceStore, str]:
+    """The store this process writes: the SQLite file, or chDB (`--store chdb:PATH`)."""
+    if options.store_url:
+        from ag2_otel.server.clickhouse.client import open_client
+        from ag2_otel.server.clickhouse.store import ClickHouseStore
+        from ag2_otel.server.clickhouse.writer import ChdbWriter
+
+        client = open_client(options.store_url, create=True)  # one chDB session serves both sides
+        return ChdbWriter(client), ClickHouseStore(client), options.store_url
+    writer = StoreWriter(options.db_path, retention=options.retention)
+    return writer, Store(options.db_path), str(options.db_path)
 
 
 async def _serve_clickhouse(options: ServeOptions, out: TextIO) -> None:
@@ -118,10 +134,10 @@ def _url_host(host: str) -> str:
     return f"[{host.strip('[]')}]" if ":" in host else host
 
 
-def _announce(options: ServeOptions, http_port: int, grpc_port: int, out: TextIO) -> None:
+def _announce(options: ServeOptions, where: str, http_port: int, grpc_port: int, out: TextIO) -> None:
     host = _url_host(options.host)
     lines = [
-        f"ag2-otel serve: storing traces in {options.db_path}",
+        f"ag2-otel serve: storing traces in {where}",
         f"  viewer     http://{host}:{http_port}/",
         f"  OTLP/HTTP  http://{host}:{http_port}  (POST /v1/traces)",
         f"  OTLP/gRPC  http://{host}:{grpc_port}",

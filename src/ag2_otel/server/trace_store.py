@@ -1,13 +1,17 @@
-"""`TraceStore`: what the JSON API, the viewer and `ag2-otel traces` read through.
+"""`TraceStore`: what the JSON API, the viewer and `ag2-otel traces` read through, and
+`SpanWriter`: what the OTLP receivers hand decoded spans to.
 
-The SQLite `Store` satisfies it, and so does the ClickHouse store over the Collector's
-tables (`ag2_otel.server.clickhouse`); callers never learn which one they have.
+The SQLite `Store`/`StoreWriter` satisfy them, and so do the ClickHouse store over the
+Collector's tables and the chDB writer (`ag2_otel.server.clickhouse`); callers never
+learn which one they have.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import Any, Protocol
 
+from ag2_otel.server.normalize import SpanRow
 from ag2_otel.server.store.queries import TraceFilter
 
 
@@ -36,3 +40,9 @@ class TraceStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class SpanWriter(Protocol):
+    def submit(self, rows: list[SpanRow]) -> Future[None]:
+        """Queue one export request's spans; raise `Overloaded` when the backlog is full."""
+        ...

@@ -43,8 +43,8 @@ class ChdbClient:
         self._lock = threading.Lock()
         factory: Any = session.Session  # chdb ships no type hints
         self._session: Any = factory(path)
-        self._session.query("SET output_format_json_quote_64bit_integers = 0")
-        self._session.query("SET output_format_json_quote_64bit_floats = 0")
+        for name, value in {**INSERT_SETTINGS, **_OUTPUT_SETTINGS}.items():
+            self._session.query(f"SET {name} = '{value}'")
         self.command(f"CREATE DATABASE IF NOT EXISTS {quote_identifier(database)}")
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
@@ -68,6 +68,11 @@ class ChdbClient:
     def close(self) -> None:
         with self._lock:
             self._session.close()
+
+
+# Rows arrive as JSONEachRow with times as ISO 8601 UTC text (exporter_rows._time).
+INSERT_SETTINGS = {"date_time_input_format": "best_effort"}
+_OUTPUT_SETTINGS = {"output_format_json_quote_64bit_integers": 0, "output_format_json_quote_64bit_floats": 0}
 
 
 def _chdb_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -105,9 +110,10 @@ class HttpClient:
         self._client.command(sql, parameters=dict(params or {}))
 
     def insert_json_rows(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
-        if rows:
-            columns = list(rows[0])
-            self._client.insert(table, [[row[c] for c in columns] for row in rows], column_names=columns)
+        body = "\n".join(json.dumps(row, separators=(",", ":")) for row in rows)
+        self._client.raw_insert(
+            table, insert_block=body.encode(), fmt="JSONEachRow", settings=INSERT_SETTINGS
+        )
 
     def close(self) -> None:
         self._client.close()

@@ -144,27 +144,23 @@ class ClickHouseStore:
 
     def _spans(self, trace_ids: list[str]) -> list[SpanRow]:
         """Spans of these traces, bounded to their time range by the exporter's lookup table
-        (so ClickHouse reads only the partitions and granules they can be in)."""
+        (so ClickHouse reads only the partitions and granules they can be in). A trace the
+        bounds miss (the table's DateTime ends in 2106) is looked up by id alone."""
         if not trace_ids:
             return []
-        bounds = self.client.query(
-            "SELECT toUnixTimestamp(min(Start)), toUnixTimestamp(max(End))"
-            f" FROM {self._db}.otel_traces_trace_id_ts"
-            " WHERE TraceId IN {ids:Array(String)}",
+        ((found, first, last),) = self.client.query(
+            "SELECT count(), toUnixTimestamp(min(Start)), toUnixTimestamp(max(End))"
+            f" FROM {self._db}.otel_traces_trace_id_ts WHERE TraceId IN {{ids:Array(String)}}",
             {"ids": trace_ids},
         )
-        if not bounds or bounds[0][0] is None or int(bounds[0][1]) == 0:
-            return []
         # The lookup table keeps whole seconds. Compare as DateTime64: against a DateTime,
         # chDB 26.9 pruned granules holding matching rows (ORDER BY has toDateTime(Timestamp)).
-        low, high = int(bounds[0][0]) * 1_000_000_000, (int(bounds[0][1]) + 1) * 1_000_000_000
-        result = self.client.query(
-            _SPAN_SELECT + f" FROM {self._db}.otel_traces WHERE TraceId IN {{ids:Array(String)}}"
-            " AND Timestamp >= fromUnixTimestamp64Nano({low:Int64})"
-            " AND Timestamp < fromUnixTimestamp64Nano({high:Int64})"
-            " ORDER BY Timestamp, SpanId",
-            {"ids": trace_ids, "low": low, "high": high},
-        )
+        bounds = (int(first) * 1_000_000_000, (int(last) + 1) * 1_000_000_000) if int(found) else None
+        result = self._span_query(trace_ids, bounds) if bounds else []
+        missing = sorted(set(trace_ids) - {row[0] for row in result})
+        if missing:
+            result += self._span_query(missing, None)
+            result.sort(key=lambda row: (int(row[5]), row[1]))
         seen: set[tuple[str, str]] = set()
         spans = []
         for row in result:  # a retried export can insert a span twice: first wins, as in SQLite
@@ -172,6 +168,21 @@ class ClickHouseStore:
                 seen.add((row[0], row[1]))
                 spans.append(_span_row(row))
         return spans
+
+    def _span_query(self, trace_ids: list[str], bounds: tuple[int, int] | None) -> list[tuple[Any, ...]]:
+        within = ""
+        params: dict[str, Any] = {"ids": trace_ids}
+        if bounds is not None:
+            within = (
+                " AND Timestamp >= fromUnixTimestamp64Nano({low:Int64})"
+                " AND Timestamp < fromUnixTimestamp64Nano({high:Int64})"
+            )
+            params.update(low=bounds[0], high=bounds[1])
+        return self.client.query(
+            _SPAN_SELECT + f" FROM {self._db}.otel_traces WHERE TraceId IN {{ids:Array(String)}}{within}"
+            " ORDER BY Timestamp, SpanId",
+            params,
+        )
 
     # --- usage, values, ids --------------------------------------------------------
 

@@ -26,7 +26,8 @@ def typed(value: str) -> Any:
         return value == "true"
     if _INT.fullmatch(value):
         number = int(value)
-        return number if -(2**63) <= number < 2**63 else value
+        # OTLP ints are int64: a longer integer is a double the exporter wrote without a point
+        return number if -(2**63) <= number < 2**63 else float(number)
     if _FLOAT.fullmatch(value):
         parsed = float(value)
         return parsed if math.isfinite(parsed) else value

@@ -37,7 +37,11 @@ def _tokens(key: str) -> str:
 
 
 # Templates: __DB__ is the quoted database, __WHERE__ extra conditions (backfill only).
+# One row per trace and insert (merged per trace and hour). `Hour` (when the row's first
+# span started) leads the sort key, so a newest-first page reads only its recent granules;
+# readers GROUP BY TraceId, so rows of one trace in different hours are fine.
 _TRACE_INDEX = """CREATE TABLE IF NOT EXISTS __DB__.ag2_trace_index (
+    Hour DateTime('UTC'),
     TraceId String,
     Start SimpleAggregateFunction(min, DateTime64(9)),
     End SimpleAggregateFunction(max, DateTime64(9)),
@@ -45,12 +49,12 @@ _TRACE_INDEX = """CREATE TABLE IF NOT EXISTS __DB__.ag2_trace_index (
     Services SimpleAggregateFunction(groupUniqArrayArray, Array(String)),
     Agents SimpleAggregateFunction(groupUniqArrayArray, Array(String)),
     Models SimpleAggregateFunction(groupUniqArrayArray, Array(String)),
-    Words SimpleAggregateFunction(groupUniqArrayArray, Array(String)),
-    INDEX idx_start Start TYPE minmax GRANULARITY 1
-) ENGINE = AggregatingMergeTree ORDER BY TraceId"""
+    Words SimpleAggregateFunction(groupUniqArrayArray, Array(String))
+) ENGINE = AggregatingMergeTree ORDER BY (Hour, TraceId)"""
 
 TRACE_INDEX_SELECT = (
-    "SELECT TraceId, min(Timestamp) AS Start, max(addNanoseconds(Timestamp, Duration)) AS End,"
+    "SELECT toStartOfHour(min(Timestamp), 'UTC') AS Hour, TraceId, min(Timestamp) AS Start,"
+    " max(addNanoseconds(Timestamp, Duration)) AS End,"
     " countIf(StatusCode = 'STATUS_CODE_ERROR') AS Errors,"
     " groupUniqArrayIf(toString(ServiceName), ServiceName != '') AS Services,"
     f" groupUniqArrayIf({AGENT}, {AGENT} != '') AS Agents,"

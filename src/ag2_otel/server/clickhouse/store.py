@@ -8,6 +8,7 @@ same summary code the SQLite store runs at ingest, so both stores describe a tra
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from ag2_otel.server.clickhouse.client import Client, StoreURLError, quote_identifier
@@ -46,16 +47,17 @@ class ClickHouseStore:
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
         after = decode_cursor(cursor) if cursor else None
-        anchor = self._anchor(where, after)
+        # Newest first from the cursor, --until or now, looking back through widening windows
+        # until the page is full: each query reads the index's recent hours only.
+        anchor = after[0] if after else where.until_ns if where.until_ns is not None else time.time_ns()
         found: list[tuple[str, int]] = []
-        if anchor is not None:
-            for window in (*_WINDOWS_NS, None):
-                lower = None if window is None else anchor - window
-                if where.since_ns is not None and (lower is None or lower < where.since_ns):
-                    lower = where.since_ns
-                found = self._page_ids(where, after, limit + 1, lower)
-                if len(found) > limit or lower is None or lower == where.since_ns:
-                    break
+        for window in (*_WINDOWS_NS, None):
+            lower = None if window is None else anchor - window
+            if where.since_ns is not None and (lower is None or lower < where.since_ns):
+                lower = where.since_ns
+            found = self._page_ids(where, after, limit + 1, lower)
+            if len(found) > limit or lower is None or lower == where.since_ns:
+                break
         page_ids = found[:limit]
         summaries = self._summaries([trace_id for trace_id, _ in page_ids])
         page = [summaries[trace_id] for trace_id, _ in page_ids if trace_id in summaries]
@@ -63,35 +65,22 @@ class ClickHouseStore:
         next_cursor = encode_cursor(page_ids[-1][1], page_ids[-1][0]) if more and page_ids else None
         return page, next_cursor
 
-    def _anchor(self, where: TraceFilter, after: tuple[int, str] | None) -> int | None:
-        """Where newest-first starts: the cursor, --until, or the newest trace (None: no traces)."""
-        if after is not None:
-            return after[0]
-        if where.until_ns is not None:
-            return where.until_ns
-        newest, count = self.client.query(
-            f"SELECT toUnixTimestamp64Nano(max(Start)), count() FROM {self._db}.ag2_trace_index"
-        )[0]
-        return int(newest) if int(count) else None
-
     def _page_ids(
         self, where: TraceFilter, after: tuple[int, str] | None, count: int, lower: int | None
     ) -> list[tuple[str, int]]:
         params: dict[str, Any] = {"count": count}
-        candidate = ["1"]
-        if lower is not None:
-            candidate.append("Start >= fromUnixTimestamp64Nano({lower:Int64})")
-            params["lower"] = lower
+        within = ""
         having = []
+        if lower is not None:
+            within = " WHERE Hour >= toStartOfHour(fromUnixTimestamp64Nano({lower:Int64}), 'UTC')"
+            having.append("start >= {lower:Int64}")
+            params["lower"] = lower
         for column, value in (("service", where.service), ("agent", where.agent), ("model", where.model)):
             if value is not None:
-                array = {"service": "services", "agent": "agents", "model": "models"}[column]
-                having.append(f"has({array}, {{{column}:String}})")
+                having.append(f"has({column}s, {{{column}:String}})")
                 params[column] = value
         if where.status is not None:
             having.append("errors > 0" if where.status == "error" else "errors = 0")
-        if lower is not None:
-            having.append("start >= {lower:Int64}")
         if where.until_ns is not None:
             having.append("start <= {until:Int64}")
             params["until"] = where.until_ns
@@ -108,14 +97,24 @@ class ClickHouseStore:
             "SELECT TraceId, toUnixTimestamp64Nano(min(Start)) AS start, sum(Errors) AS errors,"
             " groupUniqArrayArray(Services) AS services, groupUniqArrayArray(Agents) AS agents,"
             " groupUniqArrayArray(Models) AS models, groupUniqArrayArray(Words) AS words"
-            f" FROM {self._db}.ag2_trace_index"
-            f" WHERE TraceId IN (SELECT TraceId FROM {self._db}.ag2_trace_index"
-            f" WHERE {' AND '.join(candidate)})"
-            " GROUP BY TraceId"
+            f" FROM {self._db}.ag2_trace_index{within} GROUP BY TraceId"
             + (" HAVING " + " AND ".join(having) if having else "")
             + " ORDER BY start DESC, TraceId DESC LIMIT {count:UInt32}"
         )
-        return [(str(row[0]), int(row[1])) for row in self.client.query(sql, params)]
+        found = [(str(row[0]), int(row[1])) for row in self.client.query(sql, params)]
+        return self._without_earlier_spans(found, lower) if lower is not None and found else found
+
+    def _without_earlier_spans(self, found: list[tuple[str, int]], lower: int) -> list[tuple[str, int]]:
+        """Drop traces that also have spans before the window (so their start seen here is
+        not their real one); a wider window lists them in their place. The exporter's
+        lookup table answers by trace id, to the second."""
+        rows = self.client.query(
+            f"SELECT TraceId FROM {self._db}.otel_traces_trace_id_ts WHERE TraceId IN {{ids:Array(String)}}"
+            " GROUP BY TraceId HAVING toUnixTimestamp(min(Start)) < {second:Int64}",
+            {"ids": [trace_id for trace_id, _ in found], "second": lower // 1_000_000_000},
+        )
+        earlier = {str(row[0]) for row in rows}
+        return [item for item in found if item[0] not in earlier]
 
     def _summaries(self, trace_ids: list[str]) -> dict[str, dict[str, Any]]:
         by_trace: dict[str, list[SpanRow]] = {}
@@ -234,8 +233,8 @@ class ClickHouseStore:
 
     def find_trace_ids(self, prefix: str, *, limit: int = 10) -> list[str]:
         prefix = prefix.strip().lower()
-        rows = self.client.query(
-            f"SELECT DISTINCT TraceId FROM {self._db}.ag2_trace_index"
+        rows = self.client.query(  # the exporter's lookup table is sorted by trace id
+            f"SELECT DISTINCT TraceId FROM {self._db}.otel_traces_trace_id_ts"
             " WHERE TraceId >= {low:String} AND TraceId < {high:String} ORDER BY TraceId LIMIT {n:UInt32}",
             {"low": prefix, "high": prefix + "~", "n": limit},
         )

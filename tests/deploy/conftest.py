@@ -59,6 +59,16 @@ def collector_with_ag2_otel(collector: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def compose_clickhouse() -> dict[str, Any]:
+    return load_yaml(COMPOSE / "compose.clickhouse.yaml")
+
+
+@pytest.fixture(scope="session")
+def collector_with_clickhouse(collector: dict[str, Any]) -> dict[str, Any]:
+    return deep_merge(collector, load_yaml(COMPOSE / "otelcol" / "clickhouse.yaml"))
+
+
+@pytest.fixture(scope="session")
 def tempo() -> dict[str, Any]:
     return load_yaml(COMPOSE / "tempo" / "tempo.yaml")
 

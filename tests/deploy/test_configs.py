@@ -51,6 +51,8 @@ def test_found_the_config_files() -> None:
     assert {
         "compose/compose.yaml",
         "compose/compose.ag2-otel.yaml",
+        "compose/compose.clickhouse.yaml",
+        "compose/otelcol/clickhouse.yaml",
         "compose/otelcol/config.yaml",
         "compose/otelcol/ag2-otel.yaml",
         "compose/tempo/tempo.yaml",
@@ -84,11 +86,18 @@ def used_components(config: dict[str, Any]) -> set[tuple[str, str]]:
     return used
 
 
-@pytest.fixture(params=["config.yaml", "config.yaml + ag2-otel.yaml"])
+@pytest.fixture(params=["config.yaml", "config.yaml + ag2-otel.yaml", "config.yaml + clickhouse.yaml"])
 def collector_config(
-    request: pytest.FixtureRequest, collector: dict[str, Any], collector_with_ag2_otel: dict[str, Any]
+    request: pytest.FixtureRequest,
+    collector: dict[str, Any],
+    collector_with_ag2_otel: dict[str, Any],
+    collector_with_clickhouse: dict[str, Any],
 ) -> dict[str, Any]:
-    return collector if request.param == "config.yaml" else collector_with_ag2_otel
+    return {
+        "config.yaml": collector,
+        "config.yaml + ag2-otel.yaml": collector_with_ag2_otel,
+        "config.yaml + clickhouse.yaml": collector_with_clickhouse,
+    }[request.param]
 
 
 def test_collector_pipelines_use_only_defined_components_and_all_of_them(
@@ -293,15 +302,18 @@ def test_tempo_volume_needs_no_root_step(compose: dict[str, Any]) -> None:
     assert not [name for name, service in services.items() if service.get("user") in {"root", "0"}]
 
 
-def test_every_image_is_pinned(compose: dict[str, Any], compose_ag2_otel: dict[str, Any]) -> None:
-    merged = deep_merge(compose, compose_ag2_otel)
+def test_every_image_is_pinned(
+    compose: dict[str, Any], compose_ag2_otel: dict[str, Any], compose_clickhouse: dict[str, Any]
+) -> None:
+    merged = deep_merge(deep_merge(compose, compose_ag2_otel), compose_clickhouse)
     for name, service in merged["services"].items():
-        if "build" in service:
-            continue
+        if "build" in service or service["image"].startswith("ag2-otel-serve:"):
+            continue  # built here from deploy/Dockerfile
         image = service["image"]
         repository, _, tag = image.rpartition(":")
         assert repository, f"{name}: {image} has no tag"
-        assert re.fullmatch(r"v?\d+\.\d+\.\d+", tag), f"{name}: {image} is not pinned to a version"
+        # ClickHouse tags its releases with four numbers (25.8.26.11)
+        assert re.fullmatch(r"v?\d+\.\d+\.\d+(\.\d+)?", tag), f"{name}: {image} is not pinned to a version"
 
 
 def test_the_committed_dashboard_is_what_the_generator_writes() -> None:

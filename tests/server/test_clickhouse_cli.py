@@ -75,6 +75,12 @@ def test_the_store_variable_selects_clickhouse(pair: StorePair) -> None:
     assert len(json.loads(result.stdout)["traces"]) == 18
 
 
+def test_db_migrate_waits_for_the_exporters_tables(tmp_path: Path) -> None:
+    result = run_cli(tmp_path / "t.db", "db", "migrate", "--store", f"chdb:{tmp_path / 'empty'}")
+    assert result.returncode != 0
+    assert "otel.otel_traces does not exist yet" in result.stderr
+
+
 def test_db_migrate_and_backfill_store(tmp_path: Path) -> None:
     url = load_chdb(tmp_path / "chdb", *workload_requests(), views=False)
     db = tmp_path / "unused.db"

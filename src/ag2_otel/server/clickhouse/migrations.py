@@ -133,6 +133,15 @@ def applied_versions(client: Client) -> dict[int, int]:
 def migrate(client: Client) -> list[Migration]:
     """Apply what is missing; safe to run again and from several processes."""
     db = quote_identifier(client.database)
+    (tables,) = client.query(
+        "SELECT count() FROM system.tables WHERE database = {db:String} AND name = 'otel_traces'",
+        {"db": client.database},
+    )[0]
+    if not int(tables):
+        raise ValueError(
+            f"{client.database}.otel_traces does not exist yet: the Collector's clickhouse exporter"
+            " creates it when it starts (create_schema: true)"
+        )
     done = applied_versions(client)
     applied = []
     for migration in MIGRATIONS:

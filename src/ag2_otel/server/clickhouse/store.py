@@ -50,7 +50,7 @@ class ClickHouseStore:
         # Newest first from the cursor, --until or now, looking back through widening windows
         # until the page is full: each query reads the index's recent hours only.
         anchor = after[0] if after else where.until_ns if where.until_ns is not None else time.time_ns()
-        found: list[tuple[str, int]] = []
+        found: list[tuple[str, int, int]] = []
         for window in (*_WINDOWS_NS, None):
             lower = None if window is None else anchor - window
             if where.since_ns is not None and (lower is None or lower < where.since_ns):
@@ -59,15 +59,18 @@ class ClickHouseStore:
             if len(found) > limit or lower is None or lower == where.since_ns:
                 break
         page_ids = found[:limit]
-        summaries = self._summaries([trace_id for trace_id, _ in page_ids])
-        page = [summaries[trace_id] for trace_id, _ in page_ids if trace_id in summaries]
+        # the index already knows when the page's traces ran: no lookup for the spans' bounds
+        bounds = (min(s for _, s, _ in page_ids), max(e for _, _, e in page_ids) + 1) if page_ids else None
+        summaries = self._summaries([trace_id for trace_id, _, _ in page_ids], bounds)
+        page = [summaries[trace_id] for trace_id, _, _ in page_ids if trace_id in summaries]
         more = len(found) > limit
         next_cursor = encode_cursor(page_ids[-1][1], page_ids[-1][0]) if more and page_ids else None
         return page, next_cursor
 
     def _page_ids(
         self, where: TraceFilter, after: tuple[int, str] | None, count: int, lower: int | None
-    ) -> list[tuple[str, int]]:
+    ) -> list[tuple[str, int, int]]:
+        """(trace id, start ns, end ns) of the newest matching traces that started at or after `lower`."""
         params: dict[str, Any] = {"count": count}
         within = ""
         having = []
@@ -94,31 +97,34 @@ class ClickHouseStore:
             having.append("(start, TraceId) < ({after_start:Int64}, {after_id:String})")
             params.update(after_start=after[0], after_id=after[1])
         sql = (
-            "SELECT TraceId, toUnixTimestamp64Nano(min(Start)) AS start, sum(Errors) AS errors,"
+            "SELECT TraceId, toUnixTimestamp64Nano(min(Start)) AS start, toUnixTimestamp64Nano(max(End)),"
+            " sum(Errors) AS errors,"
             " groupUniqArrayArray(Services) AS services, groupUniqArrayArray(Agents) AS agents,"
             " groupUniqArrayArray(Models) AS models, groupUniqArrayArray(Words) AS words"
             f" FROM {self._db}.ag2_trace_index{within} GROUP BY TraceId"
             + (" HAVING " + " AND ".join(having) if having else "")
             + " ORDER BY start DESC, TraceId DESC LIMIT {count:UInt32}"
         )
-        found = [(str(row[0]), int(row[1])) for row in self.client.query(sql, params)]
+        found = [(str(row[0]), int(row[1]), int(row[2])) for row in self.client.query(sql, params)]
         return self._without_earlier_spans(found, lower) if lower is not None and found else found
 
-    def _without_earlier_spans(self, found: list[tuple[str, int]], lower: int) -> list[tuple[str, int]]:
+    def _without_earlier_spans(
+        self, found: list[tuple[str, int, int]], lower: int
+    ) -> list[tuple[str, int, int]]:
         """Drop traces that also have spans before the window (so their start seen here is
         not their real one); a wider window lists them in their place. The exporter's
         lookup table answers by trace id, to the second."""
         rows = self.client.query(
             f"SELECT TraceId FROM {self._db}.otel_traces_trace_id_ts WHERE TraceId IN {{ids:Array(String)}}"
             " GROUP BY TraceId HAVING toUnixTimestamp(min(Start)) < {second:Int64}",
-            {"ids": [trace_id for trace_id, _ in found], "second": lower // 1_000_000_000},
+            {"ids": [item[0] for item in found], "second": lower // 1_000_000_000},
         )
         earlier = {str(row[0]) for row in rows}
         return [item for item in found if item[0] not in earlier]
 
-    def _summaries(self, trace_ids: list[str]) -> dict[str, dict[str, Any]]:
+    def _summaries(self, trace_ids: list[str], bounds: tuple[int, int] | None) -> dict[str, dict[str, Any]]:
         by_trace: dict[str, list[SpanRow]] = {}
-        for row in self._spans(trace_ids):
+        for row in self._spans(trace_ids, bounds):
             by_trace.setdefault(row.trace_id, []).append(row)
         result = {}
         for trace_id, rows in by_trace.items():
@@ -141,20 +147,22 @@ class ClickHouseStore:
     def span_rows(self, trace_id: str) -> list[tuple[Any, ...]]:
         return [_as_tuple(row) for row in self._spans([trace_id.lower()])]
 
-    def _spans(self, trace_ids: list[str]) -> list[SpanRow]:
-        """Spans of these traces, bounded to their time range by the exporter's lookup table
-        (so ClickHouse reads only the partitions and granules they can be in). A trace the
-        bounds miss (the table's DateTime ends in 2106) is looked up by id alone."""
+    def _spans(self, trace_ids: list[str], bounds: tuple[int, int] | None = None) -> list[SpanRow]:
+        """Spans of these traces within `bounds` (ns), or within the range the exporter's
+        lookup table gives (so ClickHouse reads only the partitions and granules they can be
+        in). A trace the bounds miss (the table's DateTime ends in 2106) is looked up by id alone."""
         if not trace_ids:
             return []
-        ((found, first, last),) = self.client.query(
-            "SELECT count(), toUnixTimestamp(min(Start)), toUnixTimestamp(max(End))"
-            f" FROM {self._db}.otel_traces_trace_id_ts WHERE TraceId IN {{ids:Array(String)}}",
-            {"ids": trace_ids},
-        )
-        # The lookup table keeps whole seconds. Compare as DateTime64: against a DateTime,
-        # chDB 26.9 pruned granules holding matching rows (ORDER BY has toDateTime(Timestamp)).
-        bounds = (int(first) * 1_000_000_000, (int(last) + 1) * 1_000_000_000) if int(found) else None
+        if bounds is None:
+            ((found, first, last),) = self.client.query(
+                "SELECT count(), toUnixTimestamp(min(Start)), toUnixTimestamp(max(End))"
+                f" FROM {self._db}.otel_traces_trace_id_ts WHERE TraceId IN {{ids:Array(String)}}",
+                {"ids": trace_ids},
+            )
+            # The lookup table keeps whole seconds. Compare as DateTime64: against a DateTime,
+            # chDB 26.9 pruned granules holding matching rows (ORDER BY has toDateTime(Timestamp)).
+            if int(found):
+                bounds = (int(first) * 1_000_000_000, (int(last) + 1) * 1_000_000_000)
         result = self._span_query(trace_ids, bounds) if bounds else []
         missing = sorted(set(trace_ids) - {row[0] for row in result})
         if missing:

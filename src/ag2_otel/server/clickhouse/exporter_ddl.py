@@ -2,9 +2,10 @@
 
 Taken from opentelemetry-collector-contrib v0.128.0 (the version deploy/compose pins),
 exporter/clickhouseexporter/internal/sqltemplates/traces_table.sql and
-traces_id_ts_lookup_table.sql / _mv.sql, with the exporter's own defaults filled in:
-database `otel`, table `otel_traces`, engine `MergeTree()`, no cluster, no TTL. ag2-otel
-reads these tables and never alters them; tests and the benchmark create them from here.
+traces_id_ts_lookup_table.sql / _mv.sql (the `%s` templates of that release), filled in
+as deploy/compose configures the exporter (database `otel`) and with its defaults for the
+rest: table `otel_traces`, engine `MergeTree()`, no cluster, no TTL. ag2-otel reads these
+tables and never alters them; chDB stores, tests and the benchmark create them from here.
 """
 
 from __future__ import annotations

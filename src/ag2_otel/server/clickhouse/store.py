@@ -96,12 +96,19 @@ class ClickHouseStore:
         if after is not None:
             having.append("(start, TraceId) < ({after_start:Int64}, {after_id:String})")
             params.update(after_start=after[0], after_id=after[1])
+        # aggregate only the columns a filter needs (the arrays cost the most)
+        needed = {
+            "errors": ("sum(Errors)", where.status),
+            "services": ("groupUniqArrayArray(Services)", where.service),
+            "agents": ("groupUniqArrayArray(Agents)", where.agent),
+            "models": ("groupUniqArrayArray(Models)", where.model),
+            "words": ("groupUniqArrayArray(Words)", where.text),
+        }
+        extra = "".join(f", {expr} AS {name}" for name, (expr, value) in needed.items() if value)
         sql = (
-            "SELECT TraceId, toUnixTimestamp64Nano(min(Start)) AS start, toUnixTimestamp64Nano(max(End)),"
-            " sum(Errors) AS errors,"
-            " groupUniqArrayArray(Services) AS services, groupUniqArrayArray(Agents) AS agents,"
-            " groupUniqArrayArray(Models) AS models, groupUniqArrayArray(Words) AS words"
-            f" FROM {self._db}.ag2_trace_index{within} GROUP BY TraceId"
+            "SELECT TraceId, toUnixTimestamp64Nano(min(Start)) AS start, toUnixTimestamp64Nano(max(End))"
+            + extra
+            + f" FROM {self._db}.ag2_trace_index{within} GROUP BY TraceId"
             + (" HAVING " + " AND ".join(having) if having else "")
             + " ORDER BY start DESC, TraceId DESC LIMIT {count:UInt32}"
         )

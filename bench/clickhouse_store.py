@@ -116,18 +116,8 @@ class MeasuredClient(ChdbClient):
         super().__init__(path)
         self.read: list[tuple[int, int]] = []
 
-    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        from ag2_otel.server.clickhouse.client import _chdb_params
-
-        with self._lock:
-            result = self._session.query(sql, "JSONCompact", params=_chdb_params(params))
-        raw = result.bytes()
-        if not raw:
-            return []
-        document = json.loads(raw)
-        stats = document.get("statistics", {})
-        self.read.append((int(stats.get("rows_read", 0)), int(stats.get("bytes_read", 0))))
-        return [tuple(row) for row in document["data"]]
+    def on_statistics(self, statistics: dict[str, Any]) -> None:
+        self.read.append((int(statistics.get("rows_read", 0)), int(statistics.get("bytes_read", 0))))
 
 
 def timed(client: MeasuredClient, call: Callable[[], object], runs: int) -> dict[str, float]:

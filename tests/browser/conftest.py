@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
+from tests.serve_process import deselect_over_chdb
+
 from . import fixtures
 from .servers import ViewerServer, start_server
 
@@ -136,14 +138,4 @@ _SQLITE_ONLY = {"test_usage_page_charts"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    chosen, dropped = [], []
-    for item in items:
-        spec = getattr(item, "callspec", None)
-        name = getattr(item, "originalname", item.name)
-        if spec is not None and spec.params.get("demo") == "chdb" and name in _SQLITE_ONLY:
-            dropped.append(item)
-        else:
-            chosen.append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = chosen
+    deselect_over_chdb(config, items, "demo", _SQLITE_ONLY)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.serve_process import ServerProcess, start_server, wait_for
+from tests.serve_process import ServerProcess, deselect_over_chdb, start_server, wait_for
 
 __all__ = ["ServerProcess", "start_server", "wait_for"]
 
@@ -37,14 +37,4 @@ def server(
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    chosen, dropped = [], []
-    for item in items:
-        name = getattr(item, "originalname", item.name)
-        spec = getattr(item, "callspec", None)
-        if spec is not None and spec.params.get("server") == "chdb" and name in _SQLITE_ONLY:
-            dropped.append(item)
-        else:
-            chosen.append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = chosen
+    deselect_over_chdb(config, items, "server", _SQLITE_ONLY)

@@ -8,6 +8,7 @@ learn which one they have.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, Protocol
 
@@ -22,14 +23,10 @@ class TraceStore(Protocol):
 
     def get_trace(self, trace_id: str) -> dict[str, Any] | None: ...
 
-    def usage(
-        self,
-        *,
-        group_by: tuple[str, ...] = ("agent", "model"),
-        bucket: str = "hour",
-        since_ns: int | None = None,
-        until_ns: int | None = None,
-    ) -> list[dict[str, Any]]: ...
+    @property
+    def usage(self) -> Callable[..., list[dict[str, Any]]]:
+        """Keyword-only: group_by (("agent", "model")), bucket ("hour"), since_ns, until_ns."""
+        ...
 
     def values(self, kind: str) -> list[str]: ...
 

@@ -53,7 +53,12 @@ class ChdbClient:
         raw = result.bytes()
         if not raw:
             return []
-        return [tuple(row) for row in json.loads(raw)["data"]]
+        document = json.loads(raw)
+        self.on_statistics(document.get("statistics", {}))
+        return [tuple(row) for row in document["data"]]
+
+    def on_statistics(self, statistics: dict[str, Any]) -> None:
+        """ClickHouse's own account of each query (rows_read, bytes_read, elapsed): bench/ keeps it."""
 
     def command(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         with self._lock:

@@ -75,7 +75,12 @@ class ClickHouseStore:
         within = ""
         having = []
         if lower is not None:
-            within = " WHERE Hour >= toStartOfHour(fromUnixTimestamp64Nano({lower:Int64}), 'UTC')"
+            # An hour more than the window, so a trace that began up to an hour before it
+            # shows its real start (and is left to a wider window) instead of a later one.
+            within = (
+                " WHERE Hour >= toStartOfHour(fromUnixTimestamp64Nano({lower:Int64}), 'UTC')"
+                " - INTERVAL 1 HOUR"
+            )
             having.append("start >= {lower:Int64}")
             params["lower"] = lower
         for column, value in (("service", where.service), ("agent", where.agent), ("model", where.model)):
@@ -112,22 +117,7 @@ class ClickHouseStore:
             + (" HAVING " + " AND ".join(having) if having else "")
             + " ORDER BY start DESC, TraceId DESC LIMIT {count:UInt32}"
         )
-        found = [(str(row[0]), int(row[1]), int(row[2])) for row in self.client.query(sql, params)]
-        return self._without_earlier_spans(found, lower) if lower is not None and found else found
-
-    def _without_earlier_spans(
-        self, found: list[tuple[str, int, int]], lower: int
-    ) -> list[tuple[str, int, int]]:
-        """Drop traces that also have spans before the window (so their start seen here is
-        not their real one); a wider window lists them in their place. The exporter's
-        lookup table answers by trace id, to the second."""
-        rows = self.client.query(
-            f"SELECT TraceId FROM {self._db}.otel_traces_trace_id_ts WHERE TraceId IN {{ids:Array(String)}}"
-            " GROUP BY TraceId HAVING toUnixTimestamp(min(Start)) < {second:Int64}",
-            {"ids": [item[0] for item in found], "second": lower // 1_000_000_000},
-        )
-        earlier = {str(row[0]) for row in rows}
-        return [item for item in found if item[0] not in earlier]
+        return [(str(row[0]), int(row[1]), int(row[2])) for row in self.client.query(sql, params)]
 
     def _summaries(self, trace_ids: list[str], bounds: tuple[int, int] | None) -> dict[str, dict[str, Any]]:
         by_trace: dict[str, list[SpanRow]] = {}

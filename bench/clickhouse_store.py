@@ -77,7 +77,9 @@ WITH
     concat('agent-', toString((t * 7 + slot * 13) % 45)) AS agent,
     ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet'][t % 3 + 1] AS model,
     lower(hex(MD5(toString(t)))) AS trace_id,
-    {now_ns} - intDiv(toUInt64(7 * {DAY_NS}) * ({traces} - t), {traces}) + k * 1000000 AS start_ns,
+    -- trace t starts at slot (t * 7919) mod traces of the 7 days: every prefix of the data
+    -- set (1M, 3M … spans) is spread evenly over the whole week, as traffic would be
+    {now_ns - 7 * DAY_NS} + ((t * 7919) % {traces}) * {7 * DAY_NS // traces} + k * 1000000 AS start_ns,
     t % 50 = 0 AS errored
 SELECT
     fromUnixTimestamp64Nano(toInt64(start_ns)),

@@ -27,7 +27,8 @@ from ag2_otel.server.otlp_status import (
     retry_info,
 )
 from ag2_otel.server.ratelog import RateLimitedLog
-from ag2_otel.server.store.writer import Overloaded, StoreWriter
+from ag2_otel.server.store.writer import Overloaded
+from ag2_otel.server.trace_store import SpanWriter
 
 logger = logging.getLogger(__name__)
 _log = RateLimitedLog(logger)
@@ -51,7 +52,7 @@ class TraceExportHandler:
     """Decode, hand to the writer, and answer only after commit."""
 
     def __init__(
-        self, writer: StoreWriter, token: str | None = None, *, limits: IngestLimits, gate: IngestGate
+        self, writer: SpanWriter, token: str | None = None, *, limits: IngestLimits, gate: IngestGate
     ) -> None:
         self._writer = writer
         self._token = token
@@ -94,7 +95,7 @@ class TraceExportHandler:
 
 
 def create_grpc_server(
-    writer: StoreWriter,
+    writer: SpanWriter,
     *,
     token: str | None = None,
     limits: IngestLimits | None = None,

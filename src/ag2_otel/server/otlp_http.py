@@ -23,14 +23,15 @@ from ag2_otel.server.normalize import Batch
 from ag2_otel.server.otlp_decode import JSON, PROTOBUF, ReceiveError, decode_traces, decompress, media_type
 from ag2_otel.server.otlp_status import RETRY_AFTER_SECONDS, export_response, status_body
 from ag2_otel.server.ratelog import RateLimitedLog
-from ag2_otel.server.store.writer import Overloaded, StoreWriter
+from ag2_otel.server.store.writer import Overloaded
+from ag2_otel.server.trace_store import SpanWriter
 
 logger = logging.getLogger(__name__)
 _log = RateLimitedLog(logger)
 
 
 def otlp_routes(
-    writer: StoreWriter,
+    writer: SpanWriter,
     *,
     limits: IngestLimits | None = None,
     gate: IngestGate | None = None,
@@ -82,7 +83,7 @@ def otlp_routes(
     ]
 
 
-async def store_batch(writer: StoreWriter, batch: Batch) -> None:
+async def store_batch(writer: SpanWriter, batch: Batch) -> None:
     """Hand the rows to the writer and wait for the commit; rows it could not store count as rejected."""
     if batch.rows:
         failed = await asyncio.wrap_future(writer.submit(batch.rows))

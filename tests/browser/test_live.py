@@ -131,8 +131,15 @@ def test_a_killed_producer_leaves_its_spans_unfinished(
     names = {s["name"] for s in left}
     assert "conversation group_user -> chat_manager" in names and "invoke_agent planner" in names
     assert all(s["status_code"] != "OK" for s in left)
+    assert trace["summary"]["status"] == "running"  # never "ok" while start records remain
     page.goto(f"/traces/{trace['summary']['trace_id']}")
     expect(page.locator(".live-banner")).to_be_visible()
+    # the list says so too: running at first, unfinished once no record has been refreshed for 20 s
+    page.goto("/")
+    expect(page.locator("table .live-badge.live-running, table .live-badge.live-unfinished")).to_have_count(1)
+    listed = server.api("/api/traces", status="running").json()["traces"]
+    assert [t["trace_id"] for t in listed] == [trace["summary"]["trace_id"]]
+    assert server.api("/api/traces", status="ok").json()["traces"] == []
     # once its records stop being refreshed, a span is shown as never finished
     states = page.evaluate(
         """async () => {

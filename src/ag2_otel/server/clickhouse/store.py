@@ -87,6 +87,8 @@ class ClickHouseStore:
             if value is not None:
                 having.append(f"has({column}s, {{{column}:String}})")
                 params[column] = value
+        if where.status == "running":
+            raise QueryError("status=running is not available over the ClickHouse store")
         if where.status is not None:
             having.append("errors > 0" if where.status == "error" else "errors = 0")
         if where.until_ns is not None:

@@ -54,8 +54,8 @@ class TraceFilter:
     text: str | None = None
 
     def __post_init__(self) -> None:
-        if self.status not in (None, "ok", "error"):
-            raise QueryError("status must be 'ok' or 'error'")
+        if self.status not in (None, "ok", "error", "running"):
+            raise QueryError("status must be 'ok', 'error' or 'running'")
         for name in ("service", "agent", "model", "text"):
             value = getattr(self, name)
             if value is not None and len(value) > MAX_TEXT:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ag2_otel.live import RUNNING_ATTRIBUTE
 from ag2_otel.server.normalize import SpanRow
 
 MAX_SUM = 2**53 - 1
@@ -27,8 +28,11 @@ _SEARCH_TEXT_LIMIT = 4000
 _SPAN_COLUMNS = (
     "trace_id, span_id, parent_span_id, name, start_ns, end_ns, status_code, status_message, service, "
     "span_type, agent, request_model, response_model, tool, input_tokens, output_tokens, cost, "
-    "conversation_id, turns"
+    "conversation_id, turns, "
+    f"json_extract(attributes, '$.\"{RUNNING_ATTRIBUTE}\"') IS NOT NULL"
 )
+_RUNNING_KEY = f'"{RUNNING_ATTRIBUTE}":'
+"""How a start record's key reads in compact attribute JSON (`ag2_otel.live`)."""
 
 
 @dataclass(slots=True)  # not frozen: a frozen __init__ costs per field, per span (docs/backend.md)
@@ -52,6 +56,8 @@ class _Span:
     cost: float | None
     conversation_id: str | None
     turns: int | None
+    running: bool
+    """A start record of a span not (yet) ended: the trace reads "running", never "ok"."""
 
 
 def _from_row(row: SpanRow) -> _Span:
@@ -60,6 +66,7 @@ def _from_row(row: SpanRow) -> _Span:
         row.trace_id, row.span_id, row.parent_span_id, row.name, row.start_ns, row.end_ns, row.status_code,
         row.status_message, row.service, p.span_type, p.agent, p.request_model, p.response_model, p.tool,
         p.input_tokens, p.output_tokens, p.cost, p.conversation_id, p.turns,
+        _RUNNING_KEY in row.attributes_json,
     )  # fmt: skip
 
 
@@ -158,7 +165,7 @@ def _summary(trace_id: str, spans: list[_Span]) -> tuple[Any, ...]:
         saturated(sum(s.output_tokens or 0 for s in llm)),
         saturated(sum(s.cost or 0.0 for s in llm)),
         errors,
-        "error" if errors else "ok",
+        "error" if errors else "running" if any(s.running for s in spans) else "ok",
         conversation,
         _search_text(trace_id, spans, agents, models),
     )

@@ -3,6 +3,7 @@
 import { api } from './api.js';
 import { el, errorBox, internalLink, markReady, mount, showAll, tableHead } from './dom.js';
 import { speakerClass } from './colors.js';
+import { runningBadge, traceRunningState } from './live.js';
 import {
   formatAgo,
   formatCost,
@@ -67,6 +68,7 @@ function agentChips(agents) {
 function traceRow(trace, fresh) {
   const href = `/traces/${encodeURIComponent(trace.trace_id)}`;
   const errors = trace.error_count || 0;
+  const running = traceRunningState(trace);
   const name = trace.root_name || '(unnamed)';
   const link = internalLink(href, { class: 'trace-link' }, name);
   return el(
@@ -109,7 +111,9 @@ function traceRow(trace, fresh) {
       { class: 'num' },
       errors
         ? el('span', { class: 'status status-error' }, String(errors))
-        : el('span', { class: 'muted' }, '0'),
+        : running
+          ? runningBadge(running)
+          : el('span', { class: 'muted' }, '0'),
     ),
   );
 }
@@ -183,6 +187,7 @@ class TraceList {
         [
           ['ok', 'OK'],
           ['error', 'Error'],
+          ['running', 'Running or unfinished'],
         ],
         f.status,
       ),

@@ -13,7 +13,21 @@ const POLL_MS = 1_000;
 
 export function runningState(span, nowMs = Date.now()) {
   if (!attr(span, RUNNING)) return null;
-  return nowMs - span.end_time_ns / 1e6 > STALE_MS ? 'unfinished' : 'running';
+  return stateAt(span.end_time_ns, nowMs);
+}
+
+// The same for a trace in the list: its summary says "running" while start records remain.
+export function traceRunningState(summary, nowMs = Date.now()) {
+  if (summary.status !== 'running') return null;
+  return stateAt(summary.end_time_ns, nowMs);
+}
+
+export function runningBadge(state) {
+  return el('span', { class: `live-badge live-${state}` }, state === 'running' ? 'running…' : 'unfinished');
+}
+
+function stateAt(endNs, nowMs) {
+  return nowMs - endNs / 1e6 > STALE_MS ? 'unfinished' : 'running';
 }
 
 function signature(trace) {
@@ -30,9 +44,7 @@ function mark(model) {
       `.conversation [data-span-id="${CSS.escape(span.span_id)}"]`,
     )) {
       node.classList.add(`is-${state}`);
-      node.append(
-        el('span', { class: `live-badge live-${state}` }, state === 'running' ? 'running…' : 'unfinished'),
-      );
+      node.append(runningBadge(state));
     }
   }
   const running = states.filter(([, state]) => state === 'running').length;

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 # server and transfer of ~20 MB of JSON included, is guarded more loosely here (a busy
 # test machine) and measured by bench/viewer_hostile.py (docs/viewer.md).
 OWN_BUDGET_MS = 500
-PAGE_BUDGET_MS = 3000
+PAGE_BUDGET_MS = 1000
 # Every text node, tooltip, label and the document title that still holds a bidi control.
 FIND_BIDI = r"""() => {
   const bidi = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;

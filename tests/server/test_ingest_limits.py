@@ -20,6 +20,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span
 
+from ag2_otel.server.normalize import MAX_SPAN_NAME_CHARS, NAME_LENGTH_ATTRIBUTE
 from tests.server.conftest import ServerProcess
 
 PROTOBUF = {"content-type": "application/x-protobuf"}
@@ -261,3 +262,14 @@ def test_grpc_refuses_absurd_shapes_with_resource_exhausted(server: ServerProces
             export(b"\x0a\x00" * 2_000, timeout=30)
         assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
         assert "resources" in (refused.value.details() or "")
+
+
+def test_a_huge_span_name_is_stored_cut_with_its_length_kept(server: ServerProcess) -> None:
+    """A 1 MB name is a label no page can show: stored cut, its full length in an attribute."""
+    span = _span("conversation " + "N" * 1_000_000)
+    assert _post(server, _request(span)).status_code == 200
+    stored = _get(server, f"/api/traces/{span.trace_id.hex()}").json()
+    (root,) = stored["spans"]
+    assert root["name"] == ("conversation " + "N" * 1_000_000)[:MAX_SPAN_NAME_CHARS] + "…"
+    assert root["attributes"][NAME_LENGTH_ATTRIBUTE] == len("conversation ") + 1_000_000
+    assert stored["summary"]["root_name"] == root["name"]

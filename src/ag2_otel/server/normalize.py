@@ -201,17 +201,27 @@ def _invalid_reason(span: Span) -> str | None:
     return None
 
 
+MAX_SPAN_NAME_CHARS = 4096
+"""Longer span names are stored cut to this many characters (and an ellipsis)..."""
+NAME_LENGTH_ATTRIBUTE = "ag2_otel.span.name_length"
+"""... with their full length kept in this attribute, so the cut is never silent."""
+
+
 def _row(
     span: Span, service: str | None, resource_json: str, scope_json: str, budget: Budget | None
 ) -> SpanRow:
     attributes = attributes_dict(span.attributes, budget)
     parent = span.parent_span_id.hex() if any(span.parent_span_id) else None
     status_code = span.status.code
+    name = span.name
+    if len(name) > MAX_SPAN_NAME_CHARS:  # names are labels: a huge one would ride along every list and page
+        attributes[NAME_LENGTH_ATTRIBUTE] = len(name)
+        name = name[:MAX_SPAN_NAME_CHARS] + "…"
     return SpanRow(
         trace_id=span.trace_id.hex(),
         span_id=span.span_id.hex(),
         parent_span_id=parent,
-        name=span.name,
+        name=name,
         kind=KINDS[span.kind] if 0 <= span.kind < len(KINDS) else "UNSPECIFIED",
         start_ns=span.start_time_unix_nano,
         end_ns=max(span.end_time_unix_nano, span.start_time_unix_nano),

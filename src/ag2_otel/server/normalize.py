@@ -17,6 +17,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
+from ag2_otel.server.producers import CONTENT_EVENTS, Event, canonical_attributes
 from ag2_otel.server.promote import Promoted, promote
 
 KINDS = ("UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER")
@@ -100,7 +101,7 @@ def _invalid_reason(span: Span) -> str | None:
 
 
 def _row(span: Span, service: str | None, resource_json: str, scope_json: str) -> SpanRow:
-    attributes = attributes_dict(span.attributes)
+    attributes = canonical_attributes(attributes_dict(span.attributes), lambda: _content_events(span))
     parent = span.parent_span_id.hex() if any(span.parent_span_id) else None
     status_code = span.status.code
     return SpanRow(
@@ -123,6 +124,10 @@ def _row(span: Span, service: str | None, resource_json: str, scope_json: str) -
         resource_json=resource_json,
         scope_json=scope_json,
     )
+
+
+def _content_events(span: Span) -> list[Event]:
+    return [(e.name, attributes_dict(e.attributes), None) for e in span.events if e.name in CONTENT_EVENTS]
 
 
 def _events(span: Span) -> str:

@@ -66,3 +66,16 @@ def test_openinference(serve: ServerProcess, scripted: ScriptedOpenAIServer) -> 
 def test_openai_v2_span_content(serve: ServerProcess, scripted: ScriptedOpenAIServer) -> None:
     run_producer("openai_v2", serve, scripted, OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT="span_only")
     _assert_weather_calls(one_trace(serve, "openai-v2-app"))
+
+
+def test_openai_v2_event_content_arrives_as_logs(
+    serve: ServerProcess, scripted: ScriptedOpenAIServer
+) -> None:
+    """`event_only`: the content is only in log records, which attach to their spans."""
+    run_producer(
+        "openai_v2", serve, scripted, OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT="event_only"
+    )
+    trace = one_trace(serve, "openai-v2-app")
+    _assert_weather_calls(trace)
+    first = _llm_spans(trace)[0]
+    assert "gen_ai.input.messages" in first["attributes"]["ag2_otel.derived"]

@@ -173,12 +173,17 @@ def test_wrong_content_type_gets_415(server: ServerProcess, valid_body: bytes, c
     _still_serving(server)
 
 
-def test_unknown_encoding_gets_415_and_metrics_logs_get_501(server: ServerProcess, valid_body: bytes) -> None:
+def test_unknown_encoding_gets_415_and_metrics_logs_are_accepted(
+    server: ServerProcess, valid_body: bytes
+) -> None:
     assert _post(server, valid_body, {**PROTOBUF, "content-encoding": "br"}).status_code == 415
     for signal_path in ("/v1/metrics", "/v1/logs"):
-        response = httpx.post(server.url + signal_path, json={}, timeout=30)
-        assert response.status_code == 501
-        assert "not supported" in response.json()["message"]
+        assert httpx.post(server.url + signal_path, json={}, timeout=30).status_code == 200
+        malformed = httpx.post(
+            server.url + signal_path, content=b"{", headers={"content-type": "application/json"}, timeout=30
+        )
+        assert malformed.status_code == 400
+        assert "malformed JSON" in malformed.json()["message"]
     assert httpx.get(f"{server.url}/v1/traces", timeout=30).status_code == 405
     _still_serving(server)
 
@@ -190,8 +195,15 @@ def test_grpc_errors_use_status_codes(server: ServerProcess) -> None:
             export(b"\xff\xff\xff", timeout=10)
         assert malformed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         metrics = channel.unary_unary("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export")
+        assert metrics(b"", timeout=10) == b""  # accepted (and dropped: charts come from spans)
+        with pytest.raises(grpc.RpcError) as bad_metrics:
+            metrics(b"\xff\xff\xff", timeout=10)
+        assert bad_metrics.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        unknown = channel.unary_unary(
+            "/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export"
+        )
         with pytest.raises(grpc.RpcError) as unsupported:
-            metrics(b"", timeout=10)
+            unknown(b"", timeout=10)
         assert unsupported.value.code() == grpc.StatusCode.UNIMPLEMENTED
     _still_serving(server)
 

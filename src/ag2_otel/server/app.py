@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute
 from ag2_otel.server.api import api_routes
 from ag2_otel.server.middleware import LoopbackHostGuard, SecurityHeaders, TokenAuth
 from ag2_otel.server.otlp_http import otlp_routes
+from ag2_otel.server.otlp_logs import logs_and_metrics_routes
 from ag2_otel.server.store import Store, StoreWriter
 from ag2_otel.server.viewer import viewer_routes
 
@@ -26,5 +27,10 @@ def create_app(
         middleware.append(Middleware(TokenAuth, token=token))
     elif loopback_only:
         middleware.append(Middleware(LoopbackHostGuard))
-    routes: list[BaseRoute] = [*otlp_routes(writer), *api_routes(store), *viewer_routes(store)]
+    routes: list[BaseRoute] = [
+        *otlp_routes(writer),
+        *logs_and_metrics_routes(writer),
+        *api_routes(store),
+        *viewer_routes(store),
+    ]
     return Starlette(routes=routes, middleware=middleware)

@@ -1,8 +1,8 @@
 """OTLP/gRPC receiver: `opentelemetry.proto.collector.trace.v1.TraceService/Export`.
 
 Requests arrive as raw bytes and are parsed here, so malformed protobuf maps to
-INVALID_ARGUMENT (grpc's own deserializer would report INTERNAL). Metrics and
-logs services are not registered: grpc answers UNIMPLEMENTED for them.
+INVALID_ARGUMENT (grpc's own deserializer would report INTERNAL). The logs and
+metrics services (`otlp_logs`) are served by the same server.
 """
 
 from __future__ import annotations
@@ -76,4 +76,7 @@ def create_grpc_server(writer: StoreWriter, *, token: str | None = None) -> aio.
         maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS,
     )
     server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(SERVICE, {"Export": method})])
+    from ag2_otel.server.otlp_logs import grpc_handlers  # it builds on this module's handler
+
+    server.add_generic_rpc_handlers(grpc_handlers(writer, token))
     return server

@@ -1,7 +1,7 @@
 """OTLP/HTTP receiver: `POST /v1/traces` (protobuf or JSON, optionally gzip).
 
-The 200 is sent only after the writer thread has committed the batch. Metrics
-and logs paths answer 501 so exporters pointed here fail clearly, not silently.
+The 200 is sent only after the writer thread has committed the batch. Logs and
+metrics: `otlp_logs`.
 """
 
 from __future__ import annotations
@@ -49,17 +49,7 @@ def otlp_routes(writer: StoreWriter, *, max_body_bytes: int = MAX_BODY_BYTES) ->
             return _error(503, "trace store unavailable; retry later", reply, retry=True)
         return Response(export_response(batch.rejected, batch.error_message, reply), media_type=reply)
 
-    async def not_supported(request: Request) -> Response:
-        signal = request.url.path.rsplit("/", 1)[-1]
-        media = media_type(request.headers.get("content-type"))
-        reply = media if media in (PROTOBUF, JSON) else JSON
-        return _error(501, f"ag2-otel serve stores traces only; {signal} are not supported", reply)
-
-    return [
-        Route("/v1/traces", export_traces, methods=["POST"]),
-        Route("/v1/metrics", not_supported, methods=["POST"]),
-        Route("/v1/logs", not_supported, methods=["POST"]),
-    ]
+    return [Route("/v1/traces", export_traces, methods=["POST"])]
 
 
 def _decode(body: bytes, media: str, content_encoding: str | None) -> Batch:

@@ -13,9 +13,11 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ag2_otel.server.normalize import SpanRow
 from ag2_otel.server.store.connection import open_writer
@@ -30,10 +32,15 @@ class Overloaded(Exception):
     """Too much is already waiting to be written; the client should retry later."""
 
 
+Write = Callable[[sqlite3.Connection, Sequence[Any], SharedJson], None]
+"""Writes one batch of rows in one transaction (spans: `write_batch`; logs: `write_logs`)."""
+
+
 @dataclass
 class _Job:
-    rows: list[SpanRow]
+    rows: Sequence[Any]
     done: Future[None]
+    write: Write
 
 
 class StoreWriter:
@@ -67,14 +74,14 @@ class StoreWriter:
         if self._startup_error is not None:
             raise self._startup_error
 
-    def submit(self, rows: list[SpanRow]) -> Future[None]:
+    def submit(self, rows: Sequence[SpanRow] | Sequence[Any], *, write: Write = write_batch) -> Future[None]:
         """Queue rows for one transaction; raise `Overloaded` when the backlog is full."""
         done: Future[None] = Future()
         with self._lock:
             if self._pending and self._pending + len(rows) > self._max_pending:
                 raise Overloaded(f"{self._pending} spans are waiting to be written")
             self._pending += len(rows)
-        self._queue.put(_Job(rows, done))
+        self._queue.put(_Job(rows, done, write))
         return done
 
     def stop(self, timeout_s: float = 30.0) -> None:
@@ -113,7 +120,7 @@ class StoreWriter:
 
     def _write(self, conn: sqlite3.Connection, job: _Job, shared: SharedJson) -> None:
         try:
-            write_batch(conn, job.rows, shared)
+            job.write(conn, job.rows, shared)
         except Exception as exc:
             logger.error("writing %d spans failed: %s", len(job.rows), type(exc).__name__)
             job.done.set_exception(exc)

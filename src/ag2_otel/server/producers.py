@@ -3,8 +3,9 @@
 One step on ingest, before promotion: whatever wrote a span (OpenInference, the older
 GenAI semconv, OpenLIT, classic AG2's built-in tracer, ag2 1.x), the store, the
 summaries and the viewer then read current-semconv names only. Attributes are only
-ever *added* (a producer's own are kept as sent); the names added are listed under
-`DERIVED` so an export can leave them out again.
+ever *added* (a producer's own are kept as sent), except message lists sent in the
+OpenAI chat shape instead of semconv parts (ag2 1.x), which are rewritten as parts; the
+names added or rewritten are listed under `DERIVED`.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ def canonical_attributes(attributes: dict[str, Any], events: Callable[[], Iterab
     _older_semconv(attributes, added)
     if not any(key in attributes or key in added for key in _CONTENT_KEYS):
         added.update(content_from_events(events()))
+    _openai_shaped_messages(attributes, added)
     reasons = attributes.get("gen_ai.response.finish_reasons")
     if isinstance(reasons, str):  # classic AG2's built-in tracer sends a JSON string
         parsed = _json(reasons)
@@ -212,6 +214,25 @@ def _older_semconv(attributes: Mapping[str, Any], added: dict[str, Any]) -> None
     completions = _flat_messages(attributes, "gen_ai.completion.")
     if completions and "gen_ai.output.messages" not in attributes:
         added["gen_ai.output.messages"] = json.dumps([output_message(m) for m in completions])
+
+
+def _openai_shaped_messages(attributes: Mapping[str, Any], added: dict[str, Any]) -> None:
+    """`[{"role": "user", "content": "…"}]` (no `parts`) → semconv messages."""
+    for key, convert in (
+        ("gen_ai.input.messages", to_semconv_message),
+        ("gen_ai.output.messages", output_message),
+    ):
+        value = attributes.get(key)
+        if not isinstance(value, str) or '"parts"' in value:
+            continue
+        messages = _json(value)
+        if isinstance(messages, list) and messages and all(isinstance(m, dict) for m in messages):
+            converted = [convert(m) for m in messages]
+            reasons = attributes.get("gen_ai.response.finish_reasons")
+            if key == "gen_ai.output.messages" and isinstance(reasons, (list, tuple)):
+                for message, reason in zip(converted, reasons):
+                    message["finish_reason"] = str(reason)
+            added[key] = json.dumps(converted)
 
 
 # --- content events (span events or log records) ------------------------------

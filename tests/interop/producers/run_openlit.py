@@ -1,6 +1,9 @@
-"""OpenLIT (its own SDK setup, pointed at serve through the standard OTLP variables)."""
+"""OpenLIT (its own SDK setup, pointed at serve through the standard OTLP variables).
+
+Its prices come from a local file: by default OpenLIT downloads them from GitHub."""
 
 import os
+from pathlib import Path
 
 import openai
 import openlit
@@ -11,6 +14,7 @@ openlit.init(
     otlp_endpoint=os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"],
     application_name="openlit-app",
     disable_metrics=True,
+    pricing_json=str(Path(__file__).with_name("openlit_pricing.json")),
 )
 with trace.get_tracer("app").start_as_current_span("weather app"):
     weather_calls(openai.OpenAI(base_url=BASE_URL, api_key="scripted"))

@@ -230,7 +230,7 @@ def _openai_shaped_messages(attributes: Mapping[str, Any], added: dict[str, Any]
             converted = [convert(m) for m in messages]
             reasons = attributes.get("gen_ai.response.finish_reasons")
             if key == "gen_ai.output.messages" and isinstance(reasons, (list, tuple)):
-                for message, reason in zip(converted, reasons):
+                for message, reason in zip(converted, reasons, strict=False):
                     message["finish_reason"] = str(reason)
             added[key] = json.dumps(converted)
 

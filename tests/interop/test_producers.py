@@ -122,3 +122,18 @@ def test_ag2_1x_telemetry_middleware(serve: ServerProcess, scripted: ScriptedOpe
             # ag2 1.x sends OpenAI-shaped messages; the store rewrites them as semconv parts
             assert content_violations(span["attributes"]) == []
             assert _messages(span, "gen_ai.output.messages")[0]["finish_reason"] in ("tool_calls", "stop")
+
+
+def test_older_semconv_openai_v2_with_per_message_log_events(
+    serve: ServerProcess, scripted: ScriptedOpenAIServer
+) -> None:
+    """openai-v2 2.1b0: `gen_ai.system` and one log event per message (`gen_ai.user.message`,
+    `gen_ai.tool.message`, `gen_ai.choice`, …) instead of content attributes."""
+    run_producer(
+        "openai_v2_legacy", serve, scripted, OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT="true"
+    )
+    trace = one_trace(serve, "openai-v2-legacy-app")
+    _assert_weather_calls(trace)
+    first = _llm_spans(trace)[0]
+    assert first["attributes"]["gen_ai.system"] == "openai"
+    assert first["attributes"]["gen_ai.provider.name"] == "openai"

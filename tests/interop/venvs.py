@@ -26,6 +26,13 @@ REQUIREMENTS: dict[str, list[str]] = {
         "opentelemetry-exporter-otlp-proto-http==1.39.1",
         "openai>=1.60,<3",
     ],
+    # the older GenAI semconv: gen_ai.system, and content as one log event per message
+    "openai_v2_legacy": [
+        "opentelemetry-instrumentation-openai-v2==2.1b0",
+        "opentelemetry-sdk==1.30.0",
+        "opentelemetry-exporter-otlp-proto-http==1.30.0",
+        "openai>=1.60,<3",
+    ],
     "openinference": [
         "openinference-instrumentation-openai==0.1.66",
         "opentelemetry-sdk",

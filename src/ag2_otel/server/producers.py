@@ -251,7 +251,9 @@ def content_from_events(events: Iterable[Event]) -> dict[str, Any]:
                 if value is not None and key not in found:
                     found[key] = value if isinstance(value, str) else json.dumps(value)
         elif name in _ROLE_BY_EVENT:
-            payload = body if isinstance(body, Mapping) else attributes
+            payload = dict(body if isinstance(body, Mapping) else attributes)
+            if "id" in payload:  # a tool message event names its call `id`
+                payload.setdefault("tool_call_id", payload.pop("id"))
             inputs.append(to_semconv_message({"role": _ROLE_BY_EVENT[name], **payload}))
         elif name == "gen_ai.choice":
             payload = body if isinstance(body, Mapping) else attributes

@@ -49,6 +49,13 @@ def exporting(service: str) -> Iterator[Any]:
     logger_provider = LoggerProvider(resource=resource)
     logger_provider.add_log_record_processor(BatchLogRecordProcessor(OTLPLogExporter()))
     set_logger_provider(logger_provider)
+    try:  # the Events API older instrumentations emit content through (gone from newer SDKs)
+        from opentelemetry._events import set_event_logger_provider
+        from opentelemetry.sdk._events import EventLoggerProvider
+
+        set_event_logger_provider(EventLoggerProvider(logger_provider))
+    except ImportError:
+        pass
     try:
         yield tracer_provider
     finally:

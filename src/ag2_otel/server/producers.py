@@ -251,10 +251,10 @@ def content_from_events(events: Iterable[Event]) -> dict[str, Any]:
                 if value is not None and key not in found:
                     found[key] = value if isinstance(value, str) else json.dumps(value)
         elif name in _ROLE_BY_EVENT:
-            payload = dict(body if isinstance(body, Mapping) else attributes)
-            if "id" in payload:  # a tool message event names its call `id`
-                payload.setdefault("tool_call_id", payload.pop("id"))
-            inputs.append(to_semconv_message({"role": _ROLE_BY_EVENT[name], **payload}))
+            fields = dict(body if isinstance(body, Mapping) else attributes)
+            if "id" in fields:  # a tool message event names its call `id`
+                fields.setdefault("tool_call_id", fields.pop("id"))
+            inputs.append(to_semconv_message({"role": _ROLE_BY_EVENT[name], **fields}))
         elif name == "gen_ai.choice":
             payload = body if isinstance(body, Mapping) else attributes
             message = payload.get("message")

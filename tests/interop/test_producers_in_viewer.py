@@ -53,7 +53,39 @@ def test_conversation_renders(
         stats = page.locator(".stats .stat")
         expect(stats.filter(has_text="LLM calls").locator(".stat-value")).to_have_text(llm_calls)
         expect(stats.filter(has_text="Cost").locator(".stat-value")).to_have_text(cost)
-        expect(page.locator("main")).to_contain_text("Sunny, 22 C in Paris. Enjoy your day!")
+        main = page.locator("main")
+        expect(main).to_contain_text("Sunny, 22 C in Paris. Enjoy your day!")
+        if producer != "autogen_builtin":
+            # a separate third call: its prompt is new input, though it is shorter than the
+            # history before it (matched by content, not by message count)
+            expect(main).to_contain_text("Name the primary colors.")
+        # the tool result appears once (a message, or the tool step: never both)
+        expect(page.get_by_text("Sunny, 22 C in Paris.", exact=True)).to_have_count(1)
     finally:
         context.close()
     assert errors == []
+
+
+def test_ag2_1x_turn_reads_in_order(
+    serve: ServerProcess, scripted: ScriptedOpenAIServer, browser: Browser
+) -> None:
+    """One ag2 1.x `ask()`: LLM call, tool, LLM call inside one agent turn. The final
+    answer comes after the tool call and its result, not above them."""
+    run_producer("ag2_telemetry", serve, scripted)
+    listing = serve.api("/api/traces", service="ag2-telemetry-app").json()["traces"]
+    paris = min(listing, key=lambda t: t["start_time_ns"])["trace_id"]
+    context = browser.new_context(base_url=serve.url, viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"/traces/{paris}?view=conversation")
+        page.wait_for_selector("body[data-ready='true']")
+        turn = page.locator("article.turn")
+        expect(turn).to_have_count(1)
+        text = turn.inner_text()
+        call, result, answer = (
+            text.find(s) for s in ("get_weather", "Sunny, 22 C in Paris.", "Enjoy your day!")
+        )
+        assert -1 < call < result < answer, text
+        expect(page.get_by_text("Sunny, 22 C in Paris.", exact=True)).to_have_count(1)
+    finally:
+        context.close()

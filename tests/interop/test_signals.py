@@ -80,3 +80,52 @@ def test_traces_logs_and_metrics_are_all_accepted(
     assert json.loads(attributes["gen_ai.input.messages"]) == DETAILS["gen_ai.input.messages"]
     assert json.loads(attributes["gen_ai.output.messages"]) == DETAILS["gen_ai.output.messages"]
     assert content_violations(attributes) == []
+
+
+def test_bad_log_records_are_rejected_alone(serve: ServerProcess) -> None:
+    """OTLP partial success: a record with a malformed span id is refused, the rest kept."""
+    import httpx
+
+    trace_id = "5b8efff798038103d269b633813fc60c"
+    span = {
+        "traceId": trace_id,
+        "spanId": "eee19b7ec3c1b174",
+        "name": "chat m",
+        "kind": 3,
+        "startTimeUnixNano": "1700000000000000000",
+        "endTimeUnixNano": "1700000001000000000",
+        "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}}],
+    }
+    traces = {"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]}
+    assert httpx.post(f"{serve.url}/v1/traces", json=traces, timeout=30).status_code == 200
+    choice = {"message": {"role": "assistant", "content": "Hello."}, "finish_reason": "stop"}
+    records = [
+        {
+            "timeUnixNano": "1700000000500000000",
+            "traceId": trace_id,
+            "spanId": "eee19b7ec3c1b174",
+            "eventName": "gen_ai.user.message",
+            "body": {"kvlistValue": {"values": [{"key": "content", "value": {"stringValue": "Hi?"}}]}},
+        },
+        {
+            "timeUnixNano": "1700000000600000000",
+            "traceId": trace_id,
+            "spanId": "eee19b7ec3c1b174",
+            "attributes": [{"key": "event.name", "value": {"stringValue": "gen_ai.choice"}}],
+            "body": {"stringValue": json.dumps(choice)},
+        },
+        {"timeUnixNano": "1700000000700000000", "traceId": trace_id, "spanId": "eee19b"},
+    ]
+    logs = {"resourceLogs": [{"scopeLogs": [{"logRecords": records}]}]}
+    answer = httpx.post(f"{serve.url}/v1/logs", json=logs, timeout=30)
+    assert answer.status_code == 200
+    assert answer.json()["partialSuccess"]["rejectedLogRecords"] == "1"
+    (stored,) = serve.api(f"/api/traces/{trace_id}").json()["spans"]
+    inputs = json.loads(stored["attributes"]["gen_ai.input.messages"])
+    assert inputs == [{"role": "user", "parts": [{"type": "text", "content": "Hi?"}]}]
+    (output,) = json.loads(stored["attributes"]["gen_ai.output.messages"])
+    assert output == {
+        "role": "assistant",
+        "parts": [{"type": "text", "content": "Hello."}],
+        "finish_reason": "stop",
+    }

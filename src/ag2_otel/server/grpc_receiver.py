@@ -1,4 +1,4 @@
-"""OTLP/gRPC receiver: `opentelemetry.proto.collector.trace.v1.TraceService/Export`.
+"""OTLP/gRPC receiver: `TraceService/Export`, `LogsService/Export`, `MetricsService/Export`.
 
 Requests arrive as raw bytes and are parsed here, so malformed protobuf maps to
 INVALID_ARGUMENT (grpc's own deserializer would report INTERNAL). The logs and
@@ -16,10 +16,20 @@ import grpc
 from grpc import aio
 
 from ag2_otel.server.auth import bearer_token, token_matches
-from ag2_otel.server.normalize import normalize
-from ag2_otel.server.otlp_decode import PROTOBUF, ReceiveError, parse_protobuf
-from ag2_otel.server.otlp_status import RETRY_INFO_METADATA_KEY, export_response, retry_info
-from ag2_otel.server.store.writer import Overloaded, StoreWriter
+from ag2_otel.server.otlp_decode import PROTOBUF, ReceiveError
+from ag2_otel.server.otlp_http import Decode, Respond, decode_traces, trace_response
+from ag2_otel.server.otlp_logs import (
+    LOGS_SERVICE,
+    METRICS_SERVICE,
+    decode_logs,
+    decode_metrics,
+    logs_response,
+    metrics_response,
+)
+from ag2_otel.server.otlp_status import RETRY_INFO_METADATA_KEY, retry_info
+from ag2_otel.server.store.ingest import write_batch
+from ag2_otel.server.store.logs import write_logs
+from ag2_otel.server.store.writer import Overloaded, StoreWriter, Write
 
 logger = logging.getLogger(__name__)
 
@@ -31,20 +41,31 @@ MAX_CONCURRENT_RPCS = 64
 _RETRY_LATER = ((RETRY_INFO_METADATA_KEY, retry_info()),)
 
 
-class TraceExportHandler:
-    """Decode, hand to the writer, and answer only after commit."""
+class ExportHandler:
+    """One OTLP/gRPC export method (any signal): decode, hand to the writer, and answer
+    only after commit."""
 
-    def __init__(self, writer: StoreWriter, token: str | None = None) -> None:
+    def __init__(
+        self,
+        writer: StoreWriter,
+        token: str | None,
+        decode: Decode,
+        respond: Respond,
+        write: Write = write_batch,
+    ) -> None:
         self._writer = writer
         self._token = token
+        self._decode = decode
+        self._respond = respond
+        self._write = write
 
     async def export(self, body: bytes, context: Any) -> bytes:
         if self._token and not self._authorized(context):
             await context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or invalid bearer token")
         try:
-            batch = await asyncio.to_thread(lambda: normalize(parse_protobuf(body)))
+            batch = await asyncio.to_thread(self._decode, body, PROTOBUF)
             if batch.rows:
-                await asyncio.wrap_future(self._writer.submit(batch.rows))
+                await asyncio.wrap_future(self._writer.submit(batch.rows, write=self._write))
         except ReceiveError as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, exc.reason)
         except Overloaded as exc:
@@ -56,7 +77,7 @@ class TraceExportHandler:
             await context.abort(
                 grpc.StatusCode.UNAVAILABLE, "trace store unavailable; retry later", _RETRY_LATER
             )
-        return export_response(batch.rejected, batch.error_message, PROTOBUF)
+        return self._respond(batch, PROTOBUF)
 
     def _authorized(self, context: Any) -> bool:
         for key, value in context.invocation_metadata() or ():
@@ -66,8 +87,11 @@ class TraceExportHandler:
 
 
 def create_grpc_server(writer: StoreWriter, *, token: str | None = None) -> aio.Server:
-    handler = TraceExportHandler(writer, token)
-    method = grpc.unary_unary_rpc_method_handler(handler.export)
+    handlers = {
+        SERVICE: ExportHandler(writer, token, decode_traces, trace_response),
+        LOGS_SERVICE: ExportHandler(writer, token, decode_logs, logs_response, write_logs),
+        METRICS_SERVICE: ExportHandler(writer, token, decode_metrics, metrics_response),
+    }
     server = aio.server(
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
@@ -75,8 +99,12 @@ def create_grpc_server(writer: StoreWriter, *, token: str | None = None) -> aio.
         ],
         maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS,
     )
-    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(SERVICE, {"Export": method})])
-    from ag2_otel.server.otlp_logs import grpc_handlers  # it builds on this module's handler
-
-    server.add_generic_rpc_handlers(grpc_handlers(writer, token))
+    server.add_generic_rpc_handlers(
+        [
+            grpc.method_handlers_generic_handler(
+                service, {"Export": grpc.unary_unary_rpc_method_handler(handler.export)}
+            )
+            for service, handler in handlers.items()
+        ]
+    )
     return server

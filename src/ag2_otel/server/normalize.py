@@ -11,7 +11,7 @@ import base64
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
@@ -49,21 +49,28 @@ class SpanRow:
     scope_json: str
 
 
-@dataclass(slots=True)
-class Batch:
-    """Rows of one export request plus what had to be rejected and why."""
+RowT = TypeVar("RowT")
 
-    rows: list[SpanRow] = field(default_factory=list)
+
+@dataclass(slots=True)
+class Batch(Generic[RowT]):
+    """Rows of one export request (spans, or log records) plus what had to be rejected and why."""
+
+    rows: list[RowT] = field(default_factory=list)
     rejected: int = 0
     reasons: list[str] = field(default_factory=list)
+
+    def reject(self, reason: str) -> None:
+        self.rejected += 1
+        self.reasons.append(reason)
 
     @property
     def error_message(self) -> str:
         return "; ".join(sorted(set(self.reasons)))
 
 
-def normalize(request: ExportTraceServiceRequest) -> Batch:
-    batch = Batch()
+def normalize(request: ExportTraceServiceRequest) -> Batch[SpanRow]:
+    batch: Batch[SpanRow] = Batch()
     for resource_spans in request.resource_spans:
         resource = attributes_dict(resource_spans.resource.attributes)
         resource_json = dumps(resource)
@@ -81,10 +88,9 @@ def normalize(request: ExportTraceServiceRequest) -> Batch:
             for span in scope_spans.spans:
                 reason = _invalid_reason(span)
                 if reason:
-                    batch.rejected += 1
-                    batch.reasons.append(reason)
-                    continue
-                batch.rows.append(_row(span, service_name, resource_json, scope_json))
+                    batch.reject(reason)
+                else:
+                    batch.rows.append(_row(span, service_name, resource_json, scope_json))
     return batch
 
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 import base64
 import json
 import zlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from google.protobuf import json_format
-from google.protobuf.message import DecodeError
+from google.protobuf.message import DecodeError, Message
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
+_M = TypeVar("_M", bound=Message)
 MAX_DECODED_BYTES = 64 * 1024 * 1024
 """Bound on the uncompressed body: a gzip bomb must not exhaust memory."""
 
@@ -66,16 +68,25 @@ def parse_request(body: bytes, content_type: str | None) -> ExportTraceServiceRe
 
 
 def parse_protobuf(body: bytes) -> ExportTraceServiceRequest:
-    request = ExportTraceServiceRequest()
+    return parse_protobuf_into(body, ExportTraceServiceRequest())
+
+
+def parse_protobuf_into(body: bytes, message: _M) -> _M:
+    """`body` parsed into `message` (any OTLP export request)."""
     try:
-        request.ParseFromString(body)
+        message.ParseFromString(body)
     except (DecodeError, RecursionError, ValueError) as exc:
         raise ReceiveError(400, f"malformed protobuf: {exc}") from None
-    return request
+    return message
 
 
 def parse_json(body: bytes) -> ExportTraceServiceRequest:
     """OTLP/JSON: ids are hex strings there, protobuf's JSON mapping wants base64."""
+    return parse_json_into(body, ExportTraceServiceRequest(), _hex_ids_to_base64)
+
+
+def parse_json_into(body: bytes, message: _M, hex_ids_to_base64: Callable[[dict[str, Any]], None]) -> _M:
+    """OTLP/JSON `body` parsed into `message`, after `hex_ids_to_base64` fixed its ids."""
     try:
         document = json.loads(body)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -83,24 +94,24 @@ def parse_json(body: bytes) -> ExportTraceServiceRequest:
     if not isinstance(document, dict):
         raise ReceiveError(400, "malformed JSON: the body must be an object")
     try:
-        _hex_ids_to_base64(document)
-        return json_format.ParseDict(document, ExportTraceServiceRequest(), ignore_unknown_fields=True)
+        hex_ids_to_base64(document)
+        return json_format.ParseDict(document, message, ignore_unknown_fields=True)
     except (json_format.ParseError, ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise ReceiveError(400, f"invalid OTLP JSON: {_short(exc)}") from None
 
 
 def _hex_ids_to_base64(document: dict[str, Any]) -> None:
-    for resource_spans in _items(document, "resourceSpans", "resource_spans"):
-        for scope_spans in _items(resource_spans, "scopeSpans", "scope_spans"):
-            for span in _items(scope_spans, "spans"):
-                _convert_ids(
+    for resource_spans in items(document, "resourceSpans", "resource_spans"):
+        for scope_spans in items(resource_spans, "scopeSpans", "scope_spans"):
+            for span in items(scope_spans, "spans"):
+                convert_ids(
                     span, ("traceId", "trace_id", "spanId", "span_id", "parentSpanId", "parent_span_id")
                 )
-                for link in _items(span, "links"):
-                    _convert_ids(link, ("traceId", "trace_id", "spanId", "span_id"))
+                for link in items(span, "links"):
+                    convert_ids(link, ("traceId", "trace_id", "spanId", "span_id"))
 
 
-def _items(container: Any, *keys: str) -> list[Any]:
+def items(container: Any, *keys: str) -> list[Any]:
     if not isinstance(container, dict):
         return []
     for key in keys:
@@ -110,7 +121,8 @@ def _items(container: Any, *keys: str) -> list[Any]:
     return []
 
 
-def _convert_ids(obj: Any, keys: tuple[str, ...]) -> None:
+def convert_ids(obj: Any, keys: tuple[str, ...]) -> None:
+    """Hex id strings in `obj` under `keys` → base64, in place."""
     if not isinstance(obj, dict):
         return
     for key in keys:

@@ -244,7 +244,8 @@ def content_from_events(events: Iterable[Event]) -> dict[str, Any]:
     inputs: list[dict[str, Any]] = []
     outputs: list[dict[str, Any]] = []
     found: dict[str, Any] = {}
-    for name, attributes, body in events:
+    for name, attributes, sent_body in events:
+        body = _json(sent_body) if isinstance(sent_body, str) else sent_body  # a JSON-string body
         if name == DETAILS_EVENT:
             for key in _CONTENT_KEYS:
                 value = attributes.get(key, body.get(key) if isinstance(body, Mapping) else None)
@@ -258,7 +259,9 @@ def content_from_events(events: Iterable[Event]) -> dict[str, Any]:
         elif name == "gen_ai.choice":
             payload = body if isinstance(body, Mapping) else attributes
             message = payload.get("message")
-            choice = output_message(message if isinstance(message, Mapping) else {"content": None})
+            if not isinstance(message, Mapping):
+                continue
+            choice = output_message(message)
             if payload.get("finish_reason"):
                 choice["finish_reason"] = str(payload["finish_reason"])
             outputs.append(choice)

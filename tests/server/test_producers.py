@@ -13,7 +13,7 @@ from tests.semconv import content_violations
 
 
 def _canonical(attributes: dict[str, Any]) -> dict[str, Any]:
-    return canonical_attributes(attributes, lambda: ())
+    return canonical_attributes(attributes)
 
 
 def test_our_own_spans_pass_through_untouched() -> None:

@@ -107,7 +107,8 @@ def _invalid_reason(span: Span) -> str | None:
 
 
 def _row(span: Span, service: str | None, resource_json: str, scope_json: str) -> SpanRow:
-    attributes = canonical_attributes(attributes_dict(span.attributes), lambda: _content_events(span))
+    events = (lambda: _content_events(span)) if span.events else None
+    attributes = canonical_attributes(attributes_dict(span.attributes), events)
     parent = span.parent_span_id.hex() if any(span.parent_span_id) else None
     status_code = span.status.code
     return SpanRow(

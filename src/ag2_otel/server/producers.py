@@ -28,10 +28,12 @@ _OPENINFERENCE_OPERATION = {
     "CHAIN": "invoke_workflow",
     "RETRIEVER": "retrieval",
 }
-_RENAMED = (  # older semconv / OpenInference name -> current semconv name
+_OLDER_NAMES = (  # older semconv name -> current semconv name
     ("gen_ai.system", "gen_ai.provider.name"),
     ("gen_ai.usage.prompt_tokens", "gen_ai.usage.input_tokens"),
     ("gen_ai.usage.completion_tokens", "gen_ai.usage.output_tokens"),
+)
+_OPENINFERENCE_NAMES = (  # read only on spans with `openinference.span.kind`
     ("llm.provider", "gen_ai.provider.name"),
     ("llm.system", "gen_ai.provider.name"),
     ("llm.token_count.prompt", "gen_ai.usage.input_tokens"),
@@ -43,6 +45,8 @@ _RENAMED = (  # older semconv / OpenInference name -> current semconv name
     ("tool.name", "gen_ai.tool.name"),
     ("tool.description", "gen_ai.tool.description"),
 )
+# One set test tells most spans (ours, current semconv) that nothing here applies.
+_TRIGGERS = frozenset({"openinference.span.kind", *(old for old, _ in _OLDER_NAMES)})
 _FLAT_INDEX = re.compile(r"^(\d+)\.(.+)$")
 # Content events: the current one carries whole message lists; the older ones one message each.
 DETAILS_EVENT = "gen_ai.client.inference.operation.details"
@@ -59,22 +63,29 @@ Event = tuple[str, Mapping[str, Any], Any]
 """(event name, attributes, body): a span event (no body) or a log record."""
 
 
-def canonical_attributes(attributes: dict[str, Any], events: Callable[[], Iterable[Event]]) -> dict[str, Any]:
+def canonical_attributes(
+    attributes: dict[str, Any], events: Callable[[], Iterable[Event]] | None = None
+) -> dict[str, Any]:
     """`attributes` with the current-semconv names any known producer's own imply.
 
-    `events` is called only when the span has no content attributes but may have
-    content events (they are decoded lazily: most spans have none).
+    `events` (None: the span has none) is called only when the span has no content
+    attributes: they are decoded lazily, most spans have none.
     """
+    triggered = not _TRIGGERS.isdisjoint(attributes)
+    if not triggered and events is None and _as_sent(attributes):
+        return attributes  # the common case (ours, current semconv): one pass over the keys
     added: dict[str, Any] = {}
-    if "openinference.span.kind" in attributes:
-        _openinference(attributes, added)
-    for old, new in _RENAMED:
-        if old in attributes and new not in attributes and new not in added:
-            added[new] = attributes[old]
-    _older_semconv(attributes, added)
-    if not any(key in attributes or key in added for key in _CONTENT_KEYS):
+    if triggered:
+        if "openinference.span.kind" in attributes:
+            _openinference(attributes, added)
+            _rename(attributes, _OPENINFERENCE_NAMES, added)
+        _rename(attributes, _OLDER_NAMES, added)
+        _older_semconv(attributes, added)
+    has_content = any(key in attributes or key in added for key in _CONTENT_KEYS)
+    if events is not None and not has_content:
         added.update(content_from_events(events()))
-    _openai_shaped_messages(attributes, added)
+    elif has_content:
+        _openai_shaped_messages(attributes, added)
     reasons = attributes.get("gen_ai.response.finish_reasons")
     if isinstance(reasons, str):  # classic AG2's built-in tracer sends a JSON string
         parsed = _json(reasons)
@@ -85,6 +96,23 @@ def canonical_attributes(attributes: dict[str, Any], events: Callable[[], Iterab
     result = {**attributes, **added}
     result[DERIVED] = sorted(added)
     return result
+
+
+def _as_sent(attributes: Mapping[str, Any]) -> bool:
+    """True when nothing but the renames and events could apply (checked cheaply)."""
+    if isinstance(attributes.get("gen_ai.response.finish_reasons"), str):
+        return False
+    for key in ("gen_ai.input.messages", "gen_ai.output.messages"):
+        value = attributes.get(key)
+        if isinstance(value, str) and '"parts"' not in value:
+            return False
+    return True
+
+
+def _rename(attributes: Mapping[str, Any], names: tuple[tuple[str, str], ...], added: dict[str, Any]) -> None:
+    for old, new in names:
+        if old in attributes and new not in attributes and new not in added:
+            added[new] = attributes[old]
 
 
 # --- OpenInference ------------------------------------------------------------

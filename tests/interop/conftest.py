@@ -35,10 +35,10 @@ def serve(tmp_path: Path) -> Iterator[ServerProcess]:
 
 
 def run_producer(
-    name: str, serve: ServerProcess, scripted: ScriptedOpenAIServer, **env: str
+    name: str, serve: ServerProcess, scripted: ScriptedOpenAIServer, venv: str | None = None, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    """Run `producers/run_{name}.py` in the producer's venv; it must succeed and its
-    exporters must not have logged a single export error."""
+    """Run `producers/run_{name}.py` in the producer's venv (`venv`, default `name`); it
+    must succeed and its exporters must not have logged a single export error."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "VIRTUAL_ENV"))}
     environment.update(
         {
@@ -50,7 +50,7 @@ def run_producer(
         }
     )
     done = subprocess.run(
-        [str(python_for(name)), str(PROGRAMS / f"run_{name}.py")],
+        [str(python_for(venv or name)), str(PROGRAMS / f"run_{name}.py")],
         env=environment,
         capture_output=True,
         text=True,

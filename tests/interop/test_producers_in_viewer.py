@@ -89,3 +89,24 @@ def test_ag2_1x_turn_reads_in_order(
         expect(page.get_by_text("Sunny, 22 C in Paris.", exact=True)).to_have_count(1)
     finally:
         context.close()
+
+
+def test_ag2_1x_delegation_is_an_edge_in_the_agent_flow(
+    serve: ServerProcess, scripted: ScriptedOpenAIServer, browser: Browser
+) -> None:
+    """A coordinator whose tool asks another agent: the delegated agent's turn sits under
+    the coordinator's tool call, and the flow graph draws coordinator → weather_agent."""
+    run_producer("ag2_delegation", serve, scripted, venv="ag2_telemetry")
+    trace_id = one_trace(serve, "ag2-delegation-app")["summary"]["trace_id"]
+    context = browser.new_context(base_url=serve.url, viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"/traces/{trace_id}?view=flow")
+        page.wait_for_selector("body[data-ready='true']")
+        rows = page.locator(".flow table tbody tr")
+        expect(rows.filter(has_text="delegation")).to_have_count(1)
+        cells = rows.filter(has_text="delegation").locator("td").all_inner_texts()
+        assert cells == ["coordinator", "weather_agent", "delegation", "1"]
+        expect(page.locator(".flow-graph .edge-delegation")).to_have_count(1)
+    finally:
+        context.close()

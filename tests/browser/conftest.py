@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
+from tests.interop.conftest import scripted, serve  # noqa: F401 (fixtures of tests/browser/test_producers.py)
+
 from . import fixtures
 from .servers import ViewerServer, start_server
 

@@ -14,7 +14,6 @@ import pytest
 
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.testing import ScriptedOpenAIServer
-from tests.browser.conftest import browser  # noqa: F401 (the session's headless Chromium)
 from tests.interop.venvs import python_for
 from tests.serve_process import ServerProcess, start_server, wait_for
 

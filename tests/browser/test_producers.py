@@ -1,6 +1,6 @@
 """Each real producer's trace in the viewer, in real headless Chromium: the summary counts
 its LLM calls, says so when the producer sends no cost, and the conversation shows the
-messages it captured."""
+messages it captured. (Here, not in tests/interop: one Playwright per session.)"""
 
 from __future__ import annotations
 

@@ -129,6 +129,20 @@ def _openinference(attributes: Mapping[str, Any], added: dict[str, Any]) -> None
         requested = _json(attributes.get("llm.invocation_parameters"))
         requested_model = requested.get("model") if isinstance(requested, dict) else None
         added.setdefault("gen_ai.request.model", requested_model or model)
+    _openinference_messages(attributes, kind, added)
+    tools = [_json(v) for k, v in attributes.items() if k.startswith("llm.tools.")]
+    definitions = tool_definitions(t for t in tools if isinstance(t, Mapping))
+    if definitions:
+        added["gen_ai.tool.definitions"] = json.dumps(definitions)
+    if kind == "TOOL":
+        _copy(attributes, "input.value", added, "gen_ai.tool.call.arguments")
+        _copy(attributes, "output.value", added, "gen_ai.tool.call.result")
+    elif kind in ("AGENT", "CHAIN"):
+        _values_as_messages(attributes, added)
+
+
+def _openinference_messages(attributes: Mapping[str, Any], kind: str, added: dict[str, Any]) -> None:
+    """An LLM span's flattened messages (or, without them, its `input.value` request)."""
     inputs = _flat_messages(attributes, "llm.input_messages.")
     outputs = _flat_messages(attributes, "llm.output_messages.")
     finish = attributes.get("llm.finish_reason")
@@ -138,32 +152,27 @@ def _openinference(attributes: Mapping[str, Any], added: dict[str, Any]) -> None
             inputs = [dict(m) for m in request["messages"] if isinstance(m, Mapping)]
     if inputs:
         added["gen_ai.input.messages"] = json.dumps([to_semconv_message(m) for m in inputs])
-    if outputs:
-        messages = [output_message(m) for m in outputs]
-        if isinstance(finish, str) and finish:
-            for message in messages:
-                message["finish_reason"] = finish
-        added["gen_ai.output.messages"] = json.dumps(messages)
+    messages = [output_message(m) for m in outputs]
     if isinstance(finish, str) and finish:
         added["gen_ai.response.finish_reasons"] = [finish]
-    tools = [_json(v) for k, v in attributes.items() if k.startswith("llm.tools.")]
-    definitions = tool_definitions(t for t in tools if isinstance(t, Mapping))
-    if definitions:
-        added["gen_ai.tool.definitions"] = json.dumps(definitions)
-    if kind == "TOOL":
-        _copy(attributes, "input.value", added, "gen_ai.tool.call.arguments")
-        _copy(attributes, "output.value", added, "gen_ai.tool.call.result")
-    elif kind in ("AGENT", "CHAIN"):
-        for key, role, target in (
-            ("input.value", "user", "gen_ai.input.messages"),
-            ("output.value", "assistant", "gen_ai.output.messages"),
-        ):
-            text = attributes.get(key)
-            if isinstance(text, str) and text:
-                message = to_semconv_message(text, role=role)
-                if role == "assistant":
-                    message["finish_reason"] = "stop"
-                added.setdefault(target, json.dumps([message]))
+        for message in messages:
+            message["finish_reason"] = finish
+    if messages:
+        added["gen_ai.output.messages"] = json.dumps(messages)
+
+
+def _values_as_messages(attributes: Mapping[str, Any], added: dict[str, Any]) -> None:
+    """An agent or chain step's `input.value` / `output.value` as one message each."""
+    for key, role, target in (
+        ("input.value", "user", "gen_ai.input.messages"),
+        ("output.value", "assistant", "gen_ai.output.messages"),
+    ):
+        text = attributes.get(key)
+        if isinstance(text, str) and text:
+            message = to_semconv_message(text, role=role)
+            if role == "assistant":
+                message["finish_reason"] = "stop"
+            added.setdefault(target, json.dumps([message]))
 
 
 def _flat_messages(attributes: Mapping[str, Any], prefix: str) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from ag2_otel.version import __version__
 
 if TYPE_CHECKING:
     from ag2_otel.exporters.console import ConsoleTreeSpanExporter
+    from ag2_otel.ids import PrivateRandomIdGenerator
     from ag2_otel.instrumentation._settings import ContentCapture
     from ag2_otel.instrumentation.api import instrument_agent, instrument_llm_wrapper, instrument_pattern
     from ag2_otel.instrumentation.instrumentor import AG2Instrumentor
@@ -22,6 +23,7 @@ __all__ = [
     "AG2Instrumentor",
     "ConsoleTreeSpanExporter",
     "ContentCapture",
+    "PrivateRandomIdGenerator",
     "__version__",
     "instrument_agent",
     "instrument_llm_wrapper",
@@ -35,6 +37,7 @@ _LAZY = {
     "AG2Instrumentor": "ag2_otel.instrumentation.instrumentor",
     "ConsoleTreeSpanExporter": "ag2_otel.exporters.console",
     "ContentCapture": "ag2_otel.instrumentation._settings",
+    "PrivateRandomIdGenerator": "ag2_otel.ids",
     "instrument_agent": "ag2_otel.instrumentation.api",
     "instrument_llm_wrapper": "ag2_otel.instrumentation.api",
     "instrument_pattern": "ag2_otel.instrumentation.api",

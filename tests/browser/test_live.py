@@ -88,22 +88,22 @@ def page(browser: Browser, server: ServerProcess) -> Iterator[Page]:
 def test_a_running_group_chat_shows_its_turns_before_it_ends(
     tmp_path: Path, server: ServerProcess, page: Page
 ) -> None:
-    program = _start_program(tmp_path, server, delay_s=2.0)
-    try:
-        wait_for(lambda: _trace(server) is not None, timeout_s=30)
-        trace = _trace(server)
-        assert trace is not None and _running(trace)  # the group chat is open: announced as running
-        page.goto(f"/traces/{trace['summary']['trace_id']}")
-        expect(page.locator(".live-banner.live-running")).to_be_visible()
-        # the page follows the chat: the planner's turn shows while the chat still runs
-        expect(page.locator(".conversation .turn-head .speaker").first).to_have_text(
-            "planner", timeout=20_000
-        )
-        assert program.poll() is None, "the chat ended before its first turn was seen"
-        assert program.wait(60) == 0
-    finally:
-        if program.poll() is None:
-            program.kill()
+    with _start_program(tmp_path, server, delay_s=2.0) as program:
+        try:
+            wait_for(lambda: _trace(server) is not None, timeout_s=30)
+            trace = _trace(server)
+            assert trace is not None and _running(trace)  # the group chat is open: announced as running
+            page.goto(f"/traces/{trace['summary']['trace_id']}")
+            expect(page.locator(".live-banner.live-running")).to_be_visible()
+            # the page follows the chat: the planner's turn shows while the chat still runs
+            expect(page.locator(".conversation .turn-head .speaker").first).to_have_text(
+                "planner", timeout=20_000
+            )
+            assert program.poll() is None, "the chat ended before its first turn was seen"
+            assert program.wait(60) == 0
+        finally:
+            if program.poll() is None:
+                program.kill()
     wait_for(lambda: (t := _trace(server)) is not None and not _running(t), timeout_s=15)
     final = _trace(server)
     assert final is not None
@@ -116,14 +116,14 @@ def test_a_running_group_chat_shows_its_turns_before_it_ends(
 def test_a_killed_producer_leaves_its_spans_unfinished(
     tmp_path: Path, server: ServerProcess, page: Page
 ) -> None:
-    program = _start_program(tmp_path, server, delay_s=30.0)
-    try:
-        wait_for(lambda: (t := _trace(server)) is not None and len(_running(t)) >= 2, timeout_s=30)
-        program.send_signal(signal.SIGKILL)
-        program.wait(10)
-    finally:
-        if program.poll() is None:
-            program.kill()
+    with _start_program(tmp_path, server, delay_s=30.0) as program:
+        try:
+            wait_for(lambda: (t := _trace(server)) is not None and len(_running(t)) >= 2, timeout_s=30)
+            program.send_signal(signal.SIGKILL)
+            program.wait(10)
+        finally:
+            if program.poll() is None:
+                program.kill()
     time.sleep(1.5)
     trace = _trace(server)
     assert trace is not None

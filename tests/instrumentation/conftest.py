@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from ag2_otel import AG2Instrumentor
+from ag2_otel import AG2Instrumentor, PrivateRandomIdGenerator
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.instrumentation._patches import remove_patches
 from ag2_otel.instrumentation._registry import registry
@@ -35,7 +35,7 @@ def exporter() -> InMemorySpanExporter:
 
 @pytest.fixture
 def tracer_provider(exporter: InMemorySpanExporter) -> Iterator[TracerProvider]:
-    provider = TracerProvider()
+    provider = TracerProvider(id_generator=PrivateRandomIdGenerator())
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     yield provider
     provider.shutdown()

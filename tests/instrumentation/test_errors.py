@@ -119,3 +119,26 @@ def test_bug_in_attribute_building_leaves_the_chat_unchanged(
     result = user.initiate_chat(assistant, message=QUESTION, max_turns=1)
     assert result.summary == "The three primary colors are red, yellow, and blue."
     assert [s.name for s in exporter.get_finished_spans()] == ["conversation user_proxy -> assistant"]
+
+
+def test_failed_conversation_keeps_its_rollup_and_turns(
+    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    """The assistant answers (tokens spent), then the user's reply function raises."""
+    user, assistant = _pair(llm_config, tracer_provider)
+    user.max_consecutive_auto_reply = 2
+
+    def broken_reply(*_: Any, **__: Any) -> tuple[bool, str]:
+        raise RuntimeError("reply function failed")
+
+    user.register_reply([assistant.__class__, None], broken_reply)
+    with pytest.raises(RuntimeError, match="reply function failed"):
+        user.initiate_chat(assistant, message=QUESTION, max_turns=3)
+    spans = exporter.get_finished_spans()
+    conversation = the(spans, "conversation user_proxy -> assistant")
+    chat = the(spans, "chat gpt-4o-mini")
+    assert conversation.status.status_code is StatusCode.ERROR
+    assert conversation.attributes["ag2.usage.input_tokens"] == chat.attributes["gen_ai.usage.input_tokens"]
+    assert conversation.attributes["ag2.usage.output_tokens"] == chat.attributes["gen_ai.usage.output_tokens"]
+    assert conversation.attributes["ag2.usage.llm_calls"] == 1
+    assert conversation.attributes["ag2.conversation.turns"] == 2  # the assistant's and the failed one

@@ -4,6 +4,7 @@ each one tree under the caller, nothing orphaned."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
@@ -159,6 +160,9 @@ def test_direct_generate_reply_is_an_agent_turn(
     assert "red" in str(reply)
     spans = exporter.get_finished_spans()
     assert shape(spans) == [("caller", [("invoke_agent assistant", [("chat gpt-4o-mini", [])])])]
+    # like every traced step, the turn and its LLM call carry one conversation id
+    ids = {s.attributes.get("gen_ai.conversation.id") for s in spans if s.name != "caller"}
+    assert len(ids) == 1 and None not in ids
 
 
 def test_resumed_group_chat_records_the_restored_messages(
@@ -182,6 +186,32 @@ def test_resumed_group_chat_records_the_restored_messages(
     assert_one_tree(spans)
     workflow = the(spans, "invoke_workflow RoundRobinPattern")
     assert workflow.attributes["ag2.group_chat.resumed_messages"] == 2
+
+
+def test_group_chat_resumed_from_a_json_string_counts_its_messages(
+    llm_config: Any, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    """AG2 documents `manager.resume(messages=json_string)` (resuming-group-chat.mdx)."""
+    from autogen import GroupChat, GroupChatManager
+
+    first, second = _agent("first", llm_config), _agent("second", llm_config)
+    groupchat = GroupChat(
+        agents=[first, second], messages=[], max_round=3, speaker_selection_method="round_robin"
+    )
+    manager = GroupChatManager(groupchat=groupchat, llm_config=llm_config)
+    history = [
+        {"role": "user", "name": "first", "content": "Write a haiku about coding."},
+        {"role": "user", "name": "second", "content": "A first draft."},
+        {"role": "user", "name": "first", "content": "Make it shorter."},
+    ]
+    instrumentor = _instrument_all(tracer_provider)
+    try:
+        last_agent, last_message = manager.resume(messages=json.dumps(history))
+        last_agent.initiate_chat(recipient=manager, message=last_message, clear_history=False)
+    finally:
+        instrumentor.uninstrument()
+    workflow = the(exporter.get_finished_spans(), "invoke_workflow GroupChat")
+    assert workflow.attributes["ag2.group_chat.resumed_messages"] == 3
 
 
 def _queue(llm_config: Any) -> tuple[Any, list[dict[str, Any]]]:

@@ -69,21 +69,21 @@ def test_a_killed_program_takes_its_viewer_with_it(tmp_path: Path, scripted: Scr
         CHAT + "\nimport ag2_otel, time\nprint(ag2_otel.launch(), flush=True)\ntime.sleep(120)\n"
     )
     environment = {**os.environ, "AG2_OTEL_LOCAL_ENDPOINT": url, "AG2_OTEL_DB": str(tmp_path / "t.db")}
-    program = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, str(script)], env=environment, stdout=subprocess.PIPE, text=True, cwd=tmp_path
-    )
-    try:
-        assert program.stdout is not None
-        assert program.stdout.readline().strip() == f"ag2-otel viewer: {url}/"
-        assert _answers(url)
-        program.send_signal(signal.SIGKILL)  # no atexit, no cleanup: only the closed pipe tells the child
-        program.wait(10)
-        started = time.monotonic()
-        wait_for(lambda: not _answers(url), timeout_s=15)
-        assert time.monotonic() - started < 15
-    finally:
-        if program.poll() is None:
-            program.kill()
+    ) as program:
+        try:
+            assert program.stdout is not None
+            assert program.stdout.readline().strip() == f"ag2-otel viewer: {url}/"
+            assert _answers(url)
+            program.send_signal(signal.SIGKILL)  # no atexit, no cleanup: only the closed pipe tells the child
+            program.wait(10)
+            started = time.monotonic()
+            wait_for(lambda: not _answers(url), timeout_s=15)
+            assert time.monotonic() - started < 15
+        finally:
+            if program.poll() is None:
+                program.kill()
 
 
 def test_a_failing_start_is_reported_with_the_servers_words(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter
 from ag2_otel.demo import scenarios
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.exporters.console import ConsoleTreeSpanExporter
+from ag2_otel.ids import PrivateRandomIdGenerator
 from ag2_otel.testing.scripted_endpoint import ScriptedOpenAIServer
 
 CAPTURE_CONTENT = "span_only"
@@ -69,7 +70,9 @@ def model_endpoint(choice: ModelChoice, out: TextIO) -> Iterator[dict[str, Any]]
 def run_demo(choice: ModelChoice, store_exporter: SpanExporter | None, out: TextIO = sys.stdout) -> int:
     from autogen import LLMConfig
 
-    provider = TracerProvider(resource=Resource.create({"service.name": "ag2-otel-demo"}))
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": "ag2-otel-demo"}), id_generator=PrivateRandomIdGenerator()
+    )
     provider.add_span_processor(SimpleSpanProcessor(ConsoleTreeSpanExporter(out=out)))
     if store_exporter is not None:
         provider.add_span_processor(SimpleSpanProcessor(store_exporter))

@@ -14,8 +14,6 @@ patched.
 from __future__ import annotations
 
 import asyncio
-import importlib
-import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +21,8 @@ from types import ModuleType
 from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
+
+from ag2_otel.ids import random_bits
 
 _R = TypeVar("_R")
 
@@ -83,7 +83,8 @@ def current_scope() -> Scope | None:
 
 def new_scope(kind: str, owner: Any = None) -> Scope:
     parent = current_scope()
-    conversation_id = parent.conversation_id if parent else f"{random.getrandbits(128):032x}"
+    # Our own random source: drawing from the global `random` would change a seeded program.
+    conversation_id = parent.conversation_id if parent else f"{random_bits(128):032x}"
     return Scope(kind=kind, conversation_id=conversation_id, parent=parent, owner=owner)
 
 
@@ -188,29 +189,23 @@ class _AsyncioProxy(_ModuleProxy):
         return _LoopProxy(self._module.get_running_loop())
 
 
-# (AG2 module, global name, proxy factory). Missing modules are skipped, so older
-# AG2 releases that lack one of them still get the rest.
-_CARRIERS: tuple[tuple[str, str, Callable[[ModuleType], Any]], ...] = (
-    ("autogen.agentchat.conversable_agent", "threading", _ThreadingProxy),
-    ("autogen.agentchat.conversable_agent", "asyncio", _AsyncioProxy),
-    ("autogen.agentchat.group.multi_agent_chat", "threading", _ThreadingProxy),
-    ("autogen.agentchat.groupchat", "threading", _ThreadingProxy),
-    ("autogen.agentchat.chat", "threading", _ThreadingProxy),
-)
+# AG2 module -> (global name, proxy factory). A module an AG2 release lacks is never
+# imported, so older releases still get the rest.
+CARRIERS: dict[str, tuple[tuple[str, Callable[[ModuleType], Any]], ...]] = {
+    "autogen.agentchat.conversable_agent": (("threading", _ThreadingProxy), ("asyncio", _AsyncioProxy)),
+    "autogen.agentchat.group.multi_agent_chat": (("threading", _ThreadingProxy),),
+    "autogen.agentchat.groupchat": (("threading", _ThreadingProxy),),
+    "autogen.agentchat.chat": (("threading", _ThreadingProxy),),
+}
 
 _installed: list[tuple[ModuleType, str, Any]] = []
 _install_lock = threading.Lock()
 
 
-def install_context_carriers() -> None:
+def install_context_carriers(module: ModuleType) -> None:
+    """Swap `module`'s `threading` / `asyncio` globals (as listed in `CARRIERS`) for proxies."""
     with _install_lock:
-        if _installed:
-            return
-        for module_name, attribute, proxy in _CARRIERS:
-            try:
-                module = importlib.import_module(module_name)
-            except ImportError:
-                continue
+        for attribute, proxy in CARRIERS.get(module.__name__, ()):
             original = module.__dict__.get(attribute)
             if isinstance(original, ModuleType):
                 setattr(module, attribute, proxy(original))

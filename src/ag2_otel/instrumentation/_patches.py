@@ -16,16 +16,17 @@ group chats with nothing traced (figures: docs/performance.md). Wrappers keep wr
 from __future__ import annotations
 
 import functools
-import importlib
 import inspect
 import logging
 import threading
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 from opentelemetry import context as otel_context
 
 from ag2_otel.instrumentation import (
+    _imports,
     agent,
     code_execution,
     conversation,
@@ -37,6 +38,7 @@ from ag2_otel.instrumentation import (
     tool,
 )
 from ag2_otel.instrumentation._context import (
+    CARRIERS,
     QUIET_KEY,
     install_context_carriers,
     uninstall_context_carriers,
@@ -109,39 +111,54 @@ _EVEN_WHEN_QUIET: frozenset[Callable[..., Any]] = frozenset(
 
 # (owner, method name, original attribute, our replacement)
 _applied: list[tuple[type, str, Any, Any]] = []
+_patching = threading.Event()
+"""Set from `apply_patches` to `remove_patches`, even while no module is imported yet."""
 _lock = threading.Lock()
 
 
 def is_applied() -> bool:
-    return bool(_applied)
+    return _patching.is_set()
 
 
 def apply_patches() -> None:
-    """Wrap every target once; on any failure undo what was wrapped and re-raise."""
+    """Wrap every target once, each when its module is imported (now if it already is: we
+    never import a module the program does not use). If patching an imported module fails,
+    undo what was wrapped and re-raise."""
     with _lock:
-        if _applied:
+        if _patching.is_set():
             return
-        try:
-            for module_name, class_name, method, wrapper in PATCHES:
-                owner = _resolve(module_name, class_name)
-                if owner is None or method not in vars(owner):
-                    logger.debug("ag2-otel: %s.%s.%s not present; skipped", module_name, class_name, method)
-                    continue
-                original = vars(owner)[method]
-                if not inspect.isfunction(original):  # a classmethod, property, ...: not ours to wrap
-                    logger.debug("ag2-otel: %s.%s is not a plain method; skipped", class_name, method)
-                    continue
-                replacement = _method_calling(wrapper, original, quiet_passes=wrapper not in _EVEN_WHEN_QUIET)
-                setattr(owner, method, replacement)
-                _applied.append((owner, method, original, replacement))
-            install_context_carriers()
-        except Exception:
-            _remove_all()
-            raise
+        _patching.set()
+    try:
+        for module_name in dict.fromkeys([*(p[0] for p in PATCHES), *CARRIERS]):
+            _imports.when_imported(module_name, _patch_module)
+    except Exception:
+        remove_patches()
+        raise
+
+
+def _patch_module(module: ModuleType) -> None:
+    with _lock:
+        for module_name, class_name, method, wrapper in PATCHES:
+            if module_name != module.__name__:
+                continue
+            owner = _resolve(module, class_name)
+            if owner is None or method not in vars(owner):
+                logger.debug("ag2-otel: %s.%s.%s not present; skipped", module_name, class_name, method)
+                continue
+            original = vars(owner)[method]
+            if not inspect.isfunction(original):  # a classmethod, property, ...: not ours to wrap
+                logger.debug("ag2-otel: %s.%s is not a plain method; skipped", class_name, method)
+                continue
+            replacement = _method_calling(wrapper, original, quiet_passes=wrapper not in _EVEN_WHEN_QUIET)
+            setattr(owner, method, replacement)
+            _applied.append((owner, method, original, replacement))
+    install_context_carriers(module)
 
 
 def remove_patches() -> None:
+    _imports.clear()
     with _lock:
+        _patching.clear()
         _remove_all()
 
 
@@ -177,12 +194,8 @@ def _method_calling(wrapper: Wrapper, original: Any, *, quiet_passes: bool) -> C
     return functools.wraps(original)(method)
 
 
-def _resolve(module_name: str, class_name: str) -> type | None:
+def _resolve(module: ModuleType, class_name: str) -> type | None:
     """`Class`, or `Class:field` for the class a pydantic envelope holds in `field`."""
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
     name, _, field = class_name.partition(":")
     owner = getattr(module, name, None)
     if field and owner is not None:

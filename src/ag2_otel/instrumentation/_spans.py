@@ -60,6 +60,7 @@ class Operation:
         "control_flow",
         "data",
         "duration_metric",
+        "finish_on_failure",
         "scope",
         "span",
         "started",
@@ -84,6 +85,9 @@ class Operation:
         self.duration_metric: tuple[Histogram, dict[str, Any]] | None = None
         """(histogram, attributes): recorded once at `end`, with `error.type` if failed."""
         self._error_type: str | None = None
+        self.finish_on_failure = False
+        """Run the finish step (with result `None`) even when the user's code raised: roll-ups
+        and turn counts matter most on a failed conversation."""
         self.control_flow: tuple[type[BaseException], ...] = ()
         """Exceptions AG2 raises to end a step normally: recorded, not marked as errors."""
         self._content_event: dict[str, str] | None = None
@@ -243,6 +247,18 @@ def async_wrapper(plan: Plan) -> Callable[..., Any]:
     return wrapper
 
 
+def _end_failed(operation: Operation, finish: Callable[[Operation, Any], object], exc: BaseException) -> None:
+    """End a step whose user code raised; a step that asked for it (conversation, group chat,
+    sequence) still reports its roll-ups, with `None` for the result it never had."""
+    operation.fail(exc)
+    if operation.finish_on_failure:
+        try:
+            finish(operation, None)
+        except Exception:
+            _swallowed("finish after failure")
+    operation.end()
+
+
 def call_traced(
     begin: Callable[[], Operation | None],
     wrapped: Callable[..., _R],
@@ -261,8 +277,7 @@ def call_traced(
     try:
         result = wrapped(*args, **kwargs)
     except BaseException as exc:
-        operation.fail(exc)
-        operation.end()
+        _end_failed(operation, finish, exc)
         raise
     try:
         keep_open = finish(operation, result)
@@ -294,8 +309,7 @@ async def acall_traced(
     try:
         result = await wrapped(*args, **kwargs)
     except BaseException as exc:
-        operation.fail(exc)
-        operation.end()
+        _end_failed(operation, finish, exc)
         raise
     try:
         keep_open = finish(operation, result)

@@ -9,7 +9,7 @@ from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import AgentCache, agent_name, bound_argument, model_attributes
-from ag2_otel.instrumentation._context import AGENT_KEY, current_scope
+from ag2_otel.instrumentation._context import AGENT_KEY, current_scope, new_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, is_active, sync_wrapper
 from ag2_otel.instrumentation.group_chat import begin_group_chat, finish_group_chat, is_group_manager
@@ -60,11 +60,15 @@ def begin_agent_turn(
     }
     if sender is not None:
         attributes[sc.AG2_AGENT_SENDER] = agent_name(sender)
+    # A turn outside any conversation (a direct `generate_reply`) starts its own, so it and
+    # everything beneath carry a `gen_ai.conversation.id` like every other trace.
+    scope = new_scope(sc.TYPE_AGENT, owner=agent) if current_scope() is None else None
     # Agents acting inside this turn (nested chats, agents called by tools) are traced too.
     operation = Operation(
         telemetry,
         f"{sc.OP_INVOKE_AGENT} {name}",
         attributes,
+        scope=scope,
         active=marker,
         inherit=True,
         values={AGENT_KEY: agent},

@@ -75,6 +75,7 @@ def _begin(
     operation = Operation(
         telemetry, f"conversation {sender_name} -> {recipient_name}", attributes, scope=scope
     )
+    operation.finish_on_failure = True  # turns and roll-ups even when the chat raised
     operation.duration_metric = (
         telemetry.instruments.workflow_duration,
         {sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW, sc.AG2_SPAN_TYPE: sc.TYPE_CONVERSATION},
@@ -131,6 +132,7 @@ def _begin_sequence(
     operation = Operation(
         telemetry, f"sequential_chats {name}", attributes, scope=scope, inherit=True, values=values
     )
+    operation.finish_on_failure = True
     operation.duration_metric = (
         telemetry.instruments.workflow_duration,
         {sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW, sc.AG2_SPAN_TYPE: sc.TYPE_SEQUENTIAL_CHATS},

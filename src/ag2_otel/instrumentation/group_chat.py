@@ -5,6 +5,7 @@ registration so the manager AG2 creates inside `initiate_group_chat` is traced.
 
 from __future__ import annotations
 
+import json
 import threading
 import weakref
 from collections.abc import Callable
@@ -59,6 +60,7 @@ def begin_group_chat(telemetry: Telemetry, manager: Any, marker: object) -> Oper
         telemetry, f"{sc.OP_INVOKE_WORKFLOW} {workflow}", attributes, scope=scope, active=marker, inherit=True
     )
     operation.data = {sc.GEN_AI_WORKFLOW_NAME: workflow, sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW}
+    operation.finish_on_failure = True  # rounds and roll-ups even when a round raised
     operation.duration_metric = (telemetry.instruments.workflow_duration, operation.data)
     return operation
 
@@ -253,6 +255,10 @@ async def wrap_a_resume(
 def _note_resume(manager: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     with telemetry_guard("resume"):
         messages = kwargs.get("messages", args[0] if args else None)
-        count = len(messages) if isinstance(messages, list) else 1
+        if isinstance(messages, str):  # AG2 also takes the history as a JSON string
+            messages = json.loads(messages)
+        if not isinstance(messages, list):
+            return  # AG2 rejects it; nothing was resumed
+        count = len(messages)
         with _pattern_lock:
             _resumed[manager] = count

@@ -1,4 +1,4 @@
-"""Assemble the Starlette app: OTLP/HTTP receiver, JSON API, viewer."""
+"""Assemble the Starlette app: OTLP/HTTP receiver (traces, logs, metrics), JSON API, viewer."""
 
 from __future__ import annotations
 
@@ -7,15 +7,22 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from ag2_otel.server.api import api_routes
+from ag2_otel.server.ingest_gate import IngestGate
+from ag2_otel.server.ingest_limits import IngestLimits
 from ag2_otel.server.middleware import LoopbackHostGuard, SecurityHeaders, TokenAuth
 from ag2_otel.server.otlp_http import otlp_routes
-from ag2_otel.server.otlp_logs import logs_and_metrics_routes
 from ag2_otel.server.store import Store, StoreWriter
 from ag2_otel.server.viewer import viewer_routes
 
 
 def create_app(
-    store: Store, writer: StoreWriter, *, token: str | None = None, loopback_only: bool = True
+    store: Store,
+    writer: StoreWriter,
+    *,
+    token: str | None = None,
+    loopback_only: bool = True,
+    limits: IngestLimits | None = None,
+    gate: IngestGate | None = None,
 ) -> Starlette:
     """The HTTP side of `ag2-otel serve`.
 
@@ -27,10 +34,6 @@ def create_app(
         middleware.append(Middleware(TokenAuth, token=token))
     elif loopback_only:
         middleware.append(Middleware(LoopbackHostGuard))
-    routes: list[BaseRoute] = [
-        *otlp_routes(writer),
-        *logs_and_metrics_routes(writer),
-        *api_routes(store),
-        *viewer_routes(store),
-    ]
+    receiver = otlp_routes(writer, limits=limits, gate=gate)
+    routes: list[BaseRoute] = [*receiver, *api_routes(store), *viewer_routes(store)]
     return Starlette(routes=routes, middleware=middleware)

@@ -2,7 +2,8 @@
 
 Everything not promoted to a column is kept as compact JSON (attributes,
 events, links, resource, scope) so `traces export` can give it back.
-Spans with unusable ids are counted as rejected (OTLP `partial_success`).
+Spans with unusable ids, times or values are counted as rejected (OTLP
+`partial_success`), each alone; a request over its `IngestLimits` raises `LimitExceeded`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue, InstrumentationScope, KeyValue
+from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
+from ag2_otel.server.ingest_limits import SPAN_SCHEMA, Budget, IngestLimits, LimitExceeded, fields, walk
 from ag2_otel.server.producers import CONTENT_EVENTS, Event, canonical_attributes
 from ag2_otel.server.promote import Promoted, promote
 
@@ -69,29 +72,128 @@ class Batch(Generic[RowT]):
         return "; ".join(sorted(set(self.reasons)))
 
 
-def normalize(request: ExportTraceServiceRequest) -> Batch[SpanRow]:
-    batch: Batch[SpanRow] = Batch()
+def normalize(request: ExportTraceServiceRequest, limits: IngestLimits | None = None) -> Batch[SpanRow]:
+    """Rows of a parsed request; with `limits`, one over them raises `LimitExceeded`."""
+    rows = _Normalizer(limits)
     for resource_spans in request.resource_spans:
-        resource = attributes_dict(resource_spans.resource.attributes)
-        resource_json = dumps(resource)
-        service = resource.get("service.name")
-        service_name = str(service) if service is not None else None
+        rows.resource(resource_spans.resource)
         for scope_spans in resource_spans.scope_spans:
-            scope = scope_spans.scope
-            scope_json = dumps(
-                {
-                    "name": scope.name,
-                    "version": scope.version,
-                    "attributes": attributes_dict(scope.attributes),
-                }
-            )
+            rows.scope(scope_spans.scope)
             for span in scope_spans.spans:
-                reason = _invalid_reason(span)
-                if reason:
-                    batch.reject(reason)
-                else:
-                    batch.rows.append(_row(span, service_name, resource_json, scope_json))
-    return batch
+                rows.span(span)
+    return rows.batch
+
+
+def normalize_protobuf(body: bytes, limits: IngestLimits) -> Batch[SpanRow]:
+    """`normalize(parse_protobuf(body))` that never holds more than one parsed span.
+
+    The request is walked on the wire and each resource, scope and span parsed
+    on its own, so parse objects live only while their row is built, and an
+    entry above `limits.walk_above_bytes` is counted before it is parsed.
+    Raises `MalformedWire`/`DecodeError` for a corrupt body.
+    """
+    rows = _Normalizer(limits)
+    view = memoryview(body)
+    for number, start, stop in fields(view):
+        if number != 1:
+            continue
+        # two passes over each level, not a list of its entries: a list of millions
+        # of empty entries would cost the memory the limits are there to bound
+        resource = _first_pass(Resource, "Resource", rows, view, start, stop)
+        rows.resource(resource or Resource())
+        for field_number, begin, end in fields(view, start, stop):
+            if field_number != 2:
+                continue
+            scope = _first_pass(InstrumentationScope, "InstrumentationScope", rows, view, begin, end)
+            rows.scope(scope or InstrumentationScope())
+            for span_field, first, last in fields(view, begin, end):
+                if span_field == 2:
+                    rows.span(rows.parse(Span, "Span", view, first, last))
+    return rows.batch
+
+
+def _first_pass(
+    kind: type[_Message], name: str, rows: _Normalizer, view: memoryview, start: int, stop: int
+) -> _Message | None:
+    """Field 1 of a ResourceSpans/ScopeSpans (its resource/scope), parsed; the last one wins.
+
+    Also counts the entries of field 2 (scopes/spans), so a level holding
+    millions of them is refused in this pass.
+    """
+    found = None
+    entries = 0
+    most = rows.most_entries(name)
+    for number, begin, end in fields(view, start, stop):
+        if number == 1:
+            found = (begin, end)
+        elif number == 2:
+            entries += 1
+            if entries > most:
+                raise LimitExceeded(
+                    f"more than {most} {'scopes' if kind is Resource else 'spans'} in one request"
+                )
+    return rows.parse(kind, name, view, *found) if found else None
+
+
+_Message = TypeVar("_Message", Resource, InstrumentationScope, Span)
+
+
+class _Normalizer:
+    """Builds one request's rows, spending its `Budget` as entries are read."""
+
+    def __init__(self, limits: IngestLimits | None) -> None:
+        self.batch: Batch[SpanRow] = Batch()
+        self._limits = limits
+        self._budget = Budget(limits, "spans") if limits else None
+        self._wire_budget = Budget(limits, "spans") if limits else None
+        self._service: str | None = None
+        self._resource_json = "{}"
+        self._scope_json = "{}"
+
+    def parse(self, kind: type[_Message], name: str, view: memoryview, start: int, stop: int) -> _Message:
+        if self._limits and self._wire_budget and stop - start > self._limits.walk_above_bytes:
+            walk(view, start, stop, name, SPAN_SCHEMA, self._wire_budget, self._limits.depth)
+        # upb parses any buffer: a bytes copy would double the memory of a large span
+        return kind.FromString(view[start:stop])  # type: ignore[arg-type]
+
+    def most_entries(self, name: str) -> float:
+        """Most scopes (in a resource) or spans (in a scope) one request may hold."""
+        if self._limits is None:
+            return math.inf
+        return self._limits.scopes if name == "Resource" else self._limits.items
+
+    def resource(self, resource: Resource) -> None:
+        if self._budget:
+            self._budget.spend("resources")
+        attributes = attributes_dict(resource.attributes, self._budget)
+        self._resource_json = dumps(attributes)
+        service = attributes.get("service.name")
+        self._service = str(service) if service is not None else None
+
+    def scope(self, scope: InstrumentationScope) -> None:
+        if self._budget:
+            self._budget.spend("scopes")
+        attributes = attributes_dict(scope.attributes, self._budget)
+        self._scope_json = dumps({"name": scope.name, "version": scope.version, "attributes": attributes})
+
+    def span(self, span: Span) -> None:
+        budget = self._budget
+        if budget:
+            budget.spend("items")
+            budget.spend("events", len(span.events))
+            budget.spend("links", len(span.links))
+        reason = _invalid_reason(span)
+        if reason is None:
+            try:
+                self.batch.rows.append(
+                    _row(span, self._service, self._resource_json, self._scope_json, budget)
+                )
+                return
+            except LimitExceeded:
+                raise
+            except Exception as exc:  # one unreadable span is rejected alone, never its batch
+                reason = f"span could not be read ({type(exc).__name__})"
+        self.batch.reject(reason)
 
 
 def _invalid_reason(span: Span) -> str | None:
@@ -106,9 +208,11 @@ def _invalid_reason(span: Span) -> str | None:
     return None
 
 
-def _row(span: Span, service: str | None, resource_json: str, scope_json: str) -> SpanRow:
+def _row(
+    span: Span, service: str | None, resource_json: str, scope_json: str, budget: Budget | None
+) -> SpanRow:
     events = (lambda: _content_events(span)) if span.events else None
-    attributes = canonical_attributes(attributes_dict(span.attributes), events)
+    attributes = canonical_attributes(attributes_dict(span.attributes, budget), events)
     parent = span.parent_span_id.hex() if any(span.parent_span_id) else None
     status_code = span.status.code
     return SpanRow(
@@ -126,8 +230,8 @@ def _row(span: Span, service: str | None, resource_json: str, scope_json: str) -
         service=service,
         promoted=promote(attributes),
         attributes_json=dumps(attributes),
-        events_json=_events(span) if span.events else "[]",
-        links_json=dumps([_link(link) for link in span.links]) if span.links else "[]",
+        events_json=_events(span, budget) if span.events else "[]",
+        links_json=dumps([_link(link, budget) for link in span.links]) if span.links else "[]",
         resource_json=resource_json,
         scope_json=scope_json,
     )
@@ -137,40 +241,45 @@ def _content_events(span: Span) -> list[Event]:
     return [(e.name, attributes_dict(e.attributes), None) for e in span.events if e.name in CONTENT_EVENTS]
 
 
-def _events(span: Span) -> str:
+def _events(span: Span, budget: Budget | None) -> str:
     return dumps(
         [
-            {"name": e.name, "time_ns": e.time_unix_nano, "attributes": attributes_dict(e.attributes)}
+            {"name": e.name, "time_ns": e.time_unix_nano, "attributes": attributes_dict(e.attributes, budget)}
             for e in span.events
         ]
     )
 
 
-def _link(link: Span.Link) -> dict[str, Any]:
+def _link(link: Span.Link, budget: Budget | None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "trace_id": link.trace_id.hex(),
         "span_id": link.span_id.hex(),
-        "attributes": attributes_dict(link.attributes),
+        "attributes": attributes_dict(link.attributes, budget),
     }
     if link.trace_state:
         out["trace_state"] = link.trace_state
     return out
 
 
-def attributes_dict(pairs: Any) -> dict[str, Any]:
-    """OTLP key/value list → plain dict; a repeated key keeps its last value."""
+def attributes_dict(pairs: Any, budget: Budget | None = None) -> dict[str, Any]:
+    """OTLP key/value list → plain dict; a repeated key keeps its last value.
+
+    With a `budget`, every key/value and array element (at any depth) spends one attribute.
+    """
+    if budget is not None:
+        budget.spend("attributes", len(pairs))
     result: dict[str, Any] = {}
     pair: KeyValue
     for pair in pairs:
         value = pair.value
         # strings are most attributes: skip the general conversion for them
         result[pair.key] = (
-            value.string_value if value.WhichOneof("value") == "string_value" else any_value(value)
+            value.string_value if value.WhichOneof("value") == "string_value" else any_value(value, budget)
         )
     return result
 
 
-def any_value(value: AnyValue) -> Any:
+def any_value(value: AnyValue, budget: Budget | None = None) -> Any:
     """OTLP AnyValue → JSON-able Python (bytes as base64, non-finite doubles as text)."""
     which = value.WhichOneof("value")
     if which == "string_value":
@@ -183,9 +292,12 @@ def any_value(value: AnyValue) -> Any:
         number = value.double_value
         return number if math.isfinite(number) else str(number)
     if which == "array_value":
-        return [any_value(item) for item in value.array_value.values]
+        items = value.array_value.values
+        if budget is not None:
+            budget.spend("attributes", len(items))
+        return [any_value(item, budget) for item in items]
     if which == "kvlist_value":
-        return attributes_dict(value.kvlist_value.values)
+        return attributes_dict(value.kvlist_value.values, budget)
     if which == "bytes_value":
         return base64.b64encode(value.bytes_value).decode("ascii")
     return None

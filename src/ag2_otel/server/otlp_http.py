@@ -1,7 +1,9 @@
-"""OTLP/HTTP receiver: `POST /v1/traces` (protobuf or JSON, optionally gzip).
+"""OTLP/HTTP receiver: `POST /v1/traces`, `/v1/logs`, `/v1/metrics` (protobuf or JSON, optionally gzip).
 
 The 200 is sent only after the writer thread has committed the batch. Logs and
-metrics: `otlp_logs`.
+metrics are decoded by `otlp_logs` and go through the same path. Each request
+holds an `IngestGate` slot from before its body is read until commit;
+everything it may cost is bounded by `IngestLimits`.
 """
 
 from __future__ import annotations
@@ -17,39 +19,43 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ag2_otel.server.normalize import Batch, SpanRow, normalize
-from ag2_otel.server.otlp_decode import JSON, PROTOBUF, ReceiveError, decompress, media_type, parse_request
+from ag2_otel.server.ingest_gate import Busy, IngestGate
+from ag2_otel.server.ingest_limits import IngestLimits
+from ag2_otel.server.normalize import Batch
+from ag2_otel.server.otlp_decode import JSON, PROTOBUF, ReceiveError, decode_traces, decompress, media_type
+from ag2_otel.server.otlp_logs import decode_logs, decode_metrics, logs_response, metrics_response
 from ag2_otel.server.otlp_status import RETRY_AFTER_SECONDS, export_response, status_body
+from ag2_otel.server.ratelog import RateLimitedLog
 from ag2_otel.server.store.ingest import write_batch
+from ag2_otel.server.store.logs import write_logs
 from ag2_otel.server.store.writer import Overloaded, StoreWriter, Write
 
 logger = logging.getLogger(__name__)
+_log = RateLimitedLog(logger)
 
-MAX_BODY_BYTES = 32 * 1024 * 1024
-
-
-Decode = Callable[[bytes, str], Batch[Any]]
-"""(uncompressed body, media type) → the rows to store and what was rejected."""
+Decode = Callable[[bytes, str, IngestLimits], Batch[Any]]
+"""(uncompressed body, media type, limits) → the rows to store and what was rejected."""
 Respond = Callable[[Batch[Any], str], bytes]
 """(batch, media type) → the export response body."""
 
 
-def otlp_routes(writer: StoreWriter, *, max_body_bytes: int = MAX_BODY_BYTES) -> list[BaseRoute]:
-    traces = export_endpoint(writer, decode_traces, trace_response, max_body_bytes=max_body_bytes)
-    return [Route("/v1/traces", traces, methods=["POST"])]
-
-
-def export_endpoint(
+def otlp_routes(
     writer: StoreWriter,
-    decode: Decode,
-    respond: Respond,
     *,
-    write: Write = write_batch,
-    max_body_bytes: int = MAX_BODY_BYTES,
-) -> Callable[[Request], Awaitable[Response]]:
-    """One OTLP/HTTP export path (any signal): the answer is sent only after commit."""
+    limits: IngestLimits | None = None,
+    gate: IngestGate | None = None,
+) -> list[BaseRoute]:
+    limits = limits or IngestLimits()
+    gate = gate or IngestGate(limits)
+    read_seconds = limits.body_seconds
 
-    async def endpoint(request: Request) -> Response:
+    def export(decode: Decode, respond: Respond, write: Write) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            return await _export(request, decode, respond, write)
+
+        return endpoint
+
+    async def _export(request: Request, decode: Decode, respond: Respond, write: Write) -> Response:
         media = media_type(request.headers.get("content-type"))
         reply = media if media in (PROTOBUF, JSON) else JSON
         try:
@@ -57,25 +63,49 @@ def export_endpoint(
                 raise ReceiveError(
                     415, f"unsupported content type {media or '(none)'!r}; use {PROTOBUF} or {JSON}"
                 )
-            body = await _read_body(request, max_body_bytes)
-            encoding = request.headers.get("content-encoding")
-            batch = await anyio.to_thread.run_sync(lambda: decode(decompress(body, encoding), media))
-            if batch.rows:
-                await asyncio.wrap_future(writer.submit(batch.rows, write=write))
+            async with gate.slot():
+                try:
+                    body = await asyncio.wait_for(_read_body(request, limits.max_body_bytes), read_seconds)
+                except asyncio.TimeoutError:  # not the builtin before Python 3.11
+                    raise ReceiveError(408, f"request body not received within {read_seconds:g} s") from None
+                encoding = request.headers.get("content-encoding")
+                batch = await anyio.to_thread.run_sync(_decode, decode, body, media, encoding, limits)
+                del body
+                await store_batch(writer, batch, write)
         except ReceiveError as exc:
             return _error(exc.status, exc.reason, reply)
-        except Overloaded as exc:
+        except (Busy, Overloaded) as exc:
             return _error(503, f"overloaded: {exc}; retry later", reply, retry=True)
         except sqlite3.Error as exc:
-            logger.error("store unavailable: %s", type(exc).__name__)
+            _log.warning("store", f"store unavailable: {type(exc).__name__}")
             return _error(503, "trace store unavailable; retry later", reply, retry=True)
+        except Exception as exc:  # an ingest bug must cost a retry, not a batch
+            _log.warning("ingest", f"ingest failed unexpectedly: {type(exc).__name__}")
+            return _error(503, "ingest failed unexpectedly; retry later", reply, retry=True)
         return Response(respond(batch, reply), media_type=reply)
 
-    return endpoint
+    return [
+        Route("/v1/traces", export(decode_traces, trace_response, write_batch), methods=["POST"]),
+        Route("/v1/logs", export(decode_logs, logs_response, write_logs), methods=["POST"]),
+        Route("/v1/metrics", export(decode_metrics, metrics_response, write_batch), methods=["POST"]),
+    ]
 
 
-def decode_traces(body: bytes, media: str) -> Batch[SpanRow]:
-    return normalize(parse_request(body, media))
+async def store_batch(writer: StoreWriter, batch: Batch[Any], write: Write = write_batch) -> None:
+    """Hand the rows to the writer and wait for the commit; rows it could not store count as rejected."""
+    if batch.rows:
+        failed = await asyncio.wrap_future(writer.submit(batch.rows, write=write))
+        if failed:
+            batch.rejected += failed
+            batch.reasons.append(
+                f"{failed} {'spans' if write is write_batch else 'records'} could not be stored"
+            )
+
+
+def _decode(
+    decode: Decode, body: bytes, media: str, encoding: str | None, limits: IngestLimits
+) -> Batch[Any]:
+    return decode(decompress(body, encoding, limits.max_decoded_bytes), media, limits)
 
 
 def trace_response(batch: Batch[Any], media: str) -> bytes:

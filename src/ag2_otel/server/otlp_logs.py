@@ -4,8 +4,9 @@ Log records are stored (table `logs`, migration 4; `store/logs.py` attaches cont
 events to their span when a trace is read). Metrics are parsed and dropped: every
 chart the viewer draws is computed from spans, so storing them would only duplicate
 what spans already say. Accepting them means an exporter with default settings never
-logs an export error. Both use the traces receivers' export paths (HTTP and gRPC), so
-limits, auth, partial success and overload answers are the same.
+logs an export error. The traces receivers (`otlp_http`, `grpc_receiver`) serve both
+with these decoders, so the `IngestGate`, `IngestLimits`, auth, partial success and
+overload answers are the same as for traces.
 """
 
 from __future__ import annotations
@@ -25,20 +26,18 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
     ExportMetricsServiceResponse,
 )
 from opentelemetry.proto.logs.v1.logs_pb2 import LogRecord, ScopeLogs
-from starlette.routing import BaseRoute, Route
 
+from ag2_otel.server.ingest_limits import COMMON_SCHEMA, Budget, IngestLimits, Schema
 from ag2_otel.server.normalize import Batch, any_value, attributes_dict, dumps
 from ag2_otel.server.otlp_decode import (
     JSON,
     PROTOBUF,
+    as_receive_errors,
     convert_ids,
+    count_on_wire,
     items,
-    parse_json_into,
-    parse_protobuf_into,
+    parse_bounded,
 )
-from ag2_otel.server.otlp_http import MAX_BODY_BYTES, export_endpoint
-from ag2_otel.server.store.logs import write_logs
-from ag2_otel.server.store.writer import StoreWriter
 
 LOGS_SERVICE = "opentelemetry.proto.collector.logs.v1.LogsService"
 METRICS_SERVICE = "opentelemetry.proto.collector.metrics.v1.MetricsService"
@@ -61,23 +60,48 @@ class LogRow:
     scope_name: str
 
 
-def logs_and_metrics_routes(writer: StoreWriter, *, max_body_bytes: int = MAX_BODY_BYTES) -> list[BaseRoute]:
-    logs = export_endpoint(
-        writer, decode_logs, logs_response, write=write_logs, max_body_bytes=max_body_bytes
-    )
-    metrics = export_endpoint(writer, decode_metrics, metrics_response, max_body_bytes=max_body_bytes)
-    return [Route("/v1/logs", logs, methods=["POST"]), Route("/v1/metrics", metrics, methods=["POST"])]
+# What the wire walk counts (`ingest_limits.walk`): records and data points are "items".
+LOGS_SCHEMA: Schema = {
+    **COMMON_SCHEMA,
+    "ExportLogsServiceRequest": {1: ("resources", "ResourceLogs")},
+    "ResourceLogs": {1: (None, "Resource"), 2: ("scopes", "ScopeLogs")},
+    "ScopeLogs": {1: (None, "InstrumentationScope"), 2: ("items", "LogRecord")},
+    "LogRecord": {5: (None, "AnyValue"), 6: ("attributes", "KeyValue")},
+}
+METRICS_SCHEMA: Schema = {
+    **COMMON_SCHEMA,
+    "ExportMetricsServiceRequest": {1: ("resources", "ResourceMetrics")},
+    "ResourceMetrics": {1: (None, "Resource"), 2: ("scopes", "ScopeMetrics")},
+    "ScopeMetrics": {1: (None, "InstrumentationScope"), 2: (None, "Metric")},
+    "Metric": {
+        5: (None, "NumberPoints"),  # gauge
+        7: (None, "NumberPoints"),  # sum
+        9: (None, "HistogramPoints"),
+        10: (None, "ExponentialPoints"),
+        11: (None, "SummaryPoints"),
+        12: ("attributes", "KeyValue"),  # metadata
+    },
+    "NumberPoints": {1: ("items", "NumberDataPoint")},
+    "HistogramPoints": {1: ("items", "HistogramDataPoint")},
+    "ExponentialPoints": {1: ("items", "ExponentialHistogramDataPoint")},
+    "SummaryPoints": {1: ("items", "SummaryDataPoint")},
+    "NumberDataPoint": {7: ("attributes", "KeyValue"), 5: (None, "Exemplar")},
+    "HistogramDataPoint": {9: ("attributes", "KeyValue"), 8: (None, "Exemplar")},
+    "ExponentialHistogramDataPoint": {1: ("attributes", "KeyValue"), 11: (None, "Exemplar")},
+    "SummaryDataPoint": {7: ("attributes", "KeyValue")},
+    "Exemplar": {7: ("attributes", "KeyValue")},
+}
 
 
 # --- logs ---------------------------------------------------------------------------
 
 
-def decode_logs(body: bytes, media: str) -> Batch[LogRow]:
-    if media == PROTOBUF:
-        request = parse_protobuf_into(body, ExportLogsServiceRequest())
-    else:
-        request = parse_json_into(body, ExportLogsServiceRequest(), _log_ids_to_base64)
-    return normalize_logs(request)
+def decode_logs(body: bytes, media: str, limits: IngestLimits) -> Batch[LogRow]:
+    request = parse_bounded(
+        body, media, limits, ExportLogsServiceRequest(), LOGS_SCHEMA, _log_ids_to_base64, "log records"
+    )
+    with as_receive_errors():
+        return normalize_logs(request, Budget(limits, "log records"))
 
 
 def _log_ids_to_base64(document: dict[str, Any]) -> None:
@@ -87,18 +111,28 @@ def _log_ids_to_base64(document: dict[str, Any]) -> None:
                 convert_ids(record, ("traceId", "trace_id", "spanId", "span_id"))
 
 
-def normalize_logs(request: ExportLogsServiceRequest) -> Batch[LogRow]:
+def normalize_logs(request: ExportLogsServiceRequest, budget: Budget | None = None) -> Batch[LogRow]:
+    """Rows of a parsed request; with `budget`, one over it raises `LimitExceeded`."""
     batch: Batch[LogRow] = Batch()
     for resource_logs in request.resource_logs:
-        service = attributes_dict(resource_logs.resource.attributes).get("service.name")
+        _spend(budget, "resources")
+        service = attributes_dict(resource_logs.resource.attributes, budget).get("service.name")
         for scope_logs in resource_logs.scope_logs:
+            _spend(budget, "scopes")
             for record in scope_logs.log_records:
+                _spend(budget, "items")
                 reason = _invalid_reason(record)
                 if reason:
                     batch.reject(reason)
                 else:
-                    batch.rows.append(_row(record, None if service is None else str(service), scope_logs))
+                    row = _row(record, None if service is None else str(service), scope_logs, budget)
+                    batch.rows.append(row)
     return batch
+
+
+def _spend(budget: Budget | None, kind: str) -> None:
+    if budget:
+        budget.spend(kind)
 
 
 def _invalid_reason(record: LogRecord) -> str | None:
@@ -109,8 +143,8 @@ def _invalid_reason(record: LogRecord) -> str | None:
     return None
 
 
-def _row(record: LogRecord, service: str | None, scope_logs: ScopeLogs) -> LogRow:
-    attributes = attributes_dict(record.attributes)
+def _row(record: LogRecord, service: str | None, scope_logs: ScopeLogs, budget: Budget | None) -> LogRow:
+    attributes = attributes_dict(record.attributes, budget)
     # the event name: its own field (OTLP 1.5+), else the older `event.name` attribute
     name = record.event_name or str(attributes.get("event.name", ""))
     return LogRow(
@@ -120,7 +154,7 @@ def _row(record: LogRecord, service: str | None, scope_logs: ScopeLogs) -> LogRo
         severity_number=record.severity_number,
         severity_text=record.severity_text,
         event_name=name,
-        body_json=dumps(any_value(record.body)),
+        body_json=dumps(any_value(record.body, budget)),
         attributes_json=dumps(attributes),
         service=service,
         scope_name=scope_logs.scope.name,
@@ -138,12 +172,16 @@ def logs_response(batch: Batch[Any], media: str) -> bytes:
 # --- metrics: accepted, not stored -----------------------------------------------------
 
 
-def decode_metrics(body: bytes, media: str) -> Batch[Any]:
-    """Parsed only to answer malformed bodies with 400 / INVALID_ARGUMENT; nothing is kept."""
+def decode_metrics(body: bytes, media: str, limits: IngestLimits) -> Batch[Any]:
+    """Checked only to answer malformed bodies with 400 / INVALID_ARGUMENT; nothing is kept.
+
+    Protobuf is counted and checked on the wire, never parsed: nothing would use the objects.
+    """
     if media == PROTOBUF:
-        parse_protobuf_into(body, ExportMetricsServiceRequest())
+        count_on_wire(body, limits, "ExportMetricsServiceRequest", METRICS_SCHEMA, "data points")
     else:
-        parse_json_into(body, ExportMetricsServiceRequest(), lambda _: None)
+        request = ExportMetricsServiceRequest()
+        parse_bounded(body, media, limits, request, METRICS_SCHEMA, lambda _: None, "data points")
     return Batch()
 
 

@@ -11,6 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+MAX_TOKENS = 2**40
+"""Tokens of one LLM call above this (~10^12) are not real; such a value is not promoted."""
+MAX_COST = 1e9
+"""Cost of one LLM call above this is not real; such a value is not promoted."""
+MAX_TURNS = 2**31
+
 _TYPE_BY_OPERATION = {
     "chat": "llm",
     "text_completion": "llm",
@@ -56,13 +62,13 @@ def promote(attributes: Mapping[str, Any]) -> Promoted:
         request_model=_text(attributes.get("gen_ai.request.model")),
         response_model=_text(attributes.get("gen_ai.response.model")),
         tool=_text(attributes.get("gen_ai.tool.name")),
-        input_tokens=_int(attributes.get("gen_ai.usage.input_tokens")) if is_llm else None,
-        output_tokens=_int(attributes.get("gen_ai.usage.output_tokens")) if is_llm else None,
-        cost=_float(cost) if is_llm else None,
+        input_tokens=_int(attributes.get("gen_ai.usage.input_tokens"), MAX_TOKENS) if is_llm else None,
+        output_tokens=_int(attributes.get("gen_ai.usage.output_tokens"), MAX_TOKENS) if is_llm else None,
+        cost=_float(cost, MAX_COST) if is_llm else None,
         conversation_id=_text(
             attributes.get("gen_ai.conversation.id", attributes.get("ag2.conversation.id"))
         ),
-        turns=_int(turns),
+        turns=_int(turns, MAX_TURNS),
     )
 
 
@@ -73,18 +79,18 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _int(value: Any) -> int | None:
-    number = _float(value)
-    if number is None or abs(number) >= 2**63:
-        return None
-    return int(number)
+def _int(value: Any, maximum: int) -> int | None:
+    number = _float(value, maximum)
+    return None if number is None else int(number)
 
 
-def _float(value: Any) -> float | None:
+def _float(value: Any, maximum: float) -> float | None:
+    """A number in [0, maximum], else None: summaries and roll-ups add these up, so a
+    negative, non-finite or absurd value would poison every sum it joins."""
     if isinstance(value, bool) or value is None:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return number if math.isfinite(number) else None
+    return number if math.isfinite(number) and 0 <= number <= maximum else None

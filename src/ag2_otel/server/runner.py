@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import uvicorn
 
 from ag2_otel.server.app import create_app
 from ag2_otel.server.config import is_loopback
 from ag2_otel.server.grpc_receiver import create_grpc_server
+from ag2_otel.server.http_protocol import ConnectionLimits, guarded_protocol
+from ag2_otel.server.ingest_gate import IngestGate
+from ag2_otel.server.ingest_limits import IngestLimits
+from ag2_otel.server.ratelog import RateLimitedLog, RateLimitFilter
 from ag2_otel.server.store import RetentionPolicy, Store, StoreWriter
+
+logger = logging.getLogger(__name__)
+_log = RateLimitedLog(logger)
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,8 @@ class ServeOptions:
     grpc_port: int = 4317
     token: str | None = None
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    limits: IngestLimits = field(default_factory=IngestLimits)
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)
 
     def __post_init__(self) -> None:
         if not is_loopback(self.host) and not self.token:
@@ -37,15 +47,33 @@ def serve(options: ServeOptions, *, out: TextIO = sys.stdout) -> None:
 
 
 async def _serve(options: ServeOptions, out: TextIO) -> None:
+    asyncio.get_running_loop().set_exception_handler(_quiet_loop_errors)
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(existing, RateLimitFilter) for existing in uvicorn_log.filters):
+        uvicorn_log.addFilter(RateLimitFilter())
     writer = StoreWriter(options.db_path, retention=options.retention)
     writer.start()
     store = Store(options.db_path)
     http_socket = _bind(options.host, options.http_port)
-    grpc_server = create_grpc_server(writer, token=options.token)
+    gate = IngestGate(options.limits)  # one cap across both receivers
+    grpc_server = create_grpc_server(writer, token=options.token, limits=options.limits, gate=gate)
     grpc_port = grpc_server.add_insecure_port(_grpc_address(options.host, options.grpc_port))
-    app = create_app(store, writer, token=options.token, loopback_only=is_loopback(options.host))
+    app = create_app(
+        store,
+        writer,
+        token=options.token,
+        loopback_only=is_loopback(options.host),
+        limits=options.limits,
+        gate=gate,
+    )
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5
+        app,
+        http=guarded_protocol(options.connections),
+        timeout_keep_alive=int(options.connections.keep_alive_seconds),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=5,
     )
     http_server = uvicorn.Server(config)
     try:
@@ -63,6 +91,14 @@ async def _serve(options: ServeOptions, out: TextIO) -> None:
         writer.stop()
         store.close()
         http_socket.close()
+
+
+def _quiet_loop_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """One line per kind of event-loop error (e.g. accept() out of file descriptors), no traceback."""
+    del loop
+    exc = context.get("exception")
+    kind = type(exc).__name__ if exc else "error"
+    _log.warning(f"loop:{kind}", f"{context.get('message', 'event loop error')}: {exc or kind}")
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -115,7 +115,15 @@ def _find_or_start(db: str | Path | None, port: int | None) -> Viewer:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    viewer = Viewer(_await_url(process, log), process, log)
+    try:
+        url = _await_url(process, log)
+    except BaseException:
+        process.kill()
+        process.wait()
+        if process.stdin is not None:
+            process.stdin.close()
+        raise
+    viewer = Viewer(url, process, log)
     atexit.register(viewer.stop)
     return viewer
 
@@ -132,7 +140,6 @@ def _await_url(process: subprocess.Popen[bytes], log: Path) -> str:
                 process.stdin.close()
             raise RuntimeError(f"ag2-otel serve did not start (exit {process.returncode}): {text.strip()}")
         time.sleep(0.05)
-    process.kill()
     raise RuntimeError(f"ag2-otel serve did not answer within {START_TIMEOUT_S:.0f} s; log: {log}")
 
 

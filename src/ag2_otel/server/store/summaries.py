@@ -17,6 +17,9 @@ from typing import Any
 
 from ag2_otel.server.normalize import SpanRow
 
+MAX_SUM = 2**53 - 1
+"""Sums (tokens, cost, durations) saturate here: exact in a double and in JavaScript,
+far from SQLite's 64-bit overflow, and always a finite JSON number."""
 HOUR_NS = 3600 * 1_000_000_000
 DAY_NS = 24 * HOUR_NS
 _SEARCH_TEXT_LIMIT = 4000
@@ -151,9 +154,9 @@ def _summary(trace_id: str, spans: list[_Span]) -> tuple[Any, ...]:
         else sum(1 for s in spans if s.span_type == "agent" and s.span_id not in internal),
         len(llm),
         sum(1 for s in spans if s.span_type == "tool"),
-        sum(s.input_tokens or 0 for s in llm),
-        sum(s.output_tokens or 0 for s in llm),
-        sum(s.cost or 0.0 for s in llm),
+        saturated(sum(s.input_tokens or 0 for s in llm)),
+        saturated(sum(s.output_tokens or 0 for s in llm)),
+        saturated(sum(s.cost or 0.0 for s in llm)),
         errors,
         "error" if errors else "ok",
         conversation,
@@ -196,7 +199,12 @@ def usage_of(spans: list[_Span]) -> dict[UsageKey, Usage]:
         row[2] += span.output_tokens or 0
         row[3] += span.cost or 0.0
         row[4] += span.end_ns - span.start_ns
-    return totals
+    return {key: [saturated(value) for value in row] for key, row in totals.items()}
+
+
+def saturated(value: float) -> float:
+    """`value` capped at `MAX_SUM` (Python ints never overflow; SQLite's and JSON's numbers do)."""
+    return value if value <= MAX_SUM else type(value)(MAX_SUM)
 
 
 def _inside_speaker_selection(spans: list[_Span]) -> set[str]:
@@ -262,14 +270,22 @@ def _add_to_rollup(conn: sqlite3.Connection, table: str, changes: list[tuple[obj
     conn.executemany(
         f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (bucket_ns, agent, model) DO UPDATE SET llm_calls = llm_calls + excluded.llm_calls,"
-        " input_tokens = input_tokens + excluded.input_tokens,"
-        " output_tokens = output_tokens + excluded.output_tokens, cost = cost + excluded.cost,"
-        " duration_ns = duration_ns + excluded.duration_ns",
-        changes,
+        f" input_tokens = min(input_tokens + excluded.input_tokens, {MAX_SUM}),"
+        f" output_tokens = min(output_tokens + excluded.output_tokens, {MAX_SUM}),"
+        f" cost = min(cost + excluded.cost, {MAX_SUM}),"
+        f" duration_ns = min(duration_ns + excluded.duration_ns, {MAX_SUM})",
+        [_saturated_change(change) for change in changes],
     )
     conn.executemany(
         f"DELETE FROM {table} WHERE bucket_ns = ? AND agent = ? AND model = ? AND llm_calls <= 0",
         [change[:3] for change in changes],
+    )
+
+
+def _saturated_change(change: tuple[object, ...]) -> tuple[object, ...]:
+    return (
+        *change[:3],
+        *(saturated(value) if isinstance(value, (int, float)) else value for value in change[3:]),
     )
 
 

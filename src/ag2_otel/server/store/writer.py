@@ -39,7 +39,7 @@ Write = Callable[[sqlite3.Connection, Sequence[Any], SharedJson], None]
 @dataclass
 class _Job:
     rows: Sequence[Any]
-    done: Future[None]
+    done: Future[int]
     write: Write
 
 
@@ -74,9 +74,12 @@ class StoreWriter:
         if self._startup_error is not None:
             raise self._startup_error
 
-    def submit(self, rows: Sequence[SpanRow] | Sequence[Any], *, write: Write = write_batch) -> Future[None]:
-        """Queue rows for one transaction; raise `Overloaded` when the backlog is full."""
-        done: Future[None] = Future()
+    def submit(self, rows: Sequence[SpanRow] | Sequence[Any], *, write: Write = write_batch) -> Future[int]:
+        """Queue rows for one transaction; raise `Overloaded` when the backlog is full.
+
+        The future's result is the number of rows that could not be stored (see `_write`).
+        """
+        done: Future[int] = Future()
         with self._lock:
             if self._pending and self._pending + len(rows) > self._max_pending:
                 raise Overloaded(f"{self._pending} spans are waiting to be written")
@@ -120,18 +123,48 @@ class StoreWriter:
 
     def _write(self, conn: sqlite3.Connection, job: _Job, shared: SharedJson) -> None:
         try:
-            job.write(conn, job.rows, shared)
+            try:
+                job.write(conn, job.rows, shared)
+                failed = 0
+            except Exception as exc:
+                if _store_failure(exc):
+                    raise
+                failed = self._write_one_by_one(conn, job, shared, exc)
         except Exception as exc:
             logger.error("writing %d spans failed: %s", len(job.rows), type(exc).__name__)
             job.done.set_exception(exc)
         else:
-            job.done.set_result(None)
+            job.done.set_result(failed)
         finally:
             with self._lock:
                 self._pending -= len(job.rows)
+
+    def _write_one_by_one(
+        self, conn: sqlite3.Connection, job: _Job, shared: SharedJson, first: Exception
+    ) -> int:
+        """A batch failed on its data, not the store: keep every row that can be written.
+
+        A span that still fails is reported back as rejected (OTLP partial success)
+        instead of costing the unrelated spans of its batch.
+        """
+        failed = 0
+        for row in job.rows:
+            try:
+                job.write(conn, [row], shared)
+            except Exception as exc:
+                if _store_failure(exc):
+                    raise
+                failed += 1
+        logger.error("%d of %d spans could not be stored: %s", failed, len(job.rows), type(first).__name__)
+        return failed
 
     def _maintain(self, conn: sqlite3.Connection) -> None:
         try:
             enforce(conn, self._retention)
         except Exception as exc:
             logger.warning("retention pass failed: %s", exc)
+
+
+def _store_failure(exc: Exception) -> bool:
+    """Errors of the store itself (busy, full, I/O, corrupt): retrying the batch later may work."""
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError

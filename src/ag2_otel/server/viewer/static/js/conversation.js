@@ -11,19 +11,32 @@ import { buildTranscript, newInputs, openingMessages, turnOutputs } from './tran
 const INTERNAL_AGENT_PREFIXES = ['_Group_Tool_Executor'];
 
 function groupMembers(names) {
-  return Array.isArray(names) ? names.map(String).filter((n) => !INTERNAL_AGENT_PREFIXES.some((p) => n.startsWith(p))) : [];
+  return Array.isArray(names)
+    ? names.map(String).filter((n) => !INTERNAL_AGENT_PREFIXES.some((p) => n.startsWith(p)))
+    : [];
 }
 
-const CONTENT_HINT = 'Message content was not captured. To record it, set OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=span_only in the traced application.';
+const CONTENT_HINT =
+  'Message content was not captured. To record it, set OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=span_only in the traced application.';
 
 function spanButton(span, onOpenSpan, label = 'span') {
-  return el('button', { type: 'button', class: 'link-button span-link', title: `Open ${span.name} in the span tree`, onclick: () => onOpenSpan(span.span_id) }, `${label} ↗`);
+  return el(
+    'button',
+    {
+      type: 'button',
+      class: 'link-button span-link',
+      title: `Open ${span.name} in the span tree`,
+      onclick: () => onOpenSpan(span.span_id),
+    },
+    `${label} ↗`,
+  );
 }
 
 function turnMeta(turn) {
   const bits = [formatDuration(turn.span.duration_ms)];
   if (turn.llms.length) bits.push(`${turn.llms.length} LLM call${turn.llms.length > 1 ? 's' : ''}`);
-  if (turn.usage.input || turn.usage.output) bits.push(`${formatTokens(turn.usage.input)} in / ${formatTokens(turn.usage.output)} out tokens`);
+  if (turn.usage.input || turn.usage.output)
+    bits.push(`${formatTokens(turn.usage.input)} in / ${formatTokens(turn.usage.output)} out tokens`);
   if (turn.usage.cost) bits.push(formatCost(turn.usage.cost));
   if (turn.models.length) bits.push(turn.models.join(', '));
   return el('span', { class: 'turn-meta muted' }, bits.join(' · '));
@@ -50,43 +63,91 @@ function stepNode(step, shownIds, onOpenSpan) {
     const args = attr(step, 'gen_ai.tool.call.arguments');
     const result = attr(step, 'gen_ai.tool.call.result');
     const showArgs = args !== undefined && !(id && shownIds.has(`call:${id}`));
-    const showResult = result !== undefined && !(id && shownIds.has(`result:${id}`)) && !shownIds.has(`text:${result}`);
+    const showResult =
+      result !== undefined && !(id && shownIds.has(`result:${id}`)) && !shownIds.has(`text:${result}`);
     if (showArgs || showResult) {
-      return el('div', { class: 'step tool-step' },
+      return el(
+        'div',
+        { class: 'step tool-step' },
         showArgs ? toolCallNode(attr(step, 'gen_ai.tool.name') || step.name, id, args) : null,
-        showResult ? toolResultNode(attr(step, 'gen_ai.tool.name'), id, result, step.status_code === 'ERROR') : null);
+        showResult
+          ? toolResultNode(attr(step, 'gen_ai.tool.name'), id, result, step.status_code === 'ERROR')
+          : null,
+      );
     }
-    return chip('⚙', attr(step, 'gen_ai.tool.name') || step.name, formatDuration(step.duration_ms), step, onOpenSpan);
+    return chip(
+      '⚙',
+      attr(step, 'gen_ai.tool.name') || step.name,
+      formatDuration(step.duration_ms),
+      step,
+      onOpenSpan,
+    );
   }
   if (type === 'llm') {
     const u = llmUsage(step);
-    return chip('✦', `LLM ${modelName(step) || step.name}`, `${formatTokens(u.input)} in / ${formatTokens(u.output)} out · ${formatDuration(step.duration_ms)}`, step, onOpenSpan);
+    return chip(
+      '✦',
+      `LLM ${modelName(step) || step.name}`,
+      `${formatTokens(u.input)} in / ${formatTokens(u.output)} out · ${formatDuration(step.duration_ms)}`,
+      step,
+      onOpenSpan,
+    );
   }
   return chip('▪', step.name, formatDuration(step.duration_ms), step, onOpenSpan);
 }
 
 function chip(icon, label, meta, span, onOpenSpan) {
-  return el('button', { type: 'button', class: `step-chip${span.status_code === 'ERROR' ? ' is-error' : ''}`, onclick: () => onOpenSpan(span.span_id) },
-    el('span', { class: 'step-icon' }, icon), ' ', el('span', { class: 'mono' }, label), ' ', el('span', { class: 'muted' }, meta));
+  return el(
+    'button',
+    {
+      type: 'button',
+      class: `step-chip${span.status_code === 'ERROR' ? ' is-error' : ''}`,
+      onclick: () => onOpenSpan(span.span_id),
+    },
+    el('span', { class: 'step-icon' }, icon),
+    ' ',
+    el('span', { class: 'mono' }, label),
+    ' ',
+    el('span', { class: 'muted' }, meta),
+  );
 }
 
 function errorNode(span, onOpenSpan) {
   const exception = (span.events || []).find((e) => e.name === 'exception');
-  const type = (exception && exception.attributes && exception.attributes['exception.type']) || attr(span, 'error.type') || 'Error';
-  return el('div', { class: 'error-box inline-error' }, el('strong', {}, type), ` in ${span.name}`,
-    span.status_message ? `: ${span.status_message}` : '', ' ', spanButton(span, onOpenSpan));
+  const type =
+    (exception && exception.attributes && exception.attributes['exception.type']) ||
+    attr(span, 'error.type') ||
+    'Error';
+  return el(
+    'div',
+    { class: 'error-box inline-error' },
+    el('strong', {}, type),
+    ` in ${span.name}`,
+    span.status_message ? `: ${span.status_message}` : '',
+    ' ',
+    spanButton(span, onOpenSpan),
+  );
 }
 
 /** A turn that called the model more than once around tool calls: each LLM call's
  * output and each tool step, in start order (so the final answer comes last). */
 function interleavedBody(turn, shownIds, onOpenSpan) {
-  const outputs = turn.llms.map((span) => ({ span, messages: asMessageList(jsonAttr(span, 'gen_ai.output.messages')) }))
+  const outputs = turn.llms
+    .map((span) => ({ span, messages: asMessageList(jsonAttr(span, 'gen_ai.output.messages')) }))
     .filter((o) => o.messages.length);
   const tools = turn.steps.filter((s) => spanType(s) !== 'llm');
   if (outputs.length < 2 || !tools.length) return null;
   for (const o of outputs) for (const id of shownToolIds(o.messages)) shownIds.add(id);
-  const entries = [...outputs.map((o) => ({ at: o.span.start_time_ns, node: () => o.messages.map((m) => messageNode(m, turn.speaker)) })),
-    ...tools.map((s) => ({ at: s.start_time_ns, node: () => el('div', { class: 'steps' }, stepNode(s, shownIds, onOpenSpan)) }))];
+  const entries = [
+    ...outputs.map((o) => ({
+      at: o.span.start_time_ns,
+      node: () => o.messages.map((m) => messageNode(m, turn.speaker)),
+    })),
+    ...tools.map((s) => ({
+      at: s.start_time_ns,
+      node: () => el('div', { class: 'steps' }, stepNode(s, shownIds, onOpenSpan)),
+    })),
+  ];
   return entries.sort((a, b) => a.at - b.at).map((e) => e.node());
 }
 
@@ -94,15 +155,39 @@ function turnNode(turn, outputs, onOpenSpan, shownIds) {
   const interleaved = interleavedBody(turn, shownIds, onOpenSpan);
   for (const id of shownToolIds(outputs)) shownIds.add(id);
   const steps = outputs.length ? turn.steps.filter((s) => spanType(s) !== 'llm') : turn.steps;
-  const body = interleaved ? [interleaved, turn.errors.map((s) => errorNode(s, onOpenSpan))] : [
-    outputs.map((m) => messageNode(m, turn.speaker)),
-    steps.length ? el('div', { class: 'steps' }, steps.map((s) => stepNode(s, shownIds, onOpenSpan))) : null,
-    turn.errors.map((s) => errorNode(s, onOpenSpan)),
-  ];
-  const node = el('article', { class: `turn ${speakerClass(turn.speaker)}${turn.errors.length ? ' has-error' : ''}`, 'data-span-id': turn.span.span_id },
-    el('header', { class: 'turn-head' }, el('span', { class: 'avatar' }, turn.speaker.slice(0, 1).toUpperCase()),
-      el('span', { class: 'speaker' }, turn.speaker), turnMeta(turn), spanButton(turn.span, onOpenSpan)),
-    el('div', { class: 'turn-body' }, body.flat().length ? body : el('span', { class: 'muted' }, 'No messages recorded for this turn.')));
+  const body = interleaved
+    ? [interleaved, turn.errors.map((s) => errorNode(s, onOpenSpan))]
+    : [
+        outputs.map((m) => messageNode(m, turn.speaker)),
+        steps.length
+          ? el(
+              'div',
+              { class: 'steps' },
+              steps.map((s) => stepNode(s, shownIds, onOpenSpan)),
+            )
+          : null,
+        turn.errors.map((s) => errorNode(s, onOpenSpan)),
+      ];
+  const node = el(
+    'article',
+    {
+      class: `turn ${speakerClass(turn.speaker)}${turn.errors.length ? ' has-error' : ''}`,
+      'data-span-id': turn.span.span_id,
+    },
+    el(
+      'header',
+      { class: 'turn-head' },
+      el('span', { class: 'avatar' }, turn.speaker.slice(0, 1).toUpperCase()),
+      el('span', { class: 'speaker' }, turn.speaker),
+      turnMeta(turn),
+      spanButton(turn.span, onOpenSpan),
+    ),
+    el(
+      'div',
+      { class: 'turn-body' },
+      body.flat().length ? body : el('span', { class: 'muted' }, 'No messages recorded for this turn.'),
+    ),
+  );
   if (turn.depth) node.classList.add('nested', `depth-${Math.min(turn.depth, 3)}`);
   return node;
 }
@@ -111,9 +196,12 @@ function markerText(span, type) {
   const a = (key) => attr(span, key);
   if (type === 'speaker_selection') {
     const candidates = a('ag2.speaker_selection.candidates');
-    return ['Speaker selection', a('ag2.speaker_selection.method') ? ` (${a('ag2.speaker_selection.method')})` : '',
+    return [
+      'Speaker selection',
+      a('ag2.speaker_selection.method') ? ` (${a('ag2.speaker_selection.method')})` : '',
       a('ag2.speaker_selection.selected') ? ` → ${a('ag2.speaker_selection.selected')}` : '',
-      Array.isArray(candidates) && candidates.length ? ` from ${candidates.join(', ')}` : ''].join('');
+      Array.isArray(candidates) && candidates.length ? ` from ${candidates.join(', ')}` : '',
+    ].join('');
   }
   if (type === 'handoff') {
     const extra = [a('ag2.handoff.kind'), a('ag2.handoff.condition')].filter(Boolean).join('; ');
@@ -138,15 +226,26 @@ function selectionCost(item) {
 }
 
 function markerNode(item, onOpenSpan) {
-  return el('div', { class: `marker marker-${item.type}${item.span.status_code === 'ERROR' ? ' is-error' : ''}`, 'data-span-id': item.span.span_id },
-    el('span', { class: 'marker-line' }), el('span', { class: 'marker-text' }, markerText(item.span, item.type)),
-    el('span', { class: 'muted' }, ` · ${formatDuration(item.span.duration_ms)}${selectionCost(item)} `), spanButton(item.span, onOpenSpan), el('span', { class: 'marker-line' }));
+  return el(
+    'div',
+    {
+      class: `marker marker-${item.type}${item.span.status_code === 'ERROR' ? ' is-error' : ''}`,
+      'data-span-id': item.span.span_id,
+    },
+    el('span', { class: 'marker-line' }),
+    el('span', { class: 'marker-text' }, markerText(item.span, item.type)),
+    el('span', { class: 'muted' }, ` · ${formatDuration(item.span.duration_ms)}${selectionCost(item)} `),
+    spanButton(item.span, onOpenSpan),
+    el('span', { class: 'marker-line' }),
+  );
 }
 
 function openingNodes(transcript) {
   const first = transcript.turns[0];
   if (!first) return [];
-  return openingMessages(first).map((m) => messageNode(m, m.name || m.role)).map((node) => el('div', { class: 'opening' }, node));
+  return openingMessages(first)
+    .map((m) => messageNode(m, m.name || m.role))
+    .map((node) => el('div', { class: 'opening' }, node));
 }
 
 export function renderConversation(model, { onOpenSpan }) {
@@ -154,7 +253,9 @@ export function renderConversation(model, { onOpenSpan }) {
   const nodes = [];
   if (!transcript.withContent) nodes.push(el('div', { class: 'hint', role: 'note' }, CONTENT_HINT));
   const opening = transcript.turnType === 'agent' ? openingNodes(transcript) : [];
-  const openAfter = transcript.items.findIndex((item) => item.kind === 'turn' || (item.kind === 'marker' && item.type === 'conversation'));
+  const openAfter = transcript.items.findIndex(
+    (item) => item.kind === 'turn' || (item.kind === 'marker' && item.type === 'conversation'),
+  );
   const shownIds = new Set();
   let previousLlmTurn = null;
   transcript.items.forEach((item, index) => {
@@ -168,6 +269,7 @@ export function renderConversation(model, { onOpenSpan }) {
     } else nodes.push(turnNode(item, turnOutputs(item), onOpenSpan, shownIds));
     if (index === openAfter && item.kind === 'marker') nodes.push(opening);
   });
-  if (!transcript.items.length) nodes.push(el('p', { class: 'muted' }, 'No agent or LLM spans in this trace: see the span tree.'));
+  if (!transcript.items.length)
+    nodes.push(el('p', { class: 'muted' }, 'No agent or LLM spans in this trace: see the span tree.'));
   return el('div', { class: 'conversation' }, nodes);
 }

@@ -21,7 +21,10 @@ export function visible(text) {
   const value = String(text);
   BIDI_CONTROLS.lastIndex = 0;
   if (!BIDI_CONTROLS.test(value)) return value;
-  return value.replace(BIDI_CONTROLS, (ch) => `⟨U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
+  return value.replace(
+    BIDI_CONTROLS,
+    (ch) => `⟨U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`,
+  );
 }
 
 /** At most `length` characters of `text`, with an ellipsis when cut (for titles, SVG and options). */
@@ -56,9 +59,11 @@ function clipped(text) {
 
 function textNode(parent, value) {
   const text = String(value);
-  if (text.length <= CLIP_AT || FULL_TEXT_PARENTS.has(parent.nodeName)) return document.createTextNode(visible(text));
+  if (text.length <= CLIP_AT || FULL_TEXT_PARENTS.has(parent.nodeName))
+    return document.createTextNode(visible(text));
   // No button inside SVG, links, buttons or options: there only a shortened label (see showAll).
-  if (parent.namespaceURI === SVG_NS || LABEL_PARENTS.has(parent.nodeName)) return document.createTextNode(visible(truncate(text, CLIP_TO)));
+  if (parent.namespaceURI === SVG_NS || LABEL_PARENTS.has(parent.nodeName))
+    return document.createTextNode(visible(truncate(text, CLIP_TO)));
   return clipped(text);
 }
 
@@ -95,6 +100,11 @@ export function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG_NS, tag);
   setAttrs(node, attrs);
   return append(node, children);
+}
+
+/** A table's header: one row of the given `th` cells. */
+export function tableHead(cells) {
+  return el('thead', {}, el('tr', {}, cells));
 }
 
 /** A same-origin link to one of the viewer's own paths. */

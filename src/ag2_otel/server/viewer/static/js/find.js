@@ -88,13 +88,23 @@ export class FindBar {
     this.timer = null;
     this.editing = false;
     this.input = el('input', {
-      type: 'search', class: 'find-input', name: 'find', placeholder: 'name, agent, attribute…',
-      autocomplete: 'off', spellcheck: 'false',
+      type: 'search',
+      class: 'find-input',
+      name: 'find',
+      placeholder: 'name, agent, attribute…',
+      autocomplete: 'off',
+      spellcheck: 'false',
     });
     this.count = el('span', { class: 'muted find-count', 'aria-live': 'polite' });
-    this.root = el('div', { class: 'find-bar', role: 'search' },
-      el('label', { class: 'find-label' }, el('span', {}, 'Find'), this.input), this.count);
-    this.input.addEventListener('focus', () => { this.editing = false; });
+    this.root = el(
+      'div',
+      { class: 'find-bar', role: 'search' },
+      el('label', { class: 'find-label' }, el('span', {}, 'Find'), this.input),
+      this.count,
+    );
+    this.input.addEventListener('focus', () => {
+      this.editing = false;
+    });
     this.input.addEventListener('input', () => {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.commit(), DEBOUNCE_MS);

@@ -1,6 +1,6 @@
 // Agent-flow graph: who spoke after whom, and handoffs, with counts. SVG via DOM APIs.
 
-import { el, svg } from './dom.js';
+import { el, svg, tableHead } from './dom.js';
 import { speakerClass } from './colors.js';
 import { attr, spanType } from './model.js';
 import { buildTranscript } from './transcript.js';
@@ -48,7 +48,10 @@ export function computeFlow(model) {
     for (const name of [from, to]) if (!nodes.has(name)) nodes.set(name, 0);
     addEdge(edges, from, to, 'handoff');
   }
-  return { nodes: [...nodes.entries()].map(([name, turns]) => ({ name, turns })), edges: [...edges.values()] };
+  return {
+    nodes: [...nodes.entries()].map(([name, count]) => ({ name, turns: count })),
+    edges: [...edges.values()],
+  };
 }
 
 function layout(nodes) {
@@ -79,47 +82,121 @@ function edgePath(a, b, bend) {
 function loopPath(p) {
   const x = p.x;
   const y = p.y - NODE_R;
-  return { d: `M ${x - 10} ${y + 2} C ${x - 40} ${y - 50}, ${x + 40} ${y - 50}, ${x + 10} ${y + 2}`, mid: { x, y: y - 38 } };
+  return {
+    d: `M ${x - 10} ${y + 2} C ${x - 40} ${y - 50}, ${x + 40} ${y - 50}, ${x + 10} ${y + 2}`,
+    mid: { x, y: y - 38 },
+  };
 }
 
 function edgeNode(edge, positions) {
   const a = positions.get(edge.from);
   const b = positions.get(edge.to);
-  const geometry = edge.from === edge.to ? loopPath(a) : edgePath(a, b, { handoff: -34, delegation: 48 }[edge.kind] ?? 22);
+  const geometry =
+    edge.from === edge.to ? loopPath(a) : edgePath(a, b, { handoff: -34, delegation: 48 }[edge.kind] ?? 22);
   const noun = { handoff: 'handoff', delegation: 'delegation' }[edge.kind] || 'turn';
   const label = `${edge.from} → ${edge.to}: ${edge.count} ${noun}${edge.count > 1 ? 's' : ''}`;
-  return svg('g', { class: `edge edge-${edge.kind}` },
+  return svg(
+    'g',
+    { class: `edge edge-${edge.kind}` },
     svg('title', {}, label),
     svg('path', { d: geometry.d, 'marker-end': `url(#arrow-${edge.kind})` }),
     svg('circle', { class: 'edge-count-bg', cx: geometry.mid.x, cy: geometry.mid.y, r: 10 }),
-    svg('text', { class: 'edge-count', x: geometry.mid.x, y: geometry.mid.y, 'text-anchor': 'middle', 'dominant-baseline': 'central' }, String(edge.count)));
+    svg(
+      'text',
+      {
+        class: 'edge-count',
+        x: geometry.mid.x,
+        y: geometry.mid.y,
+        'text-anchor': 'middle',
+        'dominant-baseline': 'central',
+      },
+      String(edge.count),
+    ),
+  );
 }
 
 function nodeNode(node, position) {
-  return svg('g', { class: `flow-node ${speakerClass(node.name)}`, transform: `translate(${position.x} ${position.y})` },
+  return svg(
+    'g',
+    { class: `flow-node ${speakerClass(node.name)}`, transform: `translate(${position.x} ${position.y})` },
     svg('title', {}, `${node.name}: ${node.turns} turns`),
     svg('circle', { r: NODE_R }),
-    svg('text', { class: 'node-initial', 'text-anchor': 'middle', 'dominant-baseline': 'central' }, node.name.slice(0, 2)),
+    svg(
+      'text',
+      { class: 'node-initial', 'text-anchor': 'middle', 'dominant-baseline': 'central' },
+      node.name.slice(0, 2),
+    ),
     svg('text', { class: 'node-label', y: NODE_R + 16, 'text-anchor': 'middle' }, node.name),
-    svg('text', { class: 'node-sub', y: NODE_R + 30, 'text-anchor': 'middle' }, `${node.turns} turn${node.turns === 1 ? '' : 's'}`));
+    svg(
+      'text',
+      { class: 'node-sub', y: NODE_R + 30, 'text-anchor': 'middle' },
+      `${node.turns} turn${node.turns === 1 ? '' : 's'}`,
+    ),
+  );
 }
 
 function arrowDefs() {
-  const marker = (kind) => svg('marker', { id: `arrow-${kind}`, viewBox: '0 0 10 10', refX: '8', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' },
-    svg('path', { class: `arrow arrow-${kind}`, d: 'M 0 0 L 10 5 L 0 10 z' }));
+  const marker = (kind) =>
+    svg(
+      'marker',
+      {
+        id: `arrow-${kind}`,
+        viewBox: '0 0 10 10',
+        refX: '8',
+        refY: '5',
+        markerWidth: '7',
+        markerHeight: '7',
+        orient: 'auto-start-reverse',
+      },
+      svg('path', { class: `arrow arrow-${kind}`, d: 'M 0 0 L 10 5 L 0 10 z' }),
+    );
   return svg('defs', {}, marker('turn'), marker('handoff'), marker('delegation'));
 }
 
 export function renderFlow(model) {
   const flow = computeFlow(model);
-  if (flow.nodes.length < 2) return el('p', { class: 'muted' }, 'The agent-flow graph needs at least two agents.');
+  if (flow.nodes.length < 2)
+    return el('p', { class: 'muted' }, 'The agent-flow graph needs at least two agents.');
   const positions = layout(flow.nodes);
-  const graph = svg('svg', { class: 'flow-graph', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': 'Agent flow graph' },
-    arrowDefs(), flow.edges.map((e) => edgeNode(e, positions)), flow.nodes.map((n) => nodeNode(n, positions.get(n.name))));
-  const legend = el('div', { class: 'flow-legend muted' },
-    el('span', { class: 'legend-turn' }, '— spoke next (count)'), ' ', el('span', { class: 'legend-handoff' }, '- - handoff (count)'),
-    ' ', el('span', { class: 'legend-delegation' }, '··· delegated to (count)'));
-  const table = el('table', { class: 'data small' }, el('thead', {}, el('tr', {}, el('th', {}, 'From'), el('th', {}, 'To'), el('th', {}, 'Kind'), el('th', { class: 'num' }, 'Count'))),
-    el('tbody', {}, flow.edges.map((e) => el('tr', {}, el('td', {}, e.from), el('td', {}, e.to), el('td', {}, e.kind), el('td', { class: 'num' }, String(e.count))))));
+  const graph = svg(
+    'svg',
+    { class: 'flow-graph', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': 'Agent flow graph' },
+    arrowDefs(),
+    flow.edges.map((e) => edgeNode(e, positions)),
+    flow.nodes.map((n) => nodeNode(n, positions.get(n.name))),
+  );
+  const legend = el(
+    'div',
+    { class: 'flow-legend muted' },
+    el('span', { class: 'legend-turn' }, '— spoke next (count)'),
+    ' ',
+    el('span', { class: 'legend-handoff' }, '- - handoff (count)'),
+    ' ',
+    el('span', { class: 'legend-delegation' }, '··· delegated to (count)'),
+  );
+  const table = el(
+    'table',
+    { class: 'data small' },
+    tableHead([
+      el('th', {}, 'From'),
+      el('th', {}, 'To'),
+      el('th', {}, 'Kind'),
+      el('th', { class: 'num' }, 'Count'),
+    ]),
+    el(
+      'tbody',
+      {},
+      flow.edges.map((e) =>
+        el(
+          'tr',
+          {},
+          el('td', {}, e.from),
+          el('td', {}, e.to),
+          el('td', {}, e.kind),
+          el('td', { class: 'num' }, String(e.count)),
+        ),
+      ),
+    ),
+  );
   return el('div', { class: 'flow' }, graph, legend, table);
 }

@@ -17,23 +17,40 @@ export function runningState(span, nowMs = Date.now()) {
 }
 
 function signature(trace) {
-  return (trace.spans || []).map((s) => `${s.span_id}:${s.end_time_ns}:${attr(s, RUNNING) ? 1 : 0}`).sort().join(',');
+  return (trace.spans || [])
+    .map((s) => `${s.span_id}:${s.end_time_ns}:${attr(s, RUNNING) ? 1 : 0}`)
+    .sort()
+    .join(',');
 }
 
 function mark(model) {
   const states = model.spans.map((span) => [span, runningState(span)]).filter(([, state]) => state);
   for (const [span, state] of states) {
-    for (const node of document.querySelectorAll(`.conversation [data-span-id="${CSS.escape(span.span_id)}"]`)) {
+    for (const node of document.querySelectorAll(
+      `.conversation [data-span-id="${CSS.escape(span.span_id)}"]`,
+    )) {
       node.classList.add(`is-${state}`);
-      node.append(el('span', { class: `live-badge live-${state}` }, state === 'running' ? 'running…' : 'unfinished'));
+      node.append(
+        el('span', { class: `live-badge live-${state}` }, state === 'running' ? 'running…' : 'unfinished'),
+      );
     }
   }
   const running = states.filter(([, state]) => state === 'running').length;
   const unfinished = states.length - running;
+  const spans = (n) => `${n} span${n > 1 ? 's' : ''}`;
   const text = running
-    ? `This conversation is still running: ${running} span${running > 1 ? 's' : ''} open. The page follows it.`
-    : `${unfinished} span${unfinished > 1 ? 's' : ''} never finished (the program stopped before ending them).`;
-  if (states.length) document.getElementById('app')?.prepend(el('div', { class: `hint live-banner live-${running ? 'running' : 'unfinished'}`, role: 'status' }, text));
+    ? `This conversation is still running: ${spans(running)} open. The page follows it.`
+    : `${spans(unfinished)} never finished (the program stopped before ending them).`;
+  if (states.length)
+    document
+      .getElementById('app')
+      ?.prepend(
+        el(
+          'div',
+          { class: `hint live-banner live-${running ? 'running' : 'unfinished'}`, role: 'status' },
+          text,
+        ),
+      );
   return running > 0;
 }
 

@@ -20,8 +20,9 @@ function setupTheme() {
   }
   const button = document.getElementById('theme-toggle');
   button?.addEventListener('click', () => {
-    const current = document.documentElement.dataset.theme
-      || (window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
+    const current =
+      document.documentElement.dataset.theme ||
+      (window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
     const next = current === 'dark' ? 'light' : 'dark';
     applyTheme(next);
     try {

@@ -19,7 +19,19 @@ export function spanType(span) {
 
 // Span types with a style of their own. Data never names a CSS class: any other value
 // (say 'llm topbar') is styled as 'other' and only shown as text.
-const STYLED_TYPES = new Set(['llm', 'tool', 'agent', 'speaker_selection', 'handoff', 'conversation', 'group_chat', 'workflow', 'code_execution', 'human_input', 'summary']);
+const STYLED_TYPES = new Set([
+  'llm',
+  'tool',
+  'agent',
+  'speaker_selection',
+  'handoff',
+  'conversation',
+  'group_chat',
+  'workflow',
+  'code_execution',
+  'human_input',
+  'summary',
+]);
 
 /** The fixed CSS class for a span type. */
 export function typeClass(type) {
@@ -88,7 +100,10 @@ function indexSpans(spans) {
 function walk(roots, children) {
   const order = [];
   const depth = new Map();
-  const stack = roots.slice().reverse().map((span) => [span, 0]);
+  const stack = roots
+    .slice()
+    .reverse()
+    .map((span) => [span, 0]);
   while (stack.length) {
     const [span, d] = stack.pop();
     order.push(span);
@@ -169,7 +184,8 @@ export function descendants(model, span) {
 }
 
 function addRow(table, key, fields) {
-  if (!table.has(key)) table.set(key, { name: key, turns: 0, llm: 0, input: 0, output: 0, cost: 0, ms: 0, errors: 0 });
+  if (!table.has(key))
+    table.set(key, { name: key, turns: 0, llm: 0, input: 0, output: 0, cost: 0, ms: 0, errors: 0 });
   const row = table.get(key);
   for (const [field, value] of Object.entries(fields)) row[field] += value;
 }
@@ -181,10 +197,17 @@ export function breakdowns(model) {
   for (const span of model.spans) {
     const type = spanType(span);
     const errors = isError(span) ? 1 : 0;
-    if (type === 'agent' && !insideSpeakerSelection(model, span)) addRow(agents, model.agentOf(span) || '(unnamed)', { turns: 1, errors });
+    if (type === 'agent' && !insideSpeakerSelection(model, span))
+      addRow(agents, model.agentOf(span) || '(unnamed)', { turns: 1, errors });
     if (type !== 'llm') continue;
     const usage = llmUsage(span);
-    const fields = { llm: 1, input: usage.input, output: usage.output, cost: usage.cost, ms: span.duration_ms || 0 };
+    const fields = {
+      llm: 1,
+      input: usage.input,
+      output: usage.output,
+      cost: usage.cost,
+      ms: span.duration_ms || 0,
+    };
     addRow(agents, model.agentOf(span) || '(no agent)', fields);
     addRow(models, modelName(span) || '(unknown model)', { ...fields, errors });
   }
@@ -203,8 +226,11 @@ export function totals(model) {
     output: sum(models, 'output'),
     cost: sum(models, 'cost'),
     // Several producers (OpenInference, openai-v2, ag2 1.x) send no cost: say so, not "$0".
-    costReported: model.spans.some((s) => spanType(s) === 'llm'
-      && (attr(s, 'ag2.usage.cost') !== undefined || attr(s, 'gen_ai.usage.cost') !== undefined)),
+    costReported: model.spans.some(
+      (s) =>
+        spanType(s) === 'llm' &&
+        (attr(s, 'ag2.usage.cost') !== undefined || attr(s, 'gen_ai.usage.cost') !== undefined),
+    ),
     errors: model.errors.length,
     durationMs: (model.end - model.start) / 1e6,
   };

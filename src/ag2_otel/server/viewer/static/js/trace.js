@@ -28,7 +28,10 @@ function readState() {
 function writeState({ view, span, find }, { push = false } = {}) {
   const url = new URL(window.location.href);
   url.searchParams.set('view', view);
-  for (const [key, value] of [['span', view === 'spans' && span], ['find', view === 'spans' && find]]) {
+  for (const [key, value] of [
+    ['span', view === 'spans' && span],
+    ['find', view === 'spans' && find],
+  ]) {
     if (value) url.searchParams.set(key, value);
     else url.searchParams.delete(key);
   }
@@ -48,23 +51,76 @@ class TracePage {
     this.tree = new SpanTree(model, { onSelect: (span) => this.showDetails(span) });
     this.find = new FindBar({
       onQuery: (text, { push }) => this.applyFind(text, { push }),
-      onEnter: () => { if (this.tree.selectFirstMatch()) this.tree.focus(); },
+      onEnter: () => {
+        if (this.tree.selectFirstMatch()) this.tree.focus();
+      },
       onEscape: () => this.tree.focus(),
     });
     this.viewEl = el('div', { class: 'view' });
-    this.tabs = el('div', { class: 'tabs', role: 'tablist' }, VIEWS.map((v) => el('button', {
-      type: 'button', role: 'tab', class: 'tab', 'data-view': v.id, onclick: () => this.show(v.id),
-    }, v.label)));
+    this.tabs = el(
+      'div',
+      { class: 'tabs', role: 'tablist' },
+      VIEWS.map((v) =>
+        el(
+          'button',
+          {
+            type: 'button',
+            role: 'tab',
+            class: 'tab',
+            'data-view': v.id,
+            onclick: () => this.show(v.id),
+          },
+          v.label,
+        ),
+      ),
+    );
   }
 
   errorNav() {
     const count = this.model.errors.length;
-    return el('div', { class: 'toolbar' },
-      el('span', { class: 'muted kbd-help' }, 'Keys: ↑↓ move · ←→ collapse/expand · n/p next/previous error · / find'),
+    return el(
+      'div',
+      { class: 'toolbar' },
+      el(
+        'span',
+        { class: 'muted kbd-help' },
+        'Keys: ↑↓ move · ←→ collapse/expand · n/p next/previous error · / find',
+      ),
       el('span', { class: 'spacer' }),
-      el('span', { class: count ? 'status status-error' : 'muted' }, `${count} error${count === 1 ? '' : 's'}`),
-      el('button', { type: 'button', class: 'btn', disabled: !count, 'data-action': 'prev-error', onclick: () => { this.tree.jumpError(-1); this.tree.focus(); } }, '↑ Prev error'),
-      el('button', { type: 'button', class: 'btn', disabled: !count, 'data-action': 'next-error', onclick: () => { this.tree.jumpError(1); this.tree.focus(); } }, '↓ Next error'));
+      el(
+        'span',
+        { class: count ? 'status status-error' : 'muted' },
+        `${count} error${count === 1 ? '' : 's'}`,
+      ),
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'btn',
+          disabled: !count,
+          'data-action': 'prev-error',
+          onclick: () => {
+            this.tree.jumpError(-1);
+            this.tree.focus();
+          },
+        },
+        '↑ Prev error',
+      ),
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'btn',
+          disabled: !count,
+          'data-action': 'next-error',
+          onclick: () => {
+            this.tree.jumpError(1);
+            this.tree.focus();
+          },
+        },
+        '↓ Next error',
+      ),
+    );
   }
 
   state(view = this.current) {
@@ -99,14 +155,18 @@ class TracePage {
 
   show(view) {
     this.current = view;
-    for (const tab of this.tabs.children) tab.setAttribute('aria-selected', String(tab.dataset.view === view));
+    for (const tab of this.tabs.children)
+      tab.setAttribute('aria-selected', String(tab.dataset.view === view));
     if (view === 'spans') {
       const column = el('div', { class: 'tree-column' }, this.find.root, this.tree.root);
       this.viewEl.replaceChildren(this.errorNav(), el('div', { class: 'split' }, column, this.details));
       if (!this.tree.selectedId && this.model.roots[0]) this.tree.select(this.model.roots[0].span_id);
       else this.tree.render();
     } else {
-      const content = view === 'flow' ? renderFlow(this.model) : renderConversation(this.model, { onOpenSpan: (id) => this.openSpan(id) });
+      const content =
+        view === 'flow'
+          ? renderFlow(this.model)
+          : renderConversation(this.model, { onOpenSpan: (id) => this.openSpan(id) });
       this.viewEl.replaceChildren(content);
     }
     writeState(this.state(view));
@@ -155,7 +215,13 @@ export async function startTracePage(traceId) {
   try {
     trace = await api.trace(traceId);
   } catch (error) {
-    mount(errorBox(error.status === 404 ? `Trace ${traceId} was not found.` : `Could not load the trace: ${error.message}`));
+    mount(
+      errorBox(
+        error.status === 404
+          ? `Trace ${traceId} was not found.`
+          : `Could not load the trace: ${error.message}`,
+      ),
+    );
     markReady();
     return;
   }

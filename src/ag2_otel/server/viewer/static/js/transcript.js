@@ -6,7 +6,12 @@ import { asMessageList, messageParts } from './messages.js';
 
 const MARKER_TYPES = new Set(['speaker_selection', 'handoff', 'conversation', 'group_chat', 'workflow']);
 const STEP_TYPES = new Set(['llm', 'tool', 'code_execution', 'human_input', 'summary']);
-const CONTENT_KEYS = ['gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.tool.call.arguments', 'gen_ai.tool.call.result'];
+const CONTENT_KEYS = [
+  'gen_ai.input.messages',
+  'gen_ai.output.messages',
+  'gen_ai.tool.call.arguments',
+  'gen_ai.tool.call.result',
+];
 
 /** Descendants that belong to this span's turn: stop at nested turns and markers. */
 function ownDescendants(model, span, turnType) {
@@ -42,13 +47,25 @@ function turnDepth(model, span, turnType) {
 function makeTurn(model, span, turnType) {
   const own = ownDescendants(model, span, turnType);
   const llms = turnType === 'llm' ? [span] : own.filter((s) => spanType(s) === 'llm');
-  const usage = llms.map(llmUsage).reduce((a, u) => ({ input: a.input + u.input, output: a.output + u.output, cost: a.cost + u.cost }), { input: 0, output: 0, cost: 0 });
+  const usage = llms
+    .map(llmUsage)
+    .reduce((a, u) => ({ input: a.input + u.input, output: a.output + u.output, cost: a.cost + u.cost }), {
+      input: 0,
+      output: 0,
+      cost: 0,
+    });
   return {
     kind: 'turn',
     span,
-    speaker: turnType === 'agent' ? agentOf(model, span) || span.name : span.agent || agentOf(model, span) || 'assistant',
+    speaker:
+      turnType === 'agent'
+        ? agentOf(model, span) || span.name
+        : span.agent || agentOf(model, span) || 'assistant',
     depth: turnDepth(model, span, turnType),
-    steps: turnType === 'llm' ? own.filter((s) => STEP_TYPES.has(spanType(s))) : own.filter((s) => STEP_TYPES.has(spanType(s))),
+    steps:
+      turnType === 'llm'
+        ? own.filter((s) => STEP_TYPES.has(spanType(s)))
+        : own.filter((s) => STEP_TYPES.has(spanType(s))),
     llms,
     usage,
     models: [...new Set(llms.map(modelName).filter(Boolean))],
@@ -60,7 +77,8 @@ function makeTurn(model, span, turnType) {
 
 function strayErrors(model, turns, markers) {
   const covered = new Set(model.spans.filter((s) => insideSelection(model, s)).map((s) => s.span_id));
-  for (const turn of turns) for (const s of [turn.span, ...turn.steps, ...turn.errors]) covered.add(s.span_id);
+  for (const turn of turns)
+    for (const s of [turn.span, ...turn.steps, ...turn.errors]) covered.add(s.span_id);
   for (const marker of markers) covered.add(marker.span.span_id);
   return model.errors.filter((s) => !covered.has(s.span_id)).map((span) => ({ kind: 'error', span }));
 }
@@ -78,7 +96,12 @@ export function buildTranscript(model) {
   const turns = turnSpans.map((span) => makeTurn(model, span, turnType));
   const markers = model.order
     .filter((s) => MARKER_TYPES.has(spanType(s)) && !insideSelection(model, s))
-    .map((span) => ({ kind: 'marker', span, type: spanType(span), llms: descendants(model, span).filter((d) => spanType(d) === 'llm') }));
+    .map((span) => ({
+      kind: 'marker',
+      span,
+      type: spanType(span),
+      llms: descendants(model, span).filter((d) => spanType(d) === 'llm'),
+    }));
   const items = [...turns, ...markers, ...strayErrors(model, turns, markers)];
   items.sort((a, b) => a.span.start_time_ns - b.span.start_time_ns || (a.kind === 'marker' ? -1 : 1));
   return { items, turnType, turns, withContent: hasContent(model) };
@@ -87,7 +110,9 @@ export function buildTranscript(model) {
 /** The messages a turn "said": agent output, else the LLM outputs of its steps. */
 export function turnOutputs(turn) {
   if (turn.output.length) return turn.output;
-  const last = [...turn.llms].reverse().find((s) => asMessageList(jsonAttr(s, 'gen_ai.output.messages')).length);
+  const last = [...turn.llms]
+    .reverse()
+    .find((s) => asMessageList(jsonAttr(s, 'gen_ai.output.messages')).length);
   return last ? asMessageList(jsonAttr(last, 'gen_ai.output.messages')) : [];
 }
 
@@ -107,7 +132,7 @@ export function messageKey(message) {
   if (!message || typeof message !== 'object') return String(message);
   const parts = messageParts(message).map((p) => {
     if (!p || typeof p !== 'object') return String(p);
-    const text = typeof p.content === 'string' ? p.content : (typeof p.response === 'string' ? p.response : '');
+    const text = typeof p.content === 'string' ? p.content : typeof p.response === 'string' ? p.response : '';
     return [p.type, p.id || '', p.name || '', text].join('\u0001');
   });
   return [message.role || '', message.name || '', ...parts].join('\u0002');

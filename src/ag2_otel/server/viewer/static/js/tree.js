@@ -26,7 +26,11 @@ export class SpanTree {
     this.total = Math.max(model.end - model.start, 1);
     this.rowsEl = el('div', { class: 'tree-rows' });
     this.spacer = el('div', { class: 'tree-spacer' }, this.rowsEl);
-    this.viewport = el('div', { class: 'tree-viewport', tabindex: '0', role: 'tree', 'aria-label': 'Span tree' }, this.spacer);
+    this.viewport = el(
+      'div',
+      { class: 'tree-viewport', tabindex: '0', role: 'tree', 'aria-label': 'Span tree' },
+      this.spacer,
+    );
     this.viewport.addEventListener('scroll', () => this.scheduleRender());
     this.viewport.addEventListener('keydown', (event) => this.onKey(event));
     this.viewport.addEventListener('click', (event) => this.onClick(event));
@@ -40,7 +44,12 @@ export class SpanTree {
       tick.style.left = `${f * 100}%`;
       return tick;
     });
-    return el('div', { class: 'tree-header' }, el('div', { class: 'row-label' }, 'Span'), el('div', { class: 'row-timeline axis' }, ticks));
+    return el(
+      'div',
+      { class: 'tree-header' },
+      el('div', { class: 'row-label' }, 'Span'),
+      el('div', { class: 'row-timeline axis' }, ticks),
+    );
   }
 
   /** Collapsed spans: the full tree and a filtered one each keep their own (a new query starts expanded). */
@@ -70,7 +79,10 @@ export class SpanTree {
     if (index === undefined) this.viewport.scrollTop = 0;
     else this.scrollTo(index);
     this.render();
-    return { matched: this.matches ? this.matches.size : this.model.spans.length, total: this.model.spans.length };
+    return {
+      matched: this.matches ? this.matches.size : this.model.spans.length,
+      total: this.model.spans.length,
+    };
   }
 
   /** Select the first matching span (tree order); false when nothing matches. */
@@ -84,7 +96,9 @@ export class SpanTree {
   /** Recompute the visible rows after expand/collapse or a new query. */
   refresh({ draw = true } = {}) {
     const visible = [];
-    const roots = this.shown ? this.model.roots.filter((root) => this.shown.has(root.span_id)) : this.model.roots;
+    const roots = this.shown
+      ? this.model.roots.filter((root) => this.shown.has(root.span_id))
+      : this.model.roots;
     const stack = roots.slice().reverse();
     while (stack.length) {
       const span = stack.pop();
@@ -111,10 +125,14 @@ export class SpanTree {
   render() {
     const height = this.viewport.clientHeight || 600;
     const first = Math.max(0, Math.floor(this.viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(this.visible.length, Math.ceil((this.viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+    const last = Math.min(
+      this.visible.length,
+      Math.ceil((this.viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN,
+    );
     const fragment = document.createDocumentFragment();
     for (let i = first; i < last; i += 1) fragment.append(this.row(this.visible[i], i));
-    if (!this.visible.length && this.query) fragment.append(el('div', { class: 'tree-empty muted' }, `No span matches “${this.query}”.`));
+    if (!this.visible.length && this.query)
+      fragment.append(el('div', { class: 'tree-empty muted' }, `No span matches “${this.query}”.`));
     this.rowsEl.replaceChildren(fragment);
   }
 
@@ -127,18 +145,42 @@ export class SpanTree {
     const toggle = kids.length
       ? el('span', { class: 'toggle', 'data-toggle': span.span_id }, collapsed ? '▸' : '▾')
       : el('span', { class: 'toggle leaf' }, '');
-    const label = el('div', { class: 'row-label' }, toggle,
+    const label = el(
+      'div',
+      { class: 'row-label' },
+      toggle,
       el('span', { class: `type-dot ${typeClass(type)}`, title: type }),
-      el('span', { class: 'span-name' }, this.matches && this.matches.has(span.span_id) ? highlight(truncate(span.name), this.query) : truncate(span.name)),
+      el(
+        'span',
+        { class: 'span-name' },
+        this.matches && this.matches.has(span.span_id)
+          ? highlight(truncate(span.name), this.query)
+          : truncate(span.name),
+      ),
       collapsed ? el('span', { class: 'muted count' }, ` +${kids.length}`) : null,
-      isError(span) ? el('span', { class: 'err-mark', title: 'error' }, '!') : null);
+      isError(span) ? el('span', { class: 'err-mark', title: 'error' }, '!') : null,
+    );
     label.style.paddingLeft = `${6 + depth * INDENT}px`;
     const found = this.matches ? (this.matches.has(span.span_id) ? 'find-match' : 'find-context') : '';
-    const classes = ['tree-row', isError(span) ? 'is-error' : '', span.span_id === this.selectedId ? 'selected' : '', found];
-    const row = el('div', {
-      class: classes.join(' '), role: 'treeitem', 'data-span-id': span.span_id, 'aria-level': String(depth + 1),
-      'aria-selected': String(span.span_id === this.selectedId), 'aria-expanded': kids.length ? String(!collapsed) : null,
-    }, label, this.timeline(span, type));
+    const classes = [
+      'tree-row',
+      isError(span) ? 'is-error' : '',
+      span.span_id === this.selectedId ? 'selected' : '',
+      found,
+    ];
+    const row = el(
+      'div',
+      {
+        class: classes.join(' '),
+        role: 'treeitem',
+        'data-span-id': span.span_id,
+        'aria-level': String(depth + 1),
+        'aria-selected': String(span.span_id === this.selectedId),
+        'aria-expanded': kids.length ? String(!collapsed) : null,
+      },
+      label,
+      this.timeline(span, type),
+    );
     row.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
     return row;
   }
@@ -147,7 +189,12 @@ export class SpanTree {
     const left = ((span.start_time_ns - this.model.start) / this.total) * 100;
     const width = Math.max(((span.end_time_ns - span.start_time_ns) / this.total) * 100, 0.15);
     const agent = this.model.agentOf(span);
-    const classes = ['bar', typeClass(type), type === 'agent' ? speakerClass(agent) : '', this.model.critical.has(span.span_id) ? 'critical' : ''];
+    const classes = [
+      'bar',
+      typeClass(type),
+      type === 'agent' ? speakerClass(agent) : '',
+      this.model.critical.has(span.span_id) ? 'critical' : '',
+    ];
     const bar = el('div', { class: classes.join(' ') });
     bar.style.left = `${left}%`;
     bar.style.width = `${width}%`;
@@ -198,7 +245,8 @@ export class SpanTree {
     const top = index * ROW_HEIGHT;
     const height = this.viewport.clientHeight || 600;
     if (top < this.viewport.scrollTop) this.viewport.scrollTop = top;
-    else if (top + ROW_HEIGHT > this.viewport.scrollTop + height) this.viewport.scrollTop = top + ROW_HEIGHT - height;
+    else if (top + ROW_HEIGHT > this.viewport.scrollTop + height)
+      this.viewport.scrollTop = top + ROW_HEIGHT - height;
   }
 
   /** Tree-order position of every span (for moving from a span that is not a visible row). */
@@ -244,19 +292,27 @@ export class SpanTree {
     if (!errors.length) return;
     const here = this.positionOf(this.selectedId);
     const ordered = direction > 0 ? errors : errors.slice().reverse();
-    const found = ordered.find((s) => (direction > 0 ? this.positionOf(s.span_id) > here : this.positionOf(s.span_id) < here));
+    const found = ordered.find((s) =>
+      direction > 0 ? this.positionOf(s.span_id) > here : this.positionOf(s.span_id) < here,
+    );
     this.select((found || ordered[0]).span_id);
   }
 
   onKey(event) {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const actions = {
-      ArrowDown: () => this.move(1), j: () => this.move(1),
-      ArrowUp: () => this.move(-1), k: () => this.move(-1),
-      ArrowLeft: () => this.left(), h: () => this.left(),
-      ArrowRight: () => this.right(), l: () => this.right(),
-      Home: () => this.move(-Infinity), End: () => this.move(Infinity),
-      n: () => this.jumpError(1), p: () => this.jumpError(-1),
+      ArrowDown: () => this.move(1),
+      j: () => this.move(1),
+      ArrowUp: () => this.move(-1),
+      k: () => this.move(-1),
+      ArrowLeft: () => this.left(),
+      h: () => this.left(),
+      ArrowRight: () => this.right(),
+      l: () => this.right(),
+      Home: () => this.move(-Infinity),
+      End: () => this.move(Infinity),
+      n: () => this.jumpError(1),
+      p: () => this.jumpError(-1),
       Enter: () => this.selectedId && this.toggle(this.selectedId),
     };
     const action = actions[event.key];

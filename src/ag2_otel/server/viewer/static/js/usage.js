@@ -1,7 +1,7 @@
 // The usage page: tokens, cost and latency over time per agent or per model.
 
 import { api } from './api.js';
-import { el, errorBox, markReady, mount } from './dom.js';
+import { el, errorBox, markReady, mount, tableHead } from './dom.js';
 import { registerSpeakers, speakerClass } from './colors.js';
 import { formatCost, formatDuration, formatInt, formatTokens, nsAgo, nsToDate } from './format.js';
 import { lines, stackedBars } from './charts.js';
@@ -43,7 +43,9 @@ export function pivot(rows, groupBy) {
 }
 
 function field(series, key, length, map = (v) => v || 0) {
-  return new Map([...series.entries()].map(([name, s]) => [name, Array.from({ length }, (_, i) => map(s[key][i], s, i))]));
+  return new Map(
+    [...series.entries()].map(([name, s]) => [name, Array.from({ length }, (_, i) => map(s[key][i], s, i))]),
+  );
 }
 
 function totalsTable(rows, groupBy) {
@@ -51,19 +53,51 @@ function totalsTable(rows, groupBy) {
   for (const r of rows) {
     const name = r[groupBy] || '(none)';
     const t = totals.get(name) || { calls: 0, input: 0, output: 0, cost: 0, ms: 0 };
-    totals.set(name, { calls: t.calls + (r.llm_calls || 0), input: t.input + (r.input_tokens || 0), output: t.output + (r.output_tokens || 0), cost: t.cost + (r.cost || 0), ms: t.ms + (r.duration_ms || 0) });
+    totals.set(name, {
+      calls: t.calls + (r.llm_calls || 0),
+      input: t.input + (r.input_tokens || 0),
+      output: t.output + (r.output_tokens || 0),
+      cost: t.cost + (r.cost || 0),
+      ms: t.ms + (r.duration_ms || 0),
+    });
   }
-  return el('div', { class: 'table-wrap' }, el('table', { class: 'data small' },
-    el('thead', {}, el('tr', {}, ['', 'LLM calls', 'Tokens in', 'Tokens out', 'Cost', 'Avg latency'].map((h, i) => el('th', { class: i ? 'num' : '' }, h)))),
-    el('tbody', {}, [...totals.entries()].map(([name, t]) => el('tr', {},
-      el('td', {}, el('span', { class: `agent-chip ${speakerClass(name)}` }, name)),
-      el('td', { class: 'num' }, formatInt(t.calls)), el('td', { class: 'num' }, formatTokens(t.input)),
-      el('td', { class: 'num' }, formatTokens(t.output)), el('td', { class: 'num' }, formatCost(t.cost)),
-      el('td', { class: 'num' }, formatDuration(t.calls ? t.ms / t.calls : null)))))));
+  return el(
+    'div',
+    { class: 'table-wrap' },
+    el(
+      'table',
+      { class: 'data small' },
+      tableHead(
+        ['', 'LLM calls', 'Tokens in', 'Tokens out', 'Cost', 'Avg latency'].map((h, i) =>
+          el('th', { class: i ? 'num' : '' }, h),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        [...totals.entries()].map(([name, t]) =>
+          el(
+            'tr',
+            {},
+            el('td', {}, el('span', { class: `agent-chip ${speakerClass(name)}` }, name)),
+            el('td', { class: 'num' }, formatInt(t.calls)),
+            el('td', { class: 'num' }, formatTokens(t.input)),
+            el('td', { class: 'num' }, formatTokens(t.output)),
+            el('td', { class: 'num' }, formatCost(t.cost)),
+            el('td', { class: 'num' }, formatDuration(t.calls ? t.ms / t.calls : null)),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 function controlSelect(name, options, value, onChange) {
-  const node = el('select', { name, 'aria-label': name, onchange: () => onChange(name, node.value) }, options.map(([v, label]) => el('option', { value: v }, label)));
+  const node = el(
+    'select',
+    { name, 'aria-label': name, onchange: () => onChange(name, node.value) },
+    options.map(([v, label]) => el('option', { value: v }, label)),
+  );
   node.value = value;
   return node;
 }
@@ -75,11 +109,19 @@ function charts(rows, controls) {
   const labels = buckets.map((b) => bucketLabel(b, controls.bucket));
   const n = buckets.length;
   const latency = field(series, 'ms', n, (ms, s, i) => (s.calls[i] ? ms / s.calls[i] : null));
-  return el('div', { class: 'charts' },
-    stackedBars({ title: 'Tokens (input + output)', labels, values: field(series, 'tokens', n), format: formatTokens }),
+  return el(
+    'div',
+    { class: 'charts' },
+    stackedBars({
+      title: 'Tokens (input + output)',
+      labels,
+      values: field(series, 'tokens', n),
+      format: formatTokens,
+    }),
     stackedBars({ title: 'Cost', labels, values: field(series, 'cost', n), format: formatCost }),
     lines({ title: 'Average LLM-call latency', labels, values: latency, format: formatDuration }),
-    totalsTable(rows, controls.group_by));
+    totalsTable(rows, controls.group_by),
+  );
 }
 
 async function render(controls) {
@@ -87,19 +129,58 @@ async function render(controls) {
   for (const [k, v] of Object.entries(controls)) url.searchParams.set(k, v);
   window.history.replaceState(null, '', url);
   const change = (key, value) => render({ ...controls, [key]: value });
-  const head = el('div', { class: 'page-head' }, el('h1', {}, 'Usage'),
-    el('div', { class: 'filters' },
-      controlSelect('group_by', [['agent', 'Per agent'], ['model', 'Per model']], controls.group_by, change),
-      controlSelect('bucket', [['hour', 'Hourly'], ['day', 'Daily']], controls.bucket, change),
-      controlSelect('range', [['24h', 'Last 24 h'], ['7d', 'Last 7 days'], ['30d', 'Last 30 days'], ['all', 'All time']], controls.range, change)));
+  const head = el(
+    'div',
+    { class: 'page-head' },
+    el('h1', {}, 'Usage'),
+    el(
+      'div',
+      { class: 'filters' },
+      controlSelect(
+        'group_by',
+        [
+          ['agent', 'Per agent'],
+          ['model', 'Per model'],
+        ],
+        controls.group_by,
+        change,
+      ),
+      controlSelect(
+        'bucket',
+        [
+          ['hour', 'Hourly'],
+          ['day', 'Daily'],
+        ],
+        controls.bucket,
+        change,
+      ),
+      controlSelect(
+        'range',
+        [
+          ['24h', 'Last 24 h'],
+          ['7d', 'Last 7 days'],
+          ['30d', 'Last 30 days'],
+          ['all', 'All time'],
+        ],
+        controls.range,
+        change,
+      ),
+    ),
+  );
   let body;
   try {
-    body = await api.usage({ group_by: controls.group_by, bucket: controls.bucket, since: RANGES[controls.range] ? nsAgo(RANGES[controls.range]) : '' });
+    body = await api.usage({
+      group_by: controls.group_by,
+      bucket: controls.bucket,
+      since: RANGES[controls.range] ? nsAgo(RANGES[controls.range]) : '',
+    });
   } catch (error) {
     mount(head, errorBox(`Could not load usage: ${error.message}`));
     return;
   }
-  mount(el('section', { class: 'usage-page' }, head, charts(Array.isArray(body.rows) ? body.rows : [], controls)));
+  mount(
+    el('section', { class: 'usage-page' }, head, charts(Array.isArray(body.rows) ? body.rows : [], controls)),
+  );
   markReady();
 }
 

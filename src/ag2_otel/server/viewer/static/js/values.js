@@ -31,7 +31,11 @@ export function expandable(text, className = 'text-block') {
   if (!isLong(text)) return body;
   body.textContent = visible(preview(text));
   let open = false;
-  const button = el('button', { type: 'button', class: 'link-button expand' }, `Show all (${text.length.toLocaleString('en-US')} chars)`);
+  const button = el(
+    'button',
+    { type: 'button', class: 'link-button expand' },
+    `Show all (${text.length.toLocaleString('en-US')} chars)`,
+  );
   button.addEventListener('click', () => {
     open = !open;
     body.textContent = visible(open ? text : preview(text));
@@ -44,21 +48,33 @@ export function prettyJSON(value) {
   return expandable(JSON.stringify(value, null, 2), 'json-block');
 }
 
-/** A scalar as text; floats at 15 significant digits, so binary noise (0.000014999999999999999) reads 0.000015. */
+/**
+ * A scalar as text; floats at 15 significant digits, so binary noise (0.000014999999999999999)
+ * reads 0.000015.
+ */
 export function scalarText(value) {
-  return typeof value === 'number' && !Number.isInteger(value) ? String(Number(value.toPrecision(15))) : String(value);
+  return typeof value === 'number' && !Number.isInteger(value)
+    ? String(Number(value.toPrecision(15)))
+    : String(value);
 }
 
 /** Any attribute value as a DOM node. */
 export function valueNode(value) {
   if (value === null || value === undefined) return el('span', { class: 'muted' }, 'null');
-  if (typeof value === 'boolean' || typeof value === 'number') return el('span', { class: 'mono value-scalar' }, scalarText(value));
+  if (typeof value === 'boolean' || typeof value === 'number')
+    return el('span', { class: 'mono value-scalar' }, scalarText(value));
   if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null)) {
-    return el('div', { class: 'chips' }, value.map((v) => el('span', { class: 'chip mono' }, scalarText(v))));
+    return el(
+      'div',
+      { class: 'chips' },
+      value.map((v) => el('span', { class: 'chip mono' }, scalarText(v))),
+    );
   }
   if (typeof value === 'object') return prettyJSON(value);
   const parsed = tryParseJSON(value);
   if (parsed !== undefined) return prettyJSON(parsed);
   if (httpUrl(value)) return externalLink(value);
-  return isLong(value) || value.includes('\n') ? expandable(value) : el('span', { class: 'value-text' }, value);
+  return isLong(value) || value.includes('\n')
+    ? expandable(value)
+    : el('span', { class: 'value-text' }, value);
 }

@@ -115,8 +115,8 @@ def count_on_wire(body: bytes, limits: IngestLimits, root: str, schema: Schema, 
     `items_label` names the signal's items in the 413 reason ("log records", "data points").
     """
     with as_receive_errors():
-        # the request's own levels (request, resource, scope, record) add to the nesting
-        walk(body, 0, len(body), root, schema, Budget(limits, items_label), limits.depth + 4)
+        # the request's own levels above an attribute (up to six, in metrics) are not its nesting
+        walk(body, 0, len(body), root, schema, Budget(limits, items_label), limits.depth + 6)
 
 
 def check_json(body: bytes, media: str, limits: IngestLimits) -> None:

@@ -1,7 +1,7 @@
 """OTLP logs and metrics: what an SDK pointed at `serve` with default settings also sends.
 
 Log records are stored (table `logs`, migration 4; `store/logs.py` attaches content
-events to their span when a trace is read). Metrics are parsed and dropped: every
+events to their span when a trace is read). Metrics are checked and dropped: every
 chart the viewer draws is computed from spans, so storing them would only duplicate
 what spans already say. Accepting them means an exporter with default settings never
 logs an export error. The traces receivers (`otlp_http`, `grpc_receiver`) serve both

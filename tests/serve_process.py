@@ -10,6 +10,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -114,3 +115,19 @@ def wait_for(predicate: object, timeout_s: float = 20.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+def deselect_over_chdb(config: object, items: list[Any], fixture: str, names: set[str]) -> None:
+    """Leave out the chDB variants (fixture parameter "chdb") of the tests in `names`; the
+    conftest that calls this says why each cannot run over chDB."""
+    chosen, dropped = [], []
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        name = getattr(item, "originalname", item.name)
+        if spec is not None and spec.params.get(fixture) == "chdb" and name in names:
+            dropped.append(item)
+        else:
+            chosen.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)  # type: ignore[attr-defined]
+        items[:] = chosen

@@ -27,8 +27,8 @@ class RealServer:
 
     real = True
 
-    def __init__(self, db_path: Path) -> None:
-        self._server = start_serve_process(db_path)
+    def __init__(self, db_path: Path, *serve_args: str) -> None:
+        self._server = start_serve_process(db_path, *serve_args)
         self.base_url = self._server.url
 
     def add(self, spans: list[Span]) -> None:
@@ -48,5 +48,7 @@ class RealServer:
         self._server.stop()
 
 
-def start_server(tmp_dir: Path) -> ViewerServer:
-    return RealServer(tmp_dir / "traces.db")
+def start_server(tmp_dir: Path, store: str = "sqlite") -> ViewerServer:
+    """`store`: "sqlite" (the file) or "chdb" (`--store chdb:DIR`, the Collector's tables in chDB)."""
+    extra = ("--store", f"chdb:{tmp_dir / 'chdb'}") if store == "chdb" else ()
+    return RealServer(tmp_dir / "traces.db", *extra)

@@ -13,6 +13,7 @@ import yaml
 
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.testing import ScriptedOpenAIServer
+from tests.deploy.grafana_env import provisioned
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -58,6 +59,16 @@ def collector_with_ag2_otel(collector: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def compose_clickhouse() -> dict[str, Any]:
+    return load_yaml(COMPOSE / "compose.clickhouse.yaml")
+
+
+@pytest.fixture(scope="session")
+def collector_with_clickhouse(collector: dict[str, Any]) -> dict[str, Any]:
+    return deep_merge(collector, load_yaml(COMPOSE / "otelcol" / "clickhouse.yaml"))
+
+
+@pytest.fixture(scope="session")
 def tempo() -> dict[str, Any]:
     return load_yaml(COMPOSE / "tempo" / "tempo.yaml")
 
@@ -68,8 +79,11 @@ def prometheus() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def datasources() -> dict[str, dict[str, Any]]:
-    provisioning = load_yaml(COMPOSE / "grafana" / "provisioning" / "datasources" / "datasources.yaml")
+def datasources(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The datasources as Grafana loads them: every value interpolated with the container's
+    environment (grafana_env), which is what turns a bare `$__tags` into nothing."""
+    raw = load_yaml(COMPOSE / "grafana" / "provisioning" / "datasources" / "datasources.yaml")
+    provisioning = provisioned(raw, compose["services"]["grafana"]["environment"])
     return {source["uid"]: source for source in provisioning["datasources"]}
 
 

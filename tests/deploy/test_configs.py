@@ -13,6 +13,7 @@ import pytest
 
 from ag2_otel.instrumentation._settings import DEFAULT_MAX_CONTENT_BYTES
 from tests.deploy.conftest import COMPOSE, DEPLOY, deep_merge, load_json, load_yaml
+from tests.deploy.grafana_env import interpolate
 
 CONFIG_FILES = sorted(p for p in DEPLOY.rglob("*") if p.suffix in {".yaml", ".yml", ".json"})
 COMPONENT_KINDS = ("receivers", "processors", "exporters", "connectors", "extensions")
@@ -50,6 +51,8 @@ def test_found_the_config_files() -> None:
     assert {
         "compose/compose.yaml",
         "compose/compose.ag2-otel.yaml",
+        "compose/compose.clickhouse.yaml",
+        "compose/otelcol/clickhouse.yaml",
         "compose/otelcol/config.yaml",
         "compose/otelcol/ag2-otel.yaml",
         "compose/tempo/tempo.yaml",
@@ -83,11 +86,18 @@ def used_components(config: dict[str, Any]) -> set[tuple[str, str]]:
     return used
 
 
-@pytest.fixture(params=["config.yaml", "config.yaml + ag2-otel.yaml"])
+@pytest.fixture(params=["config.yaml", "config.yaml + ag2-otel.yaml", "config.yaml + clickhouse.yaml"])
 def collector_config(
-    request: pytest.FixtureRequest, collector: dict[str, Any], collector_with_ag2_otel: dict[str, Any]
+    request: pytest.FixtureRequest,
+    collector: dict[str, Any],
+    collector_with_ag2_otel: dict[str, Any],
+    collector_with_clickhouse: dict[str, Any],
 ) -> dict[str, Any]:
-    return collector if request.param == "config.yaml" else collector_with_ag2_otel
+    return {
+        "config.yaml": collector,
+        "config.yaml + ag2-otel.yaml": collector_with_ag2_otel,
+        "config.yaml + clickhouse.yaml": collector_with_clickhouse,
+    }[request.param]
 
 
 def test_collector_pipelines_use_only_defined_components_and_all_of_them(
@@ -283,23 +293,27 @@ def test_tempo_keeps_message_content_and_two_weeks(compose: dict[str, Any], temp
     assert retention_hours == 24 * int(flag.split("=")[1].removesuffix("d")) == 336
 
 
-def test_tempo_volume_is_owned_by_tempos_user(compose: dict[str, Any]) -> None:
+def test_tempo_volume_needs_no_root_step(compose: dict[str, Any]) -> None:
+    # grafana/tempo 2.8.1 (cmd/tempo/Dockerfile) creates /var/tempo owned by 10001 and runs as
+    # 10001; Docker copies that directory, owner included, into a new named volume.
     services = compose["services"]
-    assert services["tempo"]["depends_on"] == {"tempo-init": {"condition": "service_completed_successfully"}}
-    assert services["tempo-init"]["image"] == services["tempo"]["image"]
-    assert services["tempo-init"]["volumes"] == ["tempo-data:/var/tempo"]
     assert "tempo-data:/var/tempo" in services["tempo"]["volumes"]
+    assert "tempo-data" in compose["volumes"]
+    assert not [name for name, service in services.items() if service.get("user") in {"root", "0"}]
 
 
-def test_every_image_is_pinned(compose: dict[str, Any], compose_ag2_otel: dict[str, Any]) -> None:
-    merged = deep_merge(compose, compose_ag2_otel)
+def test_every_image_is_pinned(
+    compose: dict[str, Any], compose_ag2_otel: dict[str, Any], compose_clickhouse: dict[str, Any]
+) -> None:
+    merged = deep_merge(deep_merge(compose, compose_ag2_otel), compose_clickhouse)
     for name, service in merged["services"].items():
-        if "build" in service:
-            continue
+        if "build" in service or service["image"].startswith("ag2-otel-serve:"):
+            continue  # built here from deploy/Dockerfile
         image = service["image"]
         repository, _, tag = image.rpartition(":")
         assert repository, f"{name}: {image} has no tag"
-        assert re.fullmatch(r"v?\d+\.\d+\.\d+", tag), f"{name}: {image} is not pinned to a version"
+        # ClickHouse tags its releases with four numbers (25.8.26.11)
+        assert re.fullmatch(r"v?\d+\.\d+\.\d+(\.\d+)?", tag), f"{name}: {image} is not pinned to a version"
 
 
 def test_the_committed_dashboard_is_what_the_generator_writes() -> None:
@@ -310,3 +324,116 @@ def test_the_committed_dashboard_is_what_the_generator_writes() -> None:
         sys.path.pop(0)
     committed = (COMPOSE / "grafana" / "dashboards" / "ag2-agents.json").read_text(encoding="utf-8")
     assert committed == make_dashboard.render(), "run: python deploy/compose/grafana/make_dashboard.py"
+
+
+# --- limits that must agree across the collector, Tempo and Grafana ---------------
+
+MiB = 1024 * 1024
+# Tempo v2.8.1, cmd/tempo/app/config.go: server gRPC messages default to 16 MiB both ways;
+# modules/querier/config.go: the querier's frontend_worker sends at most 16 MiB per response.
+TEMPO_DEFAULT_GRPC_BYTES = 16 * MiB
+
+
+def test_tempo_accepts_every_batch_the_collector_sends(
+    collector: dict[str, Any], tempo: dict[str, Any]
+) -> None:
+    received = collector["receivers"]["otlp"]["protocols"]["grpc"]["max_recv_msg_size_mib"] * MiB
+    queue = collector["exporters"]["otlp/tempo"]["sending_queue"]
+    assert queue["sizer"] == "bytes"  # the batch processor counts spans, whatever their size
+    batch_bytes = queue["batch"]["max_size"]
+    tempo_grpc = tempo["distributor"]["receivers"]["otlp"]["protocols"]["grpc"]
+    tempo_limit = tempo_grpc.get("max_recv_msg_size_mib", 4) * MiB  # gRPC's default is 4 MiB
+    # One span cannot be split: everything the collector accepted must fit Tempo's receiver.
+    assert tempo_limit >= received
+    assert 0 < batch_bytes < tempo_limit
+    # The distributor hands the batch on to the ingester through Tempo's own gRPC server.
+    assert tempo["server"].get("grpc_server_max_recv_msg_size", TEMPO_DEFAULT_GRPC_BYTES) >= tempo_limit
+
+
+def test_tempo_can_return_the_largest_trace_it_stores(tempo: dict[str, Any]) -> None:
+    largest = tempo["overrides"]["defaults"]["global"]["max_bytes_per_trace"]
+    server = tempo["server"]
+    worker = tempo.get("querier", {}).get("frontend_worker", {}).get("grpc_client_config", {})
+    caps = {
+        "server send": server.get("grpc_server_max_send_msg_size", TEMPO_DEFAULT_GRPC_BYTES),
+        "server receive": server.get("grpc_server_max_recv_msg_size", TEMPO_DEFAULT_GRPC_BYTES),
+        "querier response": worker.get("max_send_msg_size", TEMPO_DEFAULT_GRPC_BYTES),
+    }
+    # A trace travels whole on the query path; leave room for its encoding.
+    assert {name: cap for name, cap in caps.items() if cap < 1.5 * largest} == {}
+
+
+def test_tempo_traceql_metrics_see_llm_tool_and_agent_spans(tempo: dict[str, Any]) -> None:
+    assert "local-blocks" in tempo["overrides"]["defaults"]["metrics_generator"]["processors"]
+    # localblocks/config.go (v2.8.1) defaults filter_server_spans to true: root and server spans only.
+    local_blocks = tempo["metrics_generator"].get("processor", {}).get("local_blocks", {})
+    assert local_blocks.get("filter_server_spans", True) is False
+
+
+def test_no_component_reports_usage(compose: dict[str, Any], tempo: dict[str, Any]) -> None:
+    # pkg/usagestats/config.go (v2.8.1): reporting_enabled defaults to true.
+    assert tempo.get("usage_report", {}).get("reporting_enabled", True) is False
+    grafana = compose["services"]["grafana"]["environment"]
+    assert grafana["GF_ANALYTICS_REPORTING_ENABLED"] == "false"
+
+
+def test_traces_to_metrics_queries_reach_grafana_with_their_tags(
+    datasources: dict[str, dict[str, Any]],
+) -> None:
+    # `datasources` is the file after Grafana's provisioning interpolation (grafana_env).
+    queries = datasources["tempo"]["jsonData"]["tracesToMetrics"]["queries"]
+    assert queries
+    for query in queries:
+        selectors = re.findall(r"\{([^}]*)\}", query["query"])
+        assert selectors and set(selectors) == {"$__tags"}, query
+
+
+def test_grafana_interpolation_follows_go_os_expand_env() -> None:
+    env = {"HOME": "/root", "X": "x"}
+    assert interpolate("{$__tags}", env) == "{}"  # the defect: an unset variable
+    assert interpolate("{$$__tags}", env) == "{$__tags}"
+    assert interpolate("$HOME/a ${X}y $X-y", env) == "/root/a xy x-y"
+    assert interpolate("cost $ and $$5", env) == "cost $ and $5"
+    assert interpolate("a${}b ${X", env) == "ab X"  # bad syntax is eaten, as Go does
+    assert interpolate("end$", env) == "end$"
+
+
+# Every key of tempo.yaml, with the v2.8.1 struct that defines it (yaml tags).
+TEMPO_KEYS = {
+    "stream_over_http_enabled",  # cmd/tempo/app/config.go Config
+    "server.http_listen_port",  # vendor/github.com/grafana/dskit/server/server.go Config
+    "server.log_level",
+    "server.grpc_server_max_recv_msg_size",
+    "server.grpc_server_max_send_msg_size",
+    # modules/querier/worker/worker.go, vendor/github.com/grafana/dskit/grpcclient
+    "querier.frontend_worker.grpc_client_config.max_send_msg_size",
+    "usage_report.reporting_enabled",  # pkg/usagestats/config.go
+    "distributor.receivers.otlp.protocols.grpc.endpoint",  # collector otlpreceiver + configgrpc
+    "distributor.receivers.otlp.protocols.grpc.max_recv_msg_size_mib",
+    "distributor.max_attribute_bytes",  # modules/distributor/config.go
+    "ingester.max_block_duration",  # modules/ingester/config.go
+    "compactor.compaction.block_retention",  # tempodb/config.go CompactorConfig
+    "query_frontend.search.duration_slo",  # modules/frontend/config.go
+    "query_frontend.trace_by_id.duration_slo",
+    # modules/generator/processor/localblocks/config.go
+    "metrics_generator.processor.local_blocks.filter_server_spans",
+    "metrics_generator.storage.path",  # modules/generator/storage/config.go
+    "metrics_generator.traces_storage.path",  # modules/generator/config.go (wal.Config)
+    "storage.trace.backend",  # tempodb/config.go
+    "storage.trace.wal.path",
+    "storage.trace.local.path",  # tempodb/backend/local/config.go
+    "overrides.defaults.metrics_generator.processors",  # modules/overrides/config.go
+    "overrides.defaults.global.max_bytes_per_trace",
+}
+
+
+def leaf_keys(node: Any, prefix: str = "") -> set[str]:
+    if not isinstance(node, dict):
+        return {prefix}
+    return set().union(
+        *(leaf_keys(value, f"{prefix}.{key}" if prefix else key) for key, value in node.items())
+    )
+
+
+def test_every_tempo_key_is_one_tempo_reads(tempo: dict[str, Any]) -> None:
+    assert leaf_keys(tempo) <= TEMPO_KEYS

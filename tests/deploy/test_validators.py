@@ -68,7 +68,7 @@ def test_docker_compose_accepts_the_stack() -> None:
     result = run(DOCKER_COMPOSE, "config", env=env)
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
-    assert set(config["services"]) == {"otel-collector", "tempo-init", "tempo", "prometheus", "grafana"}
+    assert set(config["services"]) == {"otel-collector", "tempo", "prometheus", "grafana"}
     # .env supplies the bind address and the project name
     grafana_ports = json.dumps(config["services"]["grafana"]["ports"])
     assert "127.0.0.1" in grafana_ports

@@ -206,6 +206,9 @@ def _run_child(program: str, mode: str, out: Path) -> None:
                 with caller():
                     observed["outcome"], observed["result"] = _call(module.main, llm_config)
                 observed["requests"] = server.requests
+        # What the program leaked (e.g. docker-py's sockets) warns when it is collected: collect
+        # now, in both runs, so the warnings do not depend on when the collector happened to run.
+        gc.collect()
     observed["random_after"] = [random.random() for _ in range(3)]
     observed["warnings"] = sorted(f"{w.category.__name__}: {w.message}" for w in caught)
     observed["logging"] = _logging_configuration()

@@ -1,4 +1,6 @@
-"""A real `ag2-otel serve` process per test module, on free ports, with its own database."""
+"""A real `ag2-otel serve` process per test module, on free ports, with its own store:
+the SQLite file, and again with `--store chdb:DIR` (the exporter's tables in chDB), so
+every test that talks to a server runs over both stores."""
 
 from __future__ import annotations
 
@@ -6,13 +8,39 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.serve_process import ServerProcess, start_server, wait_for
+from tests.serve_process import ServerProcess, deselect_over_chdb, start_server, wait_for
 
 __all__ = ["ServerProcess", "start_server", "wait_for"]
 
+# Not run over chDB, each for a stated reason (and covered otherwise):
+_SQLITE_ONLY = {
+    # They read the server's store with the CLI while the server runs; chDB admits one
+    # process per data directory. test_clickhouse_cli runs the CLI over chDB.
+    "test_cli_lists_shows_and_exports_what_the_server_stored",
+    "test_exported_json_round_trips_through_the_receiver",
+    # It charges LLM calls without their own agent name to an ancestor's agent; the
+    # ClickHouse views see one insert at a time, never a span's ancestors (docs/scale-out.md).
+    # test_clickhouse_store checks both behaviours.
+    "test_usage_is_grouped_by_agent_and_model",
+    # Poison numbers (issue 17): the SQLite store clamps them at ingest (promote.py); the
+    # ClickHouse views sum what the Collector wrote, unclamped, and chDB fails on times near
+    # 2**63 ns. A known gap of the ClickHouse store, stated in docs/scale-out.md.
+    "test_huge_costs_and_far_future_times_leave_the_api_working",
+    "test_overflowing_durations_and_tokens_cost_no_unrelated_span",
+    "test_extreme_numbers_in_every_promoted_field_keep_the_api_200_for_everyone",
+}
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    running = start_server(tmp_path_factory.mktemp("serve") / "traces.db")
+
+@pytest.fixture(scope="module", params=["sqlite", "chdb"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    directory = tmp_path_factory.mktemp("serve")
+    extra = ("--store", f"chdb:{directory / 'chdb'}") if request.param == "chdb" else ()
+    running = start_server(directory / "traces.db", *extra)
     yield running
     running.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    deselect_over_chdb(config, items, "server", _SQLITE_ONLY)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
 from ag2_otel.cli import CLIError
-from ag2_otel.server.config import DB_ENV, default_db_path
+from ag2_otel.server.config import DB_ENV, STORE_ENV, default_db_path
 
 
 def register(subparsers: Any) -> None:
@@ -23,11 +24,54 @@ def register(subparsers: Any) -> None:
             "--db", type=Path, help=f"database file (default ${DB_ENV} or the user data directory)"
         )
         action.set_defaults(handler=handler)
+        if name == "migrate":
+            action.add_argument(
+                "--store",
+                help="create ag2-otel's views beside the Collector's ClickHouse tables instead:"
+                f" clickhouse://… or chdb:PATH (or ${STORE_ENV})",
+            )
         if name == "vacuum":
             action.add_argument("--retention-days", type=float, help="first delete traces older than this")
             action.add_argument(
                 "--max-db-mb", type=float, help="first delete the oldest traces beyond this size"
             )
+
+    backfill = actions.add_parser(
+        "backfill", help="summarise ClickHouse spans written before `db migrate --store` created the views"
+    )
+    backfill.add_argument("--store", help=f"clickhouse://… or chdb:PATH (or ${STORE_ENV})")
+    backfill.add_argument(
+        "--before-ns",
+        type=int,
+        help="only spans that started before this (default: when the views were created)",
+    )
+    backfill.set_defaults(handler=_backfill)
+
+
+def _clickhouse(args: argparse.Namespace, *, create: bool = False) -> Any:
+    from ag2_otel.server.clickhouse.client import open_client
+
+    url = args.store or os.environ.get(STORE_ENV)
+    if not url:
+        raise CLIError(f"name the ClickHouse store: --store clickhouse://host:8123/otel or ${STORE_ENV}")
+    try:
+        return open_client(url, create=create)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    from ag2_otel.server.clickhouse.migrations import backfill
+
+    client = _clickhouse(args)
+    try:
+        spans = backfill(client, before_ns=args.before_ns)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    finally:
+        client.close()
+    print(f"summarised {spans} spans written before the views existed")
+    return 0
 
 
 def _db(args: argparse.Namespace) -> Path:
@@ -40,6 +84,8 @@ def _path(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
+    if args.store or os.environ.get(STORE_ENV):
+        return _migrate_clickhouse(args)
     from ag2_otel.server.store.files import ensure_schema
     from ag2_otel.server.store.migrations import LATEST
 
@@ -47,6 +93,24 @@ def _migrate(args: argparse.Namespace) -> int:
     for migration in applied:
         print(f"applied {migration.version}: {migration.name}")
     print(f"schema at version {LATEST}: {_db(args)}")
+    return 0
+
+
+def _migrate_clickhouse(args: argparse.Namespace) -> int:
+    from ag2_otel.server.clickhouse.migrations import LATEST, migrate
+
+    client = _clickhouse(args, create=True)
+    try:
+        applied = migrate(client)
+    except Exception as exc:  # the driver's own errors: refused connection, missing rights…
+        raise CLIError(f"cannot migrate the ClickHouse store: {exc}") from None
+    finally:
+        client.close()
+    for migration in applied:
+        print(f"applied {migration.version}: {migration.name}")
+    print(f"ClickHouse views at version {LATEST} in database {client.database}")
+    if applied:
+        print("spans written before now: ag2-otel db backfill --store …")
     return 0
 
 

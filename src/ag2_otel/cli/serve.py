@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from ag2_otel.cli import CLIError
-from ag2_otel.server.config import DB_ENV, DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, TOKEN_ENV
+from ag2_otel.server.config import (
+    DB_ENV,
+    DEFAULT_GRPC_PORT,
+    DEFAULT_HOST,
+    DEFAULT_HTTP_PORT,
+    STORE_ENV,
+    TOKEN_ENV,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -26,6 +33,12 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--db", type=Path, help=f"database file (default ${DB_ENV} or the user data directory)"
+    )
+    parser.add_argument(
+        "--store",
+        default=os.environ.get(STORE_ENV) or None,
+        help="read the Collector's ClickHouse tables instead of SQLite: clickhouse://[user:password@]host:8123/"
+        f"database or chdb:PATH (or ${STORE_ENV}); serves the API and viewer only",
     )
     secret = parser.add_mutually_exclusive_group()
     secret.add_argument(
@@ -61,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
             or os.environ.get(TOKEN_ENV)
             or None,
             retention=RetentionPolicy(max_age_days=args.retention_days, max_db_mb=args.max_db_mb),
+            store_url=args.store,
         )
         serve(options)
     except ValueError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ag2_otel.cli import CLIError
-from ag2_otel.server.config import DB_ENV, default_db_path
+from ag2_otel.server.config import DB_ENV, STORE_ENV, default_db_path
 
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -54,10 +55,23 @@ def register(subparsers: Any) -> None:
         action.add_argument(
             "--db", type=Path, help=f"database file (default ${DB_ENV} or the user data directory)"
         )
+        action.add_argument(
+            "--store",
+            help=f"the Collector's ClickHouse tables instead: clickhouse://… or chdb:PATH (or ${STORE_ENV})",
+        )
 
 
 def _store(args: argparse.Namespace) -> Any:
     from ag2_otel.server.store import Store
+
+    url = args.store or os.environ.get(STORE_ENV)
+    if url:
+        from ag2_otel.server.clickhouse.store import open_store
+
+        try:
+            return open_store(url)
+        except ValueError as exc:
+            raise CLIError(str(exc)) from None
     from ag2_otel.server.store.files import ensure_schema
 
     path = Path(args.db) if args.db else default_db_path()
@@ -110,7 +124,6 @@ def _show(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from ag2_otel.server.otlp_encode import otlp_json
-    from ag2_otel.server.store.queries import span_rows
 
     store = _store(args)
     if args.trace_ids:
@@ -118,7 +131,7 @@ def _export(args: argparse.Namespace) -> int:
     else:
         page, _ = store.list_traces(limit=max(1, min(args.limit, 500)))
         ids = [summary["trace_id"] for summary in page]
-    rows = [row for trace_id in ids for row in span_rows(store.connection(), trace_id)]
+    rows = [row for trace_id in ids for row in store.span_rows(trace_id)]
     json.dump(otlp_json(rows), sys.stdout)
     sys.stdout.write("\n")
     return 0

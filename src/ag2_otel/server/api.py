@@ -12,12 +12,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from ag2_otel.server.store import QueryError, Store, TraceFilter
+from ag2_otel.server.store import QueryError, TraceFilter
 from ag2_otel.server.store.queries import check_trace_id
+from ag2_otel.server.trace_store import TraceStore
 from ag2_otel.version import __version__
 
 
-def api_routes(store: Store) -> list[BaseRoute]:
+def api_routes(store: TraceStore) -> list[BaseRoute]:
     def traces(request: Request) -> JSONResponse:
         params = request.query_params
         where = TraceFilter(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 DB_ENV = "AG2_OTEL_DB"
 TOKEN_ENV = "AG2_OTEL_TOKEN"
+STORE_ENV = "AG2_OTEL_STORE"  # clickhouse://… or chdb:PATH instead of the SQLite file
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_HTTP_PORT = 4318
 DEFAULT_GRPC_PORT = 4317

@@ -30,9 +30,9 @@ from ag2_otel.server.otlp_logs import (
 )
 from ag2_otel.server.otlp_status import GRPC_CODE_BY_HTTP, RETRY_INFO_METADATA_KEY, retry_info
 from ag2_otel.server.ratelog import RateLimitedLog
-from ag2_otel.server.store.ingest import write_batch
 from ag2_otel.server.store.logs import write_logs
-from ag2_otel.server.store.writer import Overloaded, StoreWriter, Write
+from ag2_otel.server.store.writer import Overloaded, Write
+from ag2_otel.server.trace_store import SpanWriter
 
 logger = logging.getLogger(__name__)
 _log = RateLimitedLog(logger)
@@ -57,12 +57,12 @@ class ExportHandler:
 
     def __init__(
         self,
-        writer: StoreWriter,
+        writer: SpanWriter,
         token: str | None = None,
         *,
         limits: IngestLimits,
         gate: IngestGate,
-        signal: tuple[Decode, Respond, Write] = (decode_traces, trace_response, write_batch),
+        signal: tuple[Decode, Respond, Write | None] = (decode_traces, trace_response, None),
     ) -> None:
         self._writer = writer
         self._token = token
@@ -106,7 +106,7 @@ class ExportHandler:
 
 
 def create_grpc_server(
-    writer: StoreWriter,
+    writer: SpanWriter,
     *,
     token: str | None = None,
     limits: IngestLimits | None = None,
@@ -114,10 +114,10 @@ def create_grpc_server(
 ) -> aio.Server:
     limits = limits or IngestLimits()
     gate = gate or IngestGate(limits)
-    signals: dict[str, tuple[Decode, Respond, Write]] = {
-        SERVICE: (decode_traces, trace_response, write_batch),
+    signals: dict[str, tuple[Decode, Respond, Write | None]] = {
+        SERVICE: (decode_traces, trace_response, None),
         LOGS_SERVICE: (decode_logs, logs_response, write_logs),
-        METRICS_SERVICE: (decode_metrics, metrics_response, write_batch),
+        METRICS_SERVICE: (decode_metrics, metrics_response, None),
     }
     handlers = {
         service: ExportHandler(writer, token, limits=limits, gate=gate, signal=signal)

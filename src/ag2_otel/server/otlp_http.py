@@ -26,9 +26,9 @@ from ag2_otel.server.otlp_decode import JSON, PROTOBUF, ReceiveError, decode_tra
 from ag2_otel.server.otlp_logs import decode_logs, decode_metrics, logs_response, metrics_response
 from ag2_otel.server.otlp_status import RETRY_AFTER_SECONDS, export_response, status_body
 from ag2_otel.server.ratelog import RateLimitedLog
-from ag2_otel.server.store.ingest import write_batch
 from ag2_otel.server.store.logs import write_logs
 from ag2_otel.server.store.writer import Overloaded, StoreWriter, Write
+from ag2_otel.server.trace_store import SpanWriter
 
 logger = logging.getLogger(__name__)
 _log = RateLimitedLog(logger)
@@ -40,7 +40,7 @@ Respond = Callable[[Batch[Any], str], bytes]
 
 
 def otlp_routes(
-    writer: StoreWriter,
+    writer: SpanWriter,
     *,
     limits: IngestLimits | None = None,
     gate: IngestGate | None = None,
@@ -49,13 +49,15 @@ def otlp_routes(
     gate = gate or IngestGate(limits)
     read_seconds = limits.body_seconds
 
-    def export(decode: Decode, respond: Respond, write: Write) -> Callable[[Request], Awaitable[Response]]:
+    def export(
+        decode: Decode, respond: Respond, write: Write | None
+    ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             return await _export(request, decode, respond, write)
 
         return endpoint
 
-    async def _export(request: Request, decode: Decode, respond: Respond, write: Write) -> Response:
+    async def _export(request: Request, decode: Decode, respond: Respond, write: Write | None) -> Response:
         media = media_type(request.headers.get("content-type"))
         reply = media if media in (PROTOBUF, JSON) else JSON
         try:
@@ -85,21 +87,30 @@ def otlp_routes(
         return Response(respond(batch, reply), media_type=reply)
 
     return [
-        Route("/v1/traces", export(decode_traces, trace_response, write_batch), methods=["POST"]),
+        Route("/v1/traces", export(decode_traces, trace_response, None), methods=["POST"]),
         Route("/v1/logs", export(decode_logs, logs_response, write_logs), methods=["POST"]),
-        Route("/v1/metrics", export(decode_metrics, metrics_response, write_batch), methods=["POST"]),
+        Route("/v1/metrics", export(decode_metrics, metrics_response, None), methods=["POST"]),
     ]
 
 
-async def store_batch(writer: StoreWriter, batch: Batch[Any], write: Write = write_batch) -> None:
-    """Hand the rows to the writer and wait for the commit; rows it could not store count as rejected."""
-    if batch.rows:
-        failed = await asyncio.wrap_future(writer.submit(batch.rows, write=write))
-        if failed:
-            batch.rejected += failed
-            batch.reasons.append(
-                f"{failed} {'spans' if write is write_batch else 'records'} could not be stored"
-            )
+async def store_batch(writer: SpanWriter, batch: Batch[Any], write: Write | None = None) -> None:
+    """Hand the rows to the writer and wait for the commit; rows it could not store count as rejected.
+
+    Spans go to any `SpanWriter`; other rows (`write`: log records) only to the SQLite
+    `StoreWriter`: a ClickHouse/chDB store keeps traces only (501 / UNIMPLEMENTED).
+    """
+    if not batch.rows:
+        return
+    if write is None:
+        future = writer.submit(batch.rows)
+    elif isinstance(writer, StoreWriter):
+        future = writer.submit(batch.rows, write=write)
+    else:
+        raise ReceiveError(501, "this store keeps traces only: log records need the SQLite store")
+    failed = await asyncio.wrap_future(future)
+    if failed:
+        batch.rejected += failed
+        batch.reasons.append(f"{failed} {'records' if write else 'spans'} could not be stored")
 
 
 def _decode(

@@ -169,16 +169,7 @@ def usage(
     until_ns: int | None = None,
 ) -> list[dict[str, Any]]:
     """LLM-call usage from the hourly or daily roll-up, by time bucket and agent and/or model."""
-    if bucket not in ("hour", "day"):
-        raise QueryError("bucket must be 'hour' or 'day'")
-    if (
-        not group_by
-        or len(set(group_by)) != len(group_by)
-        or any(g not in ("agent", "model") for g in group_by)
-    ):
-        raise QueryError("group_by must be 'agent', 'model' or 'agent,model'")
-    check_time("since", since_ns)
-    check_time("until", until_ns)
+    check_usage_request(group_by, bucket, since_ns, until_ns)
     table, width = ("usage_hourly", HOUR_NS) if bucket == "hour" else ("usage_daily", DAY_NS)
     clauses, params = [], []
     if since_ns is not None:
@@ -215,6 +206,22 @@ def usage(
         }
         for b, a, m, calls, tokens_in, tokens_out, cost, duration in conn.execute(sql, params)
     ]
+
+
+def check_usage_request(
+    group_by: tuple[str, ...], bucket: str, since_ns: int | None, until_ns: int | None
+) -> None:
+    """The usage parameters every store accepts."""
+    if bucket not in ("hour", "day"):
+        raise QueryError("bucket must be 'hour' or 'day'")
+    if (
+        not group_by
+        or len(set(group_by)) != len(group_by)
+        or any(g not in ("agent", "model") for g in group_by)
+    ):
+        raise QueryError("group_by must be 'agent', 'model' or 'agent,model'")
+    check_time("since", since_ns)
+    check_time("until", until_ns)
 
 
 _VALUE_SQL = {

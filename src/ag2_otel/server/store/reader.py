@@ -51,6 +51,9 @@ class Store:
     def find_trace_ids(self, prefix: str, *, limit: int = 10) -> list[str]:
         return queries.find_trace_ids(self.connection(), prefix, limit=limit)
 
+    def span_rows(self, trace_id: str) -> list[tuple[Any, ...]]:
+        return queries.span_rows(self.connection(), trace_id)
+
     def close(self) -> None:
         with self._lock:
             for conn in self._all:

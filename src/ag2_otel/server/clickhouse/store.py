@@ -1,0 +1,333 @@
+"""The read side over ClickHouse: the same methods, filters, pagination and JSON shapes
+as the SQLite `Store` (server/trace_store.TraceStore).
+
+Which traces a page holds, and in what order, comes from `ag2_trace_index` (the
+materialized view); what the page says about each trace comes from its spans, through the
+same summary code the SQLite store runs at ingest, so both stores describe a trace alike.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ag2_otel.server.clickhouse.client import Client, StoreURLError, quote_identifier
+from ag2_otel.server.clickhouse.values import typed_map
+from ag2_otel.server.normalize import SpanRow, dumps
+from ag2_otel.server.promote import promote
+from ag2_otel.server.store import queries
+from ag2_otel.server.store.queries import MAX_LIMIT, QueryError, TraceFilter, decode_cursor, encode_cursor
+from ag2_otel.server.store.summaries import DAY_NS, HOUR_NS, _from_row, _summary
+
+_SCOPE_KEYS = ("otel.scope.name", "otel.scope.version")
+# Newest-first pages look back this far from their anchor before widening (cost stays
+# proportional to the traces in the window, not to the table).
+_WINDOWS_NS = (HOUR_NS, DAY_NS, 7 * DAY_NS, 30 * DAY_NS, 365 * DAY_NS)
+_SPAN_SELECT = (
+    "SELECT TraceId, SpanId, ParentSpanId, SpanName, SpanKind, toUnixTimestamp64Nano(Timestamp), Duration,"
+    " StatusCode, StatusMessage, TraceState, ServiceName, ResourceAttributes, ScopeName, ScopeVersion,"
+    " SpanAttributes, arrayMap(t -> toUnixTimestamp64Nano(t), Events.Timestamp), Events.Name,"
+    " Events.Attributes, Links.TraceId, Links.SpanId, Links.TraceState, Links.Attributes"
+)
+
+
+class ClickHouseStore:
+    """`TraceStore` over the exporter's `otel_traces` and ag2-otel's views beside it."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self._db = quote_identifier(client.database)
+
+    # --- trace list ---------------------------------------------------------------
+
+    def list_traces(
+        self, where: TraceFilter | None = None, *, limit: int = 50, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        where = where or TraceFilter()
+        if not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
+        after = decode_cursor(cursor) if cursor else None
+        # Newest first from the cursor, --until or now, looking back through widening windows
+        # until the page is full: each query reads the index's recent hours only.
+        anchor = after[0] if after else where.until_ns if where.until_ns is not None else time.time_ns()
+        found: list[tuple[str, int, int]] = []
+        for window in (*_WINDOWS_NS, None):
+            lower = None if window is None else anchor - window
+            if where.since_ns is not None and (lower is None or lower < where.since_ns):
+                lower = where.since_ns
+            found = self._page_ids(where, after, limit + 1, lower)
+            if len(found) > limit or lower is None or lower == where.since_ns:
+                break
+        page_ids = found[:limit]
+        # the index already knows when the page's traces ran: no lookup for the spans' bounds
+        bounds = (min(s for _, s, _ in page_ids), max(e for _, _, e in page_ids) + 1) if page_ids else None
+        summaries = self._summaries([trace_id for trace_id, _, _ in page_ids], bounds)
+        page = [summaries[trace_id] for trace_id, _, _ in page_ids if trace_id in summaries]
+        more = len(found) > limit
+        next_cursor = encode_cursor(page_ids[-1][1], page_ids[-1][0]) if more and page_ids else None
+        return page, next_cursor
+
+    def _page_ids(
+        self, where: TraceFilter, after: tuple[int, str] | None, count: int, lower: int | None
+    ) -> list[tuple[str, int, int]]:
+        """(trace id, start ns, end ns) of the newest matching traces that started at or after `lower`."""
+        params: dict[str, Any] = {"count": count}
+        within = ""
+        having = []
+        if lower is not None:
+            # An hour more than the window, so a trace that began up to an hour before it
+            # shows its real start (and is left to a wider window) instead of a later one.
+            within = (
+                " WHERE Hour >= toStartOfHour(fromUnixTimestamp64Nano({lower:Int64}), 'UTC')"
+                " - INTERVAL 1 HOUR"
+            )
+            having.append("start >= {lower:Int64}")
+            params["lower"] = lower
+        for column, value in (("service", where.service), ("agent", where.agent), ("model", where.model)):
+            if value is not None:
+                having.append(f"has({column}s, {{{column}:String}})")
+                params[column] = value
+        if where.status is not None:
+            having.append("errors > 0" if where.status == "error" else "errors = 0")
+        if where.until_ns is not None:
+            having.append("start <= {until:Int64}")
+            params["until"] = where.until_ns
+        if where.text:
+            having.append(
+                "positionCaseInsensitiveUTF8(arrayStringConcat(arrayConcat([TraceId], words), ' '),"
+                " {q:String}) > 0"
+            )
+            params["q"] = where.text
+        if after is not None:
+            having.append("(start, TraceId) < ({after_start:Int64}, {after_id:String})")
+            params.update(after_start=after[0], after_id=after[1])
+        # aggregate only the columns a filter needs (the arrays cost the most)
+        needed = {
+            "errors": ("sum(Errors)", where.status),
+            "services": ("groupUniqArrayArray(Services)", where.service),
+            "agents": ("groupUniqArrayArray(Agents)", where.agent),
+            "models": ("groupUniqArrayArray(Models)", where.model),
+            "words": ("groupUniqArrayArray(Words)", where.text),
+        }
+        extra = "".join(f", {expr} AS {name}" for name, (expr, value) in needed.items() if value)
+        sql = (
+            "SELECT TraceId, toUnixTimestamp64Nano(min(Start)) AS start, toUnixTimestamp64Nano(max(End))"
+            + extra
+            + f" FROM {self._db}.ag2_trace_index{within} GROUP BY TraceId"
+            + (" HAVING " + " AND ".join(having) if having else "")
+            + " ORDER BY start DESC, TraceId DESC LIMIT {count:UInt32}"
+        )
+        return [(str(row[0]), int(row[1]), int(row[2])) for row in self.client.query(sql, params)]
+
+    def _summaries(self, trace_ids: list[str], bounds: tuple[int, int] | None) -> dict[str, dict[str, Any]]:
+        by_trace: dict[str, list[SpanRow]] = {}
+        for row in self._spans(trace_ids, bounds):
+            by_trace.setdefault(row.trace_id, []).append(row)
+        result = {}
+        for trace_id, rows in by_trace.items():
+            summary = _summary(trace_id, [_from_row(row) for row in rows])
+            result[trace_id] = queries.summary_from_row(summary[:17])
+        return result
+
+    # --- one trace ----------------------------------------------------------------
+
+    def get_trace(self, trace_id: str) -> dict[str, Any] | None:
+        rows = self._spans([trace_id.lower()])
+        if not rows:
+            return None
+        summary = _summary(rows[0].trace_id, [_from_row(row) for row in rows])
+        return {
+            "summary": queries.summary_from_row(summary[:17]),
+            "spans": [queries.span_from_row(_as_tuple(row)) for row in rows],
+        }
+
+    def span_rows(self, trace_id: str) -> list[tuple[Any, ...]]:
+        return [_as_tuple(row) for row in self._spans([trace_id.lower()])]
+
+    def _spans(self, trace_ids: list[str], bounds: tuple[int, int] | None = None) -> list[SpanRow]:
+        """Spans of these traces within `bounds` (ns), or within the range the exporter's
+        lookup table gives (so ClickHouse reads only the partitions and granules they can be
+        in). A trace the bounds miss (the table's DateTime ends in 2106) is looked up by id alone."""
+        if not trace_ids:
+            return []
+        if bounds is None:
+            ((found, first, last),) = self.client.query(
+                "SELECT count(), toUnixTimestamp(min(Start)), toUnixTimestamp(max(End))"
+                f" FROM {self._db}.otel_traces_trace_id_ts WHERE TraceId IN {{ids:Array(String)}}",
+                {"ids": trace_ids},
+            )
+            # The lookup table keeps whole seconds. Compare as DateTime64: against a DateTime,
+            # chDB 26.9 pruned granules holding matching rows (ORDER BY has toDateTime(Timestamp)).
+            if int(found):
+                bounds = (int(first) * 1_000_000_000, (int(last) + 1) * 1_000_000_000)
+        result = self._span_query(trace_ids, bounds) if bounds else []
+        missing = sorted(set(trace_ids) - {row[0] for row in result})
+        if missing:
+            result += self._span_query(missing, None)
+            result.sort(key=lambda row: (int(row[5]), row[1]))
+        seen: set[tuple[str, str]] = set()
+        spans = []
+        for row in result:  # a retried export can insert a span twice: first wins, as in SQLite
+            if (row[0], row[1]) not in seen:
+                seen.add((row[0], row[1]))
+                spans.append(_span_row(row))
+        return spans
+
+    def _span_query(self, trace_ids: list[str], bounds: tuple[int, int] | None) -> list[tuple[Any, ...]]:
+        within = ""
+        params: dict[str, Any] = {"ids": trace_ids}
+        if bounds is not None:
+            within = (
+                " AND Timestamp >= fromUnixTimestamp64Nano({low:Int64})"
+                " AND Timestamp < fromUnixTimestamp64Nano({high:Int64})"
+            )
+            params.update(low=bounds[0], high=bounds[1])
+        return self.client.query(
+            _SPAN_SELECT + f" FROM {self._db}.otel_traces WHERE TraceId IN {{ids:Array(String)}}{within}"
+            " ORDER BY Timestamp, SpanId",
+            params,
+        )
+
+    # --- usage, values, ids --------------------------------------------------------
+
+    def usage(
+        self,
+        *,
+        group_by: tuple[str, ...] = ("agent", "model"),
+        bucket: str = "hour",
+        since_ns: int | None = None,
+        until_ns: int | None = None,
+    ) -> list[dict[str, Any]]:
+        queries.check_usage_request(group_by, bucket, since_ns, until_ns)
+        table, width = ("ag2_usage_hourly", HOUR_NS) if bucket == "hour" else ("ag2_usage_daily", DAY_NS)
+        clauses, params = [], {}
+        if since_ns is not None:
+            clauses.append("Bucket >= toDateTime({since:Int64}, 'UTC')")
+            params["since"] = (since_ns - since_ns % width) // 1_000_000_000
+        if until_ns is not None:
+            clauses.append("Bucket <= toDateTime({until:Int64}, 'UTC')")
+            params["until"] = until_ns // 1_000_000_000
+        agent = "Agent" if "agent" in group_by else "''"
+        model = "Model" if "model" in group_by else "''"
+        sql = (
+            f"SELECT toUnixTimestamp(Bucket), {agent} AS a, {model} AS m, sum(LlmCalls), sum(InputTokens),"
+            f" sum(OutputTokens), sum(Cost), sum(DurationNs) FROM {self._db}.{table}"
+            + (" WHERE " + " AND ".join(clauses) if clauses else "")
+            + " GROUP BY Bucket, a, m HAVING sum(LlmCalls) > 0 ORDER BY Bucket, a, m"
+        )
+        return [
+            {
+                "bucket_start_ns": int(b) * 1_000_000_000,
+                "agent": a or None,
+                "model": m or None,
+                "llm_calls": int(calls),
+                "input_tokens": int(tokens_in),
+                "output_tokens": int(tokens_out),
+                "cost": float(cost),
+                "duration_ms": int(duration) / 1e6,
+            }
+            for b, a, m, calls, tokens_in, tokens_out, cost, duration in self.client.query(sql, params)
+        ]
+
+    def values(self, kind: str) -> list[str]:
+        column = {"services": "Services", "agents": "Agents", "models": "Models"}.get(kind)
+        if column is None:
+            raise QueryError(f"unknown value list {kind!r}")
+        sql = f"SELECT DISTINCT arrayJoin({column}) AS v FROM {self._db}.ag2_trace_index ORDER BY v"
+        return [str(row[0]) for row in self.client.query(sql)]
+
+    def find_trace_ids(self, prefix: str, *, limit: int = 10) -> list[str]:
+        prefix = prefix.strip().lower()
+        rows = self.client.query(  # the exporter's lookup table is sorted by trace id
+            f"SELECT DISTINCT TraceId FROM {self._db}.otel_traces_trace_id_ts"
+            " WHERE TraceId >= {low:String} AND TraceId < {high:String} ORDER BY TraceId LIMIT {n:UInt32}",
+            {"low": prefix, "high": prefix + "~", "n": limit},
+        )
+        return [str(row[0]) for row in rows]
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _span_row(row: tuple[Any, ...]) -> SpanRow:
+    """An `otel_traces` row as the SQLite store would have stored the same span."""
+    (trace_id, span_id, parent, name, kind, start, duration, status, message, state, service, resource,
+     scope_name, scope_version, attributes, event_times, event_names, event_attrs, link_traces, link_spans,
+     link_states, link_attrs) = row  # fmt: skip
+    span_attributes = typed_map({k: v for k, v in attributes.items() if k not in _SCOPE_KEYS})
+    links = []
+    for link_trace, link_span, link_state, link_attributes in zip(
+        link_traces, link_spans, link_states, link_attrs, strict=True
+    ):
+        link: dict[str, Any] = {
+            "trace_id": link_trace,
+            "span_id": link_span,
+            "attributes": typed_map(link_attributes),
+        }
+        if link_state:
+            link["trace_state"] = link_state
+        links.append(link)
+    start = int(start)
+    return SpanRow(
+        trace_id=trace_id,
+        span_id=span_id,
+        parent_span_id=parent or None,
+        name=name,
+        kind=kind.removeprefix("SPAN_KIND_"),
+        start_ns=start,
+        end_ns=start + int(duration),
+        status_code=status.removeprefix("STATUS_CODE_") or "UNSET",
+        status_message=message,
+        trace_state=state,
+        flags=0,  # the exporter does not store span flags
+        service=service or None,
+        promoted=promote(span_attributes),
+        attributes_json=dumps(span_attributes),
+        events_json=dumps(
+            [
+                {"name": n, "time_ns": int(t), "attributes": typed_map(a)}
+                for t, n, a in zip(event_times, event_names, event_attrs, strict=True)
+            ]
+        ),
+        links_json=dumps(links),
+        resource_json=dumps(typed_map(resource)),
+        scope_json=dumps({"name": scope_name, "version": scope_version, "attributes": {}}),
+    )
+
+
+def _as_tuple(row: SpanRow) -> tuple[Any, ...]:
+    """`SpanRow` in the column order of `queries.span_rows` (what span_from_row and otlp_json read)."""
+    p = row.promoted
+    return (
+        row.trace_id, row.span_id, row.parent_span_id, row.name, row.kind, row.start_ns, row.end_ns,
+        row.status_code, row.status_message, p.span_type, p.operation, p.agent, row.attributes_json,
+        row.events_json, row.links_json, row.resource_json, row.scope_json, row.trace_state, row.flags,
+    )  # fmt: skip
+
+
+def open_store(url: str) -> ClickHouseStore:
+    """The store behind a --store URL, once `ag2-otel db migrate --store URL` has run."""
+    from ag2_otel.server.clickhouse.client import open_client
+    from ag2_otel.server.clickhouse.migrations import LATEST, applied_versions
+
+    client = open_client(url)
+    try:
+        done = applied_versions(client)
+    except Exception as exc:  # the driver's own errors: refused connection, bad credentials…
+        client.close()
+        raise StoreURLError(f"cannot read {redacted(url)}: {exc}") from None
+    if LATEST not in done:
+        client.close()
+        raise StoreURLError(
+            f"the ag2-otel views are missing in {redacted(url)}: run `ag2-otel db migrate --store URL`"
+        )
+    return ClickHouseStore(client)
+
+
+def redacted(url: str) -> str:
+    """A store URL without its password, for messages and the start-up banner."""
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        credentials, _, host = rest.rpartition("@")
+        return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+    return url

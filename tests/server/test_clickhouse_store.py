@@ -1,0 +1,271 @@
+"""The ClickHouse store answers like the SQLite store: the same spans (the test workload
+and the demo's real AG2 spans) in SQLite as `ag2-otel serve` writes them and in chDB as
+the Collector's `clickhouse` exporter writes them, read through both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from ag2_otel.server.app import create_app
+from ag2_otel.server.clickhouse.client import ChdbClient
+from ag2_otel.server.clickhouse.migrations import backfill, migrate
+from ag2_otel.server.clickhouse.store import ClickHouseStore, open_store
+from ag2_otel.server.otlp_encode import otlp_json
+from ag2_otel.server.store import QueryError, Store, TraceFilter
+from ag2_otel.server.trace_store import TraceStore
+from tests.server.clickhouse_util import insert_requests, load_chdb
+from tests.server.stores import HOUR_NS, StorePair, demo_request, store_pair, workload_requests
+from tests.server.storeutil import ag2_request, ingest
+
+
+@pytest.fixture(scope="module")
+def workload(tmp_path_factory: pytest.TempPathFactory) -> StorePair:
+    return store_pair(tmp_path_factory.mktemp("workload"), workload_requests())
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> StorePair:
+    return store_pair(tmp_path_factory.mktemp("demo"), [demo_request()])
+
+
+@pytest.fixture
+def both(workload: StorePair) -> Iterator[tuple[Store, ClickHouseStore]]:
+    sqlite, clickhouse = workload.sqlite(), workload.clickhouse()
+    yield sqlite, clickhouse
+    sqlite.close()
+    clickhouse.close()  # chDB opens one data directory per process at a time
+
+
+def all_pages(store: TraceStore, where: TraceFilter, limit: int) -> list[tuple[list[str], str | None]]:
+    pages, cursor = [], None
+    while True:
+        page, cursor = store.list_traces(where, limit=limit, cursor=cursor)
+        pages.append(([t["trace_id"] for t in page], cursor))
+        if cursor is None:
+            return pages
+
+
+FILTERS = {
+    "none": TraceFilter(),
+    "agent": TraceFilter(agent="planner"),
+    "agent+model": TraceFilter(agent="coder", model="gpt-4o-mini"),
+    "model": TraceFilter(model="gpt-4o-mini"),
+    "service": TraceFilter(service="svc-b"),
+    "status ok": TraceFilter(status="ok"),
+    "status error": TraceFilter(status="error"),
+    "text": TraceFilter(text="RUN_CODE"),
+    "text conversation": TraceFilter(text="conv-13"),
+    "unknown agent": TraceFilter(agent="nobody"),
+}
+
+
+@pytest.mark.parametrize("name", FILTERS)
+def test_trace_list_filters_and_pages_match(both: tuple[Store, ClickHouseStore], name: str) -> None:
+    sqlite, clickhouse = both
+    where = FILTERS[name]
+    first, _ = sqlite.list_traces(where, limit=50)
+    assert clickhouse.list_traces(where, limit=50) == sqlite.list_traces(where, limit=50)
+    if name in ("none", "service", "agent"):
+        assert first  # the filter selects something, so the comparison means something
+    # keyset pagination: the same pages and cursors, whatever the page size
+    for limit in (1, 4, 7):
+        assert all_pages(clickhouse, where, limit) == all_pages(sqlite, where, limit)
+
+
+def test_time_window_filters_match(both: tuple[Store, ClickHouseStore]) -> None:
+    sqlite, clickhouse = both
+    newest = sqlite.list_traces(limit=1)[0][0]["start_time_ns"]
+    for since, until in ((newest - HOUR_NS, None), (None, newest - HOUR_NS), (newest - 3 * HOUR_NS, newest)):
+        where = TraceFilter(since_ns=since, until_ns=until)
+        expected = sqlite.list_traces(where, limit=50)
+        assert expected[0]
+        assert clickhouse.list_traces(where, limit=50) == expected
+
+
+def test_every_trace_reads_the_same(both: tuple[Store, ClickHouseStore]) -> None:
+    sqlite, clickhouse = both
+    page, _ = sqlite.list_traces(limit=500)
+    assert len(page) == 18
+    for summary in page:
+        assert clickhouse.get_trace(summary["trace_id"]) == sqlite.get_trace(summary["trace_id"])
+    assert clickhouse.get_trace("0123456789abcdef0123456789abcdef") is None
+
+
+def test_export_matches_except_span_flags(both: tuple[Store, ClickHouseStore]) -> None:
+    sqlite, clickhouse = both
+    ids = [t["trace_id"] for t in sqlite.list_traces(limit=3)[0]]
+
+    def exported(store: TraceStore) -> Any:
+        document = otlp_json([row for trace_id in ids for row in store.span_rows(trace_id)])
+        for resource in document["resourceSpans"]:
+            for scope in resource["scopeSpans"]:
+                for span in scope["spans"]:
+                    span.pop("flags", None)  # the exporter does not store span flags
+        return document
+
+    assert exported(clickhouse) == exported(sqlite)
+
+
+def _rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {**row, "cost": round(row["cost"], 9), "duration_ms": round(row["duration_ms"], 6)} for row in rows
+    ]
+
+
+@pytest.mark.parametrize("bucket", ["hour", "day"])
+def test_usage_by_model_matches(both: tuple[Store, ClickHouseStore], bucket: str) -> None:
+    sqlite, clickhouse = both
+    expected = _rounded(sqlite.usage(group_by=("model",), bucket=bucket))
+    assert len(expected) == (2 if bucket == "hour" else 1) or bucket == "day"
+    assert _rounded(clickhouse.usage(group_by=("model",), bucket=bucket)) == expected
+    newest = sqlite.list_traces(limit=1)[0][0]["start_time_ns"]
+    window = {"since_ns": newest - HOUR_NS, "until_ns": newest}
+    assert _rounded(clickhouse.usage(group_by=("model",), bucket=bucket, **window)) == _rounded(
+        sqlite.usage(group_by=("model",), bucket=bucket, **window)
+    )
+
+
+def test_usage_charges_llm_calls_to_their_own_agent(both: tuple[Store, ClickHouseStore]) -> None:
+    """The documented difference: over ClickHouse an LLM-call span is charged to its own
+    gen_ai.agent.name (the views see one insert at a time, never the span's ancestors)."""
+    sqlite, clickhouse = both
+    by_agent = {row["agent"]: row["llm_calls"] for row in clickhouse.usage(group_by=("agent",), bucket="day")}
+    # the workload: 18 traces with 4 LLM calls, one of them (coder's first) names its agent
+    assert by_agent == {None: 18 * 3, "coder": 18}
+    assert {row["agent"] for row in sqlite.usage(group_by=("agent",), bucket="day")} == {
+        "manager",
+        "planner",
+        "coder",
+    }
+
+
+def test_real_ag2_spans_read_the_same_including_usage_by_agent(demo: StorePair) -> None:
+    sqlite, clickhouse = demo.sqlite(), demo.clickhouse()
+    try:
+        page, cursor = sqlite.list_traces(limit=50)
+        assert len(page) >= 3 and cursor is None
+        assert clickhouse.list_traces(limit=50) == (page, None)
+        for summary in page:
+            assert clickhouse.get_trace(summary["trace_id"]) == sqlite.get_trace(summary["trace_id"])
+        # ag2-otel names the agent on every LLM call it can tie to one: no difference here
+        for group_by in (("agent", "model"), ("agent",), ("model",)):
+            expected = _rounded(sqlite.usage(group_by=group_by))
+            assert expected
+            assert _rounded(clickhouse.usage(group_by=group_by)) == expected
+        for kind in ("services", "models"):
+            assert clickhouse.values(kind) == sqlite.values(kind)
+        # The documented difference: the views cannot tell that AG2's speaker-selection
+        # helpers run beneath a speaker_selection span, so the agent drop-down lists them too.
+        extra = set(clickhouse.values("agents")) - set(sqlite.values("agents"))
+        assert set(sqlite.values("agents")) <= set(clickhouse.values("agents"))
+        assert extra == {"checking_agent", "speaker_selection_agent"}
+    finally:
+        sqlite.close()
+        clickhouse.close()
+
+
+def test_values_and_id_prefixes_match(both: tuple[Store, ClickHouseStore]) -> None:
+    sqlite, clickhouse = both
+    for kind in ("services", "agents", "models"):
+        assert clickhouse.values(kind) == sqlite.values(kind)
+    trace_id = sqlite.list_traces(limit=1)[0][0]["trace_id"]
+    for prefix in (trace_id[:6], trace_id.upper(), trace_id[:1], "zz"):
+        assert clickhouse.find_trace_ids(prefix, limit=5) == sqlite.find_trace_ids(prefix, limit=5)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: s.list_traces(limit=0),
+        lambda s: s.list_traces(limit=501),
+        lambda s: s.list_traces(cursor="%%%"),
+        lambda s: s.usage(bucket="week"),
+        lambda s: s.usage(group_by=("tool",)),
+        lambda s: s.values("tools"),
+    ],
+)
+def test_bad_requests_are_query_errors_on_both(both: tuple[Store, ClickHouseStore], call: Any) -> None:
+    for store in both:
+        with pytest.raises(QueryError):
+            call(store)
+
+
+def test_sql_looking_input_is_only_data(both: tuple[Store, ClickHouseStore]) -> None:
+    _, clickhouse = both
+    hostile = TraceFilter(agent="x' OR 1=1 --", text="%' ; DROP TABLE otel_traces; --")
+    assert clickhouse.list_traces(hostile) == ([], None)
+    assert clickhouse.find_trace_ids("') OR 1=1 --") == []
+    assert clickhouse.list_traces(limit=1)[0]
+
+
+API_PATHS = [
+    "/api/traces",
+    "/api/traces?limit=3",
+    "/api/traces?agent=coder&limit=5",
+    "/api/traces?service=svc-b",
+    "/api/traces?q=run_code&status=ok",
+    "/api/usage?group_by=model",
+    "/api/usage?group_by=model&bucket=day",
+    "/api/services",
+    "/api/agents",
+    "/api/models",
+    "/api/traces?limit=0",
+    "/api/usage?bucket=week",
+    "/api/traces/0123456789abcdef0123456789abcdef",
+]
+
+
+async def test_json_api_answers_the_same(both: tuple[Store, ClickHouseStore]) -> None:
+    sqlite, clickhouse = both
+    trace_id = sqlite.list_traces(limit=1)[0][0]["trace_id"]
+    answers = []
+    for store in (sqlite, clickhouse):
+        app = create_app(store, None)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            responses = [await client.get(path) for path in [*API_PATHS, f"/api/traces/{trace_id}"]]
+            assert (await client.post("/v1/traces", content=b"")).status_code in (404, 405)
+        answers.append([(r.status_code, _rounded_json(r.json())) for r in responses])
+    assert answers[1] == answers[0]
+    assert {status for status, _ in answers[0]} == {200, 400, 404}
+
+
+def _rounded_json(body: Any) -> Any:
+    if isinstance(body, dict) and "rows" in body:
+        return {"rows": _rounded(body["rows"])}
+    return body
+
+
+def test_views_fill_from_inserts_and_backfill_covers_older_spans(tmp_path: Path) -> None:
+    """Spans written before `db migrate --store` are not in the views until `db backfill`;
+    after it the store reads like SQLite holding the same spans. Migrating twice is a no-op."""
+    older = [ag2_request(7, service="svc-a", shift_ns=2 * HOUR_NS), ag2_request(5, service="svc-a", first=7)]
+    url = load_chdb(tmp_path / "chdb", *older, views=False)
+    client = ChdbClient(url.removeprefix("chdb:"))
+    try:
+        assert [m.version for m in migrate(client)] == [1]
+        assert migrate(client) == []
+        newer = ag2_request(6, service="svc-b", first=12)  # starts after the views exist
+        insert_requests(client, newer)
+        store = ClickHouseStore(client)
+        assert {t["service"] for t in store.list_traces(limit=50)[0]} == {"svc-b"}
+        assert backfill(client) == 10 * 12
+        for request in (*older, newer):
+            ingest(tmp_path / "traces.db", request)
+        sqlite = Store(tmp_path / "traces.db")
+        assert store.list_traces(limit=50) == sqlite.list_traces(limit=50)
+        assert _rounded(store.usage(group_by=("model",))) == _rounded(sqlite.usage(group_by=("model",)))
+        sqlite.close()
+    finally:
+        client.close()
+
+
+def test_a_store_without_views_is_a_clear_error(tmp_path: Path) -> None:
+    url = load_chdb(tmp_path / "chdb", views=False)
+    with pytest.raises(ValueError, match="db migrate --store"):
+        open_store(url)

@@ -72,15 +72,32 @@ def run_cli(
     )
 
 
+# `python -m ag2_otel.cli` with its own soft limit on open files (argv[1]), set in the child only.
+_WITH_OPEN_FILES = (
+    "import resource, runpy, sys; "
+    "hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]; "
+    "resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv.pop(1)), hard)); "
+    "runpy.run_module('ag2_otel.cli', run_name='__main__', alter_sys=True)"
+)
+
+
 def start_server(
-    db_path: Path, *extra: str, env: dict[str, str] | None = None, python: str = sys.executable
+    db_path: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    python: str = sys.executable,
+    open_files: int | None = None,
 ) -> ServerProcess:
     """Start `python -m ag2_otel.cli serve` on ports 0 and wait for its endpoint lines
-    (`python`: another environment's interpreter, e.g. a fresh install of one extra)."""
+    (`python`: another environment's interpreter, e.g. a fresh install of one extra;
+    `open_files`: the server's own soft limit on open files, set in the child only)."""
     environment = {k: v for k, v in os.environ.items() if k != "AG2_OTEL_TOKEN"}
     environment.update({"AG2_OTEL_DB": str(db_path), "PYTHONUNBUFFERED": "1", **(env or {})})
+    launcher = [python, "-m", "ag2_otel.cli"]
+    if open_files is not None:
+        launcher = [python, "-c", _WITH_OPEN_FILES, str(open_files)]
     proc = subprocess.Popen(
-        [python, "-m", "ag2_otel.cli", "serve", "--http-port", "0", "--grpc-port", "0", *extra],
+        [*launcher, "serve", "--http-port", "0", "--grpc-port", "0", *extra],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

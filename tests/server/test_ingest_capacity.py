@@ -3,7 +3,6 @@ keeps serving the API when clients hold more connections than it has file descri
 
 from __future__ import annotations
 
-import resource
 import socket
 import sqlite3
 import time
@@ -80,21 +79,9 @@ def test_ingest_beyond_the_cap_is_told_to_retry_on_both_receivers(server: Server
     )
 
 
-@contextmanager
-def _open_file_limit(soft: int) -> Iterator[None]:
-    """Processes started inside inherit this soft limit on open files."""
-    before = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, before[1]))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_NOFILE, before)
-
-
 @pytest.mark.slow
 def test_idle_connections_beyond_the_file_limit_do_not_lock_out_the_api(tmp_path: Path) -> None:
-    with _open_file_limit(256):
-        victim = start_server(tmp_path / "idle.db")
+    victim = start_server(tmp_path / "idle.db", open_files=256)
     sockets: list[socket.socket] = []
     try:
         for _ in range(400):  # more than the server can hold open

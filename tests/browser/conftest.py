@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
+from tests.interop.conftest import scripted, serve  # noqa: F401 (fixtures of tests/browser/test_producers.py)
 from tests.serve_process import deselect_over_chdb
 
 from . import fixtures

@@ -19,6 +19,7 @@ from ag2_otel.demo.brain import demo_reply
 from ag2_otel.instrumentation._patches import remove_patches
 from ag2_otel.instrumentation._registry import registry
 from ag2_otel.testing import ScriptedOpenAIServer
+from tests.semconv import semconv_violations
 
 
 @pytest.fixture(scope="session")
@@ -78,3 +79,21 @@ def _clean_instrumentation(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     remove_patches()
     registry.clear()
+
+
+@pytest.fixture(autouse=True)
+def _spans_are_genai_semconv(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every span any in-memory exporter receives in any test here must be valid GenAI
+    semconv (pytest-genai-semconv + the semconv JSON schemas): checked after the test."""
+    exported: list[Any] = []
+    export = InMemorySpanExporter.export
+
+    def collecting_export(self: InMemorySpanExporter, spans: Any) -> Any:
+        exported.extend(spans)
+        return export(self, spans)
+
+    monkeypatch.setattr(InMemorySpanExporter, "export", collecting_export)
+    yield
+    violations = [v for span in exported for v in semconv_violations(span)]
+    if violations:
+        pytest.fail("spans that are not valid GenAI semconv:\n" + "\n".join(sorted(set(violations))))

@@ -90,9 +90,9 @@ def _check_human_span(span: Any, mode: str) -> None:
     assert span.kind is SpanKind.INTERNAL
     assert span.attributes["ag2.span.type"] == "human_input"
     assert span.attributes["ag2.human_input.mode"] == mode
-    assert span.attributes["gen_ai.agent.name"] == "user"
+    assert span.attributes["ag2.agent.name"] == "user"
     assert "gen_ai.operation.name" not in span.attributes  # not a GenAI operation
-    assert isinstance(span.attributes["gen_ai.conversation.id"], str)
+    assert isinstance(span.attributes["ag2.conversation.id"], str)
     assert span.status.status_code is StatusCode.UNSET
     assert not CONTENT_KEYS & set(span.attributes)
     assert span.end_time > span.start_time

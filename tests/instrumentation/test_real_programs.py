@@ -104,14 +104,21 @@ def _descendants(spans: list[Span], parent: Span) -> Iterator[Span]:
 
 
 def _conversation_ids(spans: list[Span], caller: Span) -> None:
-    """Every span of one top-level step shares one conversation id; steps do not share."""
+    """Every span of one top-level step shares one conversation id; steps do not share.
+
+    AG2-only steps carry it as `ag2.conversation.id` (no `gen_ai.*` on them: docs/spans.md).
+    """
     ids = []
     for top in _children(spans, caller):
         tree = [top, *_descendants(spans, top)]
-        found = {s["attributes"].get("gen_ai.conversation.id") for s in tree}
+        found = {_conversation_id(s["attributes"]) for s in tree}
         assert len(found) == 1 and None not in found, (top["name"], found)
         ids.append(found.pop())
     assert len(ids) == len(set(ids))
+
+
+def _conversation_id(attributes: dict[str, Any]) -> Any:
+    return attributes.get("gen_ai.conversation.id", attributes.get("ag2.conversation.id"))
 
 
 def _errors_only_where_the_program_failed(spans: list[Span], caller: Span, program: Any) -> None:

@@ -143,7 +143,7 @@ def test_remote_call_is_one_trace_with_context_injected_per_request(
     (server,) = servers
     assert server.name == "a2a.server served"
     assert server.attributes["ag2.span.type"] == "remote_agent"
-    assert server.attributes["gen_ai.agent.name"] == "served"
+    assert server.attributes["ag2.agent.name"] == "served"
     assert "gen_ai.operation.name" not in server.attributes  # A2A spans are not invoke_agent
 
     # every A2A request: its own CLIENT span, whose context is the one it carried
@@ -162,7 +162,7 @@ def test_remote_call_is_one_trace_with_context_injected_per_request(
     rpc = next(s for s in clients if s.attributes["http.request.method"] == "POST")
     assert rpc.name == f"a2a.client {rpc.attributes['a2a.method.name']}"
     assert rpc.attributes["a2a.method.name"] in {"message/stream", "message/send", "SendStreamingMessage"}
-    assert rpc.attributes["gen_ai.agent.name"] == "remote"
+    assert rpc.attributes["ag2.agent.name"] == "remote"
     assert rpc.attributes["server.address"] == "127.0.0.1"
     assert isinstance(rpc.attributes["server.port"], int)
     assert rpc.attributes["http.response.status_code"] == 200

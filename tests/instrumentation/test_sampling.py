@@ -45,9 +45,18 @@ class ChatSpansOnly(Sampler):
     """A sampler that records `chat` spans whatever their parent says."""
 
     def should_sample(
-        self, parent_context: Context | None, trace_id: int, name: str, *args: Any, **kwargs: Any
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: Any = None,
+        attributes: Any = None,
+        *args: Any,
+        **kwargs: Any,
     ) -> SamplingResult:
-        return SamplingResult(Decision.RECORD_AND_SAMPLE if name.startswith("chat") else Decision.DROP)
+        # a sampler's result carries the span's start attributes (the SDK keeps only those)
+        decision = Decision.RECORD_AND_SAMPLE if name.startswith("chat") else Decision.DROP
+        return SamplingResult(decision, attributes)
 
     def get_description(self) -> str:
         return "ChatSpansOnly"

@@ -46,7 +46,10 @@ def test_seed_notebook_runs_unchanged_and_draws_its_trees(scripted_server: Scrip
     for root in roots:
         trace_id = root["context"]["trace_id"]
         members = [s for s in spans if s["context"]["trace_id"] == trace_id]
-        assert all(s["attributes"]["gen_ai.conversation.id"] for s in members)
+        assert all(
+            s["attributes"].get("gen_ai.conversation.id", s["attributes"].get("ag2.conversation.id"))
+            for s in members
+        )
 
     assert _children(spans, two_agent) == ["invoke_agent assistant"]
     (assistant,) = [s for s in spans if s["parent_id"] == two_agent["context"]["span_id"]]

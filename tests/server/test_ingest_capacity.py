@@ -60,6 +60,16 @@ def test_ingest_beyond_the_cap_is_told_to_retry_on_both_receivers(server: Server
         assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
         trailing = dict(refused.value.trailing_metadata() or ())
         assert RETRY_INFO_METADATA_KEY in trailing
+        # logs and metrics wait for the same slots (issue 12 item 3)
+        for path in ("/v1/logs", "/v1/metrics"):
+            other = httpx.post(f"{server.url}{path}", content=b"", headers=PROTOBUF, timeout=30)
+            assert other.status_code == 503, path
+        with grpc.insecure_channel(server.grpc_endpoint) as channel:
+            for service in ("logs.v1.LogsService", "metrics.v1.MetricsService"):
+                export = channel.unary_unary(f"/opentelemetry.proto.collector.{service}/Export")
+                with pytest.raises(grpc.RpcError) as refused:
+                    export(b"", timeout=30)
+                assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, service
         assert server.api("/api/services").status_code == 200  # the API is not gated
     wait_for(
         lambda: (

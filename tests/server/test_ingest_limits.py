@@ -273,3 +273,47 @@ def test_a_huge_span_name_is_stored_cut_with_its_length_kept(server: ServerProce
     assert root["name"] == ("conversation " + "N" * 1_000_000)[:MAX_SPAN_NAME_CHARS] + "…"
     assert root["attributes"][NAME_LENGTH_ATTRIBUTE] == len("conversation ") + 1_000_000
     assert stored["summary"]["root_name"] == root["name"]
+
+
+# --- logs and metrics: the same limits (issue 12 item 3) -------------------------------------
+
+# ExportLogsServiceRequest nests resource → scope → record under the same field numbers as
+# traces; ExportMetricsServiceRequest holds data points one level deeper, in a gauge.
+_EMPTY_POINTS = _field(0x0A, _field(0x12, _field(0x12, _field(0x2A, b"\x0a\x00" * 30_000))))
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "what"),
+    [
+        ("/v1/logs", b"\x0a\x00" * 2_000, "resources"),
+        ("/v1/logs", _field(0x0A, _field(0x12, b"\x12\x00" * 60_000)), "log records"),
+        ("/v1/logs", _field(0x0A, b"\x12\x00" * 12_000), "scopes"),
+        ("/v1/metrics", b"\x0a\x00" * 2_000, "resources"),
+        ("/v1/metrics", _EMPTY_POINTS, "data points"),
+    ],
+)
+def test_logs_and_metrics_have_the_traces_entry_limits(
+    server: ServerProcess, path: str, body: bytes, what: str
+) -> None:
+    response = _client.post(server.url + path, content=body, headers=PROTOBUF)
+    assert response.status_code == 413, response.text
+    assert what in _reason(response)
+    assert _get(server, "/api/services").status_code == 200
+
+
+def test_logs_and_metrics_json_have_the_traces_json_limit(server: ServerProcess) -> None:
+    body = b'{"resourceLogs": [' + b"{}," * (2 * 1024 * 1024) + b"{}]}"
+    for path in ("/v1/logs", "/v1/metrics"):
+        response = _client.post(server.url + path, content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 413
+        assert "protobuf" in _reason(response)
+
+
+def test_grpc_logs_and_metrics_refuse_absurd_shapes_with_resource_exhausted(server: ServerProcess) -> None:
+    with grpc.insecure_channel(server.grpc_endpoint) as channel:
+        for service in ("logs.v1.LogsService", "metrics.v1.MetricsService"):
+            export = channel.unary_unary(f"/opentelemetry.proto.collector.{service}/Export")
+            with pytest.raises(grpc.RpcError) as refused:
+                export(b"\x0a\x00" * 2_000, timeout=30)
+            assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert "resources" in (refused.value.details() or "")

@@ -16,8 +16,10 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+from opentelemetry.proto.logs.v1.logs_pb2 import LogRecord, ResourceLogs, ScopeLogs
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span
 
 from ag2_otel.testing.otlp import capture, grpc_exporter, http_exporter, request_of, send
@@ -173,12 +175,17 @@ def test_wrong_content_type_gets_415(server: ServerProcess, valid_body: bytes, c
     _still_serving(server)
 
 
-def test_unknown_encoding_gets_415_and_metrics_logs_get_501(server: ServerProcess, valid_body: bytes) -> None:
+def test_unknown_encoding_gets_415_and_metrics_logs_are_accepted(
+    server: ServerProcess, valid_body: bytes
+) -> None:
     assert _post(server, valid_body, {**PROTOBUF, "content-encoding": "br"}).status_code == 415
     for signal_path in ("/v1/metrics", "/v1/logs"):
-        response = httpx.post(server.url + signal_path, json={}, timeout=30)
-        assert response.status_code == 501
-        assert "not supported" in response.json()["message"]
+        assert httpx.post(server.url + signal_path, json={}, timeout=30).status_code == 200
+        malformed = httpx.post(
+            server.url + signal_path, content=b"{", headers={"content-type": "application/json"}, timeout=30
+        )
+        assert malformed.status_code == 400
+        assert "malformed JSON" in malformed.json()["message"]
     assert httpx.get(f"{server.url}/v1/traces", timeout=30).status_code == 405
     _still_serving(server)
 
@@ -190,8 +197,15 @@ def test_grpc_errors_use_status_codes(server: ServerProcess) -> None:
             export(b"\xff\xff\xff", timeout=10)
         assert malformed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         metrics = channel.unary_unary("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export")
+        assert metrics(b"", timeout=10) == b""  # accepted (and dropped: charts come from spans)
+        with pytest.raises(grpc.RpcError) as bad_metrics:
+            metrics(b"\xff\xff\xff", timeout=10)
+        assert bad_metrics.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        unknown = channel.unary_unary(
+            "/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export"
+        )
         with pytest.raises(grpc.RpcError) as unsupported:
-            metrics(b"", timeout=10)
+            unknown(b"", timeout=10)
         assert unsupported.value.code() == grpc.StatusCode.UNIMPLEMENTED
     _still_serving(server)
 
@@ -275,3 +289,26 @@ def test_sigkill_mid_ingest_loses_no_acknowledged_span(tmp_path: Path) -> None:
         conn.close()
     finally:
         revived.stop()
+
+
+def test_log_records_are_stored_by_sqlite_and_refused_clearly_by_a_traces_only_store(
+    server: ServerProcess, request: pytest.FixtureRequest
+) -> None:
+    record = {"timeUnixNano": "1700000000500000000", "body": {"stringValue": "hello"}}
+    logs = {"resourceLogs": [{"scopeLogs": [{"logRecords": [record]}]}]}
+    answer = httpx.post(f"{server.url}/v1/logs", json=logs, timeout=30)
+    request_of_logs = ExportLogsServiceRequest(
+        resource_logs=[ResourceLogs(scope_logs=[ScopeLogs(log_records=[LogRecord(time_unix_nano=1)])])]
+    ).SerializeToString()
+    with grpc.insecure_channel(server.grpc_endpoint) as channel:
+        export = channel.unary_unary("/opentelemetry.proto.collector.logs.v1.LogsService/Export")
+        if request.node.callspec.params["server"] == "sqlite":
+            assert answer.status_code == 200, answer.text
+            assert export(request_of_logs, timeout=10) == b""
+        else:  # chDB keeps traces only (docs/backend.md): a clear refusal, never a crash
+            assert answer.status_code == 501
+            assert "traces only" in answer.json()["message"]
+            with pytest.raises(grpc.RpcError) as refused:
+                export(request_of_logs, timeout=10)
+            assert refused.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    _still_serving(server)

@@ -49,6 +49,18 @@ def model_attributes(agent: Any) -> dict[str, Any]:
     return attributes
 
 
+_AG2_MODEL_NAMES = {
+    sc.GEN_AI_PROVIDER_NAME: sc.AG2_LLM_PROVIDER,
+    sc.GEN_AI_REQUEST_MODEL: sc.AG2_LLM_REQUEST_MODEL,
+}
+
+
+def ag2_model_attributes(agent: Any) -> dict[str, Any]:
+    """`model_attributes` under `ag2.*` names, for AG2-only steps that are no GenAI operation
+    themselves (the LLM call beneath them carries the `gen_ai.*` ones)."""
+    return {_AG2_MODEL_NAMES[key]: value for key, value in model_attributes(agent).items()}
+
+
 class AgentCache(Generic[_T]):
     """Values derived from an agent, computed once per agent and reused.
 

@@ -65,6 +65,14 @@ ERROR_TYPE: Final = "error.type"
 
 # AG2 attributes
 AG2_SPAN_TYPE: Final = "ag2.span.type"
+# On AG2-only steps (no GenAI operation: speaker selection, handoff, human input, summary)
+# the agent, model and conversation go under `ag2.*`: a `gen_ai.*` attribute would make
+# the span a GenAI operation without a `gen_ai.operation.name` (invalid semconv; Phoenix
+# files such a span as an LLM call).
+AG2_AGENT_NAME: Final = "ag2.agent.name"
+AG2_CONVERSATION_ID: Final = "ag2.conversation.id"
+AG2_LLM_PROVIDER: Final = "ag2.llm.provider"
+AG2_LLM_REQUEST_MODEL: Final = "ag2.llm.request_model"
 AG2_ENDED_BY: Final = "ag2.ended_by"
 AG2_USAGE_INPUT_TOKENS: Final = "ag2.usage.input_tokens"
 AG2_USAGE_OUTPUT_TOKENS: Final = "ag2.usage.output_tokens"

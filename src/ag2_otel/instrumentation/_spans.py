@@ -25,7 +25,13 @@ from ag2_otel.instrumentation._events import CONTENT_EVENT, emit_content_event
 from ag2_otel.instrumentation._registry import Telemetry
 from ag2_otel.instrumentation._safety import logger as guard_logger
 from ag2_otel.instrumentation._safety import telemetry_guard
-from ag2_otel.instrumentation._semconv import AG2_ENDED_BY, ERROR_TYPE, GEN_AI_CONVERSATION_ID
+from ag2_otel.instrumentation._semconv import (
+    AG2_CONVERSATION_ID,
+    AG2_ENDED_BY,
+    ERROR_TYPE,
+    GEN_AI_CONVERSATION_ID,
+    GEN_AI_OPERATION_NAME,
+)
 from ag2_otel.instrumentation.content import ContentPolicy
 
 _R = TypeVar("_R")
@@ -91,7 +97,9 @@ class Operation:
         enclosing = scope or _scope_of(current)
         attrs = dict(attributes)  # callers derive metric attributes from theirs: never add to it
         if enclosing is not None:
-            attrs[GEN_AI_CONVERSATION_ID] = enclosing.conversation_id
+            # `gen_ai.*` only on GenAI operations (see `AG2_AGENT_NAME`)
+            key = GEN_AI_CONVERSATION_ID if GEN_AI_OPERATION_NAME in attrs else AG2_CONVERSATION_ID
+            attrs[key] = enclosing.conversation_id
         self.span: Span = telemetry.tracer.start_span(name, context=current, kind=kind, attributes=attrs)
         # One copy of the context for the span and all our values (not one copy each).
         ours: dict[str, object] = dict(current)

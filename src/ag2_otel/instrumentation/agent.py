@@ -13,7 +13,7 @@ from ag2_otel.instrumentation._context import AGENT_KEY, current_scope, new_scop
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, is_active, sync_wrapper
 from ag2_otel.instrumentation.group_chat import begin_group_chat, finish_group_chat, is_group_manager
-from ag2_otel.instrumentation.messages import to_semconv_message
+from ag2_otel.instrumentation.messages import output_message
 
 
 def _plan(
@@ -98,9 +98,7 @@ def finish_agent_turn(operation: Operation, reply: Any) -> None:
     if reply is None:
         operation.span.set_attribute(sc.AG2_AGENT_REPLY_EMPTY, True)
     else:
-        operation.record_content(
-            sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([to_semconv_message(reply, role="assistant")])
-        )
+        operation.record_content(sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([output_message(reply)]))
 
 
 wrap_generate_reply = sync_wrapper(_plan)

@@ -8,12 +8,18 @@ from collections.abc import Callable
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import AgentCache, agent_name, bound_argument, model_attributes
+from ag2_otel.instrumentation._agents import (
+    AgentCache,
+    ag2_model_attributes,
+    agent_name,
+    bound_argument,
+    model_attributes,
+)
 from ag2_otel.instrumentation._context import BACKGROUND_KEY, BackgroundWork, new_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._spans import Finish, Operation, Plan, async_wrapper, sync_wrapper
 from ag2_otel.instrumentation.group_chat import set_usage_rollup
-from ag2_otel.instrumentation.messages import to_semconv_message
+from ag2_otel.instrumentation.messages import output_message, to_semconv_message
 
 
 def _agent_facts(agent: Any) -> tuple[str, dict[str, Any]]:
@@ -22,6 +28,7 @@ def _agent_facts(agent: Any) -> tuple[str, dict[str, Any]]:
 
 
 _facts = AgentCache(_agent_facts)
+_summary_model = AgentCache(ag2_model_attributes)
 
 
 def _planner(*, is_async: bool) -> Plan:
@@ -88,9 +95,7 @@ def _finish(operation: Operation, result: Any) -> None:
     set_usage_rollup(operation)
     summary = getattr(result, "summary", None)
     if isinstance(summary, str) and summary:
-        operation.record_content(
-            sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([to_semconv_message(summary, role="assistant")])
-        )
+        operation.record_content(sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([output_message(summary)]))
 
 
 wrap_initiate_chat = sync_wrapper(_planner(is_async=False))
@@ -159,8 +164,8 @@ def _plan_summary(
         attributes: dict[str, Any] = {
             sc.AG2_SPAN_TYPE: sc.TYPE_SUMMARY,
             sc.AG2_SUMMARY_METHOD: "reflection_with_llm",
-            sc.GEN_AI_AGENT_NAME: name,
-            **_facts.get(llm_agent)[1],
+            sc.AG2_AGENT_NAME: name,
+            **_summary_model.get(llm_agent),
         }
         return Operation(telemetry, f"summary {name}", attributes)
 
@@ -169,9 +174,7 @@ def _plan_summary(
 
 def _finish_summary(operation: Operation, summary: Any) -> None:
     if isinstance(summary, str) and summary:
-        operation.record_content(
-            sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([to_semconv_message(summary, role="assistant")])
-        )
+        operation.record_content(sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([output_message(summary)]))
 
 
 wrap_reflection_with_llm = sync_wrapper(_plan_summary)

@@ -14,7 +14,7 @@ from typing import Any
 from opentelemetry import context as otel_context
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import AgentCache, agent_name, model_attributes
+from ag2_otel.instrumentation._agents import AgentCache, ag2_model_attributes, agent_name
 from ag2_otel.instrumentation._context import new_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
@@ -105,7 +105,7 @@ class _Selection:
 
 
 def _selector_facts_of(selector: Any) -> tuple[str, dict[str, Any]]:
-    return agent_name(selector), model_attributes(selector)
+    return agent_name(selector), ag2_model_attributes(selector)
 
 
 _selector_facts = AgentCache(_selector_facts_of)

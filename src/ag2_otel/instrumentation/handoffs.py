@@ -58,7 +58,7 @@ def _record_handoff(event: Any) -> None:
         attributes[sc.AG2_HANDOFF_CONDITION] = condition
     scope = current_scope()
     if scope is not None:
-        attributes[sc.GEN_AI_CONVERSATION_ID] = scope.conversation_id
+        attributes[sc.AG2_CONVERSATION_ID] = scope.conversation_id
     span = telemetry.tracer.start_span(f"handoff {source_name} -> {target_name}", attributes=attributes)
     span.end()
     telemetry.instruments.handoffs.add(

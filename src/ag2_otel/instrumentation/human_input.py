@@ -35,7 +35,7 @@ def _begin(telemetry: Telemetry, agent: Any, prompt: Any, marker: object) -> Ope
     name = agent_name(agent)
     attributes: dict[str, Any] = {
         sc.AG2_SPAN_TYPE: sc.TYPE_HUMAN_INPUT,
-        sc.GEN_AI_AGENT_NAME: name,
+        sc.AG2_AGENT_NAME: name,
     }
     mode = getattr(agent, "human_input_mode", None)
     if isinstance(mode, str):
@@ -43,7 +43,8 @@ def _begin(telemetry: Telemetry, agent: Any, prompt: Any, marker: object) -> Ope
     operation = Operation(telemetry, f"{sc.SPAN_HUMAN_INPUT} {name}", attributes, active=marker)
     operation.duration_metric = (
         telemetry.instruments.human_input_wait,
-        {k: v for k, v in attributes.items() if k != sc.AG2_SPAN_TYPE},
+        # metric attributes keep `gen_ai.agent.name` (dashboards group by it)
+        {sc.GEN_AI_AGENT_NAME: name, **{k: v for k, v in attributes.items() if k == sc.AG2_HUMAN_INPUT_MODE}},
     )
     if isinstance(prompt, str):
         operation.record_content(sc.AG2_HUMAN_INPUT_PROMPT, lambda p: p.text(prompt))

@@ -44,6 +44,17 @@ def to_semconv_message(message: Mapping[str, Any] | str, *, role: str | None = N
     return result
 
 
+def output_message(reply: Mapping[str, Any] | str) -> Message:
+    """An agent's reply (or a chat's summary) as a semconv output message. Its
+    `finish_reason` is required by the output-messages schema (consumers such as Phoenix drop
+    the whole list without it): a reply that calls tools ended with `tool_call`, any other
+    reply ended normally (`stop`)."""
+    message = to_semconv_message(reply, role="assistant")
+    calls_tools = any(part.get("type") == "tool_call" for part in message["parts"])
+    message["finish_reason"] = "tool_call" if calls_tools else "stop"
+    return message
+
+
 def content_parts(content: Any) -> list[Part]:
     if content is None or content == "":
         return []

@@ -92,7 +92,7 @@ def _begin_send(telemetry: Telemetry, agent: Any, request: Any) -> Operation:
     attributes: dict[str, Any] = {
         sc.AG2_SPAN_TYPE: sc.TYPE_REMOTE_AGENT,
         sc.A2A_METHOD_NAME: method,
-        sc.GEN_AI_AGENT_NAME: agent_name(agent),
+        sc.AG2_AGENT_NAME: agent_name(agent),  # A2A spans are no `invoke_agent` (semconv)
         sc.HTTP_REQUEST_METHOD: str(request.method),
         sc.SERVER_ADDRESS: str(url.host),
         sc.URL_PATH: str(url.path),
@@ -191,7 +191,7 @@ def _plan_execute(
 
 def _begin_execute(telemetry: Telemetry, agent: Any, request_context: Any) -> Operation:
     name = agent_name(agent)
-    attributes: dict[str, Any] = {sc.AG2_SPAN_TYPE: sc.TYPE_REMOTE_AGENT, sc.GEN_AI_AGENT_NAME: name}
+    attributes: dict[str, Any] = {sc.AG2_SPAN_TYPE: sc.TYPE_REMOTE_AGENT, sc.AG2_AGENT_NAME: name}
     state = _call_state(request_context)
     method = state.get("method")
     if isinstance(method, str):

@@ -1,4 +1,4 @@
-"""Assemble the Starlette app: OTLP/HTTP receiver, JSON API, viewer."""
+"""Assemble the Starlette app: OTLP/HTTP receiver (traces, logs, metrics), JSON API, viewer."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""OTLP/gRPC receiver: `opentelemetry.proto.collector.trace.v1.TraceService/Export`.
+"""OTLP/gRPC receiver: `TraceService/Export`, `LogsService/Export`, `MetricsService/Export`.
 
 Requests arrive as raw bytes and are parsed here, so malformed protobuf maps to
-INVALID_ARGUMENT (grpc's own deserializer would report INTERNAL). Metrics and
-logs services are not registered: grpc answers UNIMPLEMENTED for them.
+INVALID_ARGUMENT (grpc's own deserializer would report INTERNAL). Logs and
+metrics are decoded by `otlp_logs` and share the traces' handler, gate and limits.
 """
 
 from __future__ import annotations
@@ -19,15 +19,19 @@ from ag2_otel.server.auth import bearer_token, token_matches
 from ag2_otel.server.ingest_gate import Busy, IngestGate
 from ag2_otel.server.ingest_limits import IngestLimits
 from ag2_otel.server.otlp_decode import PROTOBUF, ReceiveError, decode_traces
-from ag2_otel.server.otlp_http import store_batch
-from ag2_otel.server.otlp_status import (
-    GRPC_CODE_BY_HTTP,
-    RETRY_INFO_METADATA_KEY,
-    export_response,
-    retry_info,
+from ag2_otel.server.otlp_http import Decode, Respond, store_batch, trace_response
+from ag2_otel.server.otlp_logs import (
+    LOGS_SERVICE,
+    METRICS_SERVICE,
+    decode_logs,
+    decode_metrics,
+    logs_response,
+    metrics_response,
 )
+from ag2_otel.server.otlp_status import GRPC_CODE_BY_HTTP, RETRY_INFO_METADATA_KEY, retry_info
 from ag2_otel.server.ratelog import RateLimitedLog
-from ag2_otel.server.store.writer import Overloaded
+from ag2_otel.server.store.logs import write_logs
+from ag2_otel.server.store.writer import Overloaded, Write
 from ag2_otel.server.trace_store import SpanWriter
 
 logger = logging.getLogger(__name__)
@@ -48,25 +52,32 @@ GRPC_OPTIONS = (
 _RETRY_LATER = ((RETRY_INFO_METADATA_KEY, retry_info()),)
 
 
-class TraceExportHandler:
-    """Decode, hand to the writer, and answer only after commit."""
+class ExportHandler:
+    """One signal's Export method: decode, hand to the writer, and answer only after commit."""
 
     def __init__(
-        self, writer: SpanWriter, token: str | None = None, *, limits: IngestLimits, gate: IngestGate
+        self,
+        writer: SpanWriter,
+        token: str | None = None,
+        *,
+        limits: IngestLimits,
+        gate: IngestGate,
+        signal: tuple[Decode, Respond, Write | None] = (decode_traces, trace_response, None),
     ) -> None:
         self._writer = writer
         self._token = token
         self._limits = limits
         self._gate = gate
+        self._decode, self._respond, self._write = signal
 
     async def export(self, body: bytes, context: Any) -> bytes:
         if self._token and not self._authorized(context):
             await context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or invalid bearer token")
         try:
             async with self._gate.slot():
-                batch = await asyncio.to_thread(decode_traces, body, PROTOBUF, self._limits)
+                batch = await asyncio.to_thread(self._decode, body, PROTOBUF, self._limits)
                 del body
-                await store_batch(self._writer, batch)
+                await store_batch(self._writer, batch, self._write)
         except ReceiveError as exc:
             await context.abort(_status_code(exc.status), exc.reason)
         except (Busy, Overloaded) as exc:
@@ -85,7 +96,7 @@ class TraceExportHandler:
             await context.abort(
                 grpc.StatusCode.UNAVAILABLE, "ingest failed unexpectedly; retry later", _RETRY_LATER
             )
-        return export_response(batch.rejected, batch.error_message, PROTOBUF)
+        return self._respond(batch, PROTOBUF)
 
     def _authorized(self, context: Any) -> bool:
         for key, value in context.invocation_metadata() or ():
@@ -102,15 +113,30 @@ def create_grpc_server(
     gate: IngestGate | None = None,
 ) -> aio.Server:
     limits = limits or IngestLimits()
-    handler = TraceExportHandler(writer, token, limits=limits, gate=gate or IngestGate(limits))
-    method = grpc.unary_unary_rpc_method_handler(handler.export)
+    gate = gate or IngestGate(limits)
+    signals: dict[str, tuple[Decode, Respond, Write | None]] = {
+        SERVICE: (decode_traces, trace_response, None),
+        LOGS_SERVICE: (decode_logs, logs_response, write_logs),
+        METRICS_SERVICE: (decode_metrics, metrics_response, None),
+    }
+    handlers = {
+        service: ExportHandler(writer, token, limits=limits, gate=gate, signal=signal)
+        for service, signal in signals.items()
+    }
     server = aio.server(
         options=[("grpc.max_receive_message_length", limits.max_body_bytes), *GRPC_OPTIONS],
         # grpc reads a call's whole message before the handler runs: calls beyond the
         # gate's slots and waiting room are refused by grpc itself (RESOURCE_EXHAUSTED)
         maximum_concurrent_rpcs=limits.concurrent_requests + limits.grpc_waiting_requests,
     )
-    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(SERVICE, {"Export": method})])
+    server.add_generic_rpc_handlers(
+        [
+            grpc.method_handlers_generic_handler(
+                service, {"Export": grpc.unary_unary_rpc_method_handler(handler.export)}
+            )
+            for service, handler in handlers.items()
+        ]
+    )
     return server
 
 

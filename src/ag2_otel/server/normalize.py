@@ -12,7 +12,7 @@ import base64
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, InstrumentationScope, KeyValue
@@ -20,6 +20,7 @@ from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from ag2_otel.server.ingest_limits import SPAN_SCHEMA, Budget, IngestLimits, LimitExceeded, fields, walk
+from ag2_otel.server.producers import CONTENT_EVENTS, Event, canonical_attributes
 from ag2_otel.server.promote import Promoted, promote
 
 KINDS = ("UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER")
@@ -51,20 +52,27 @@ class SpanRow:
     scope_json: str
 
 
-@dataclass(slots=True)
-class Batch:
-    """Rows of one export request plus what had to be rejected and why."""
+RowT = TypeVar("RowT")
 
-    rows: list[SpanRow] = field(default_factory=list)
+
+@dataclass(slots=True)
+class Batch(Generic[RowT]):
+    """Rows of one export request (spans, or log records) plus what had to be rejected and why."""
+
+    rows: list[RowT] = field(default_factory=list)
     rejected: int = 0
     reasons: list[str] = field(default_factory=list)
+
+    def reject(self, reason: str) -> None:
+        self.rejected += 1
+        self.reasons.append(reason)
 
     @property
     def error_message(self) -> str:
         return "; ".join(sorted(set(self.reasons)))
 
 
-def normalize(request: ExportTraceServiceRequest, limits: IngestLimits | None = None) -> Batch:
+def normalize(request: ExportTraceServiceRequest, limits: IngestLimits | None = None) -> Batch[SpanRow]:
     """Rows of a parsed request; with `limits`, one over them raises `LimitExceeded`."""
     rows = _Normalizer(limits)
     for resource_spans in request.resource_spans:
@@ -76,7 +84,7 @@ def normalize(request: ExportTraceServiceRequest, limits: IngestLimits | None = 
     return rows.batch
 
 
-def normalize_protobuf(body: bytes, limits: IngestLimits) -> Batch:
+def normalize_protobuf(body: bytes, limits: IngestLimits) -> Batch[SpanRow]:
     """`normalize(parse_protobuf(body))` that never holds more than one parsed span.
 
     The request is walked on the wire and each resource, scope and span parsed
@@ -134,7 +142,7 @@ class _Normalizer:
     """Builds one request's rows, spending its `Budget` as entries are read."""
 
     def __init__(self, limits: IngestLimits | None) -> None:
-        self.batch = Batch()
+        self.batch: Batch[SpanRow] = Batch()
         self._limits = limits
         self._budget = Budget(limits, "spans") if limits else None
         self._wire_budget = Budget(limits, "spans") if limits else None
@@ -185,8 +193,7 @@ class _Normalizer:
                 raise
             except Exception as exc:  # one unreadable span is rejected alone, never its batch
                 reason = f"span could not be read ({type(exc).__name__})"
-        self.batch.rejected += 1
-        self.batch.reasons.append(reason)
+        self.batch.reject(reason)
 
 
 def _invalid_reason(span: Span) -> str | None:
@@ -210,7 +217,8 @@ NAME_LENGTH_ATTRIBUTE = "ag2_otel.span.name_length"
 def _row(
     span: Span, service: str | None, resource_json: str, scope_json: str, budget: Budget | None
 ) -> SpanRow:
-    attributes = attributes_dict(span.attributes, budget)
+    events = (lambda: _content_events(span)) if span.events else None
+    attributes = canonical_attributes(attributes_dict(span.attributes, budget), events)
     parent = span.parent_span_id.hex() if any(span.parent_span_id) else None
     status_code = span.status.code
     name = span.name
@@ -237,6 +245,10 @@ def _row(
         resource_json=resource_json,
         scope_json=scope_json,
     )
+
+
+def _content_events(span: Span) -> list[Event]:
+    return [(e.name, attributes_dict(e.attributes), None) for e in span.events if e.name in CONTENT_EVENTS]
 
 
 def _events(span: Span, budget: Budget | None) -> str:

@@ -1,9 +1,9 @@
-"""OTLP/HTTP receiver: `POST /v1/traces` (protobuf or JSON, optionally gzip).
+"""OTLP/HTTP receiver: `POST /v1/traces`, `/v1/logs`, `/v1/metrics` (protobuf or JSON, optionally gzip).
 
-The 200 is sent only after the writer thread has committed the batch. Metrics
-and logs paths answer 501 so exporters pointed here fail clearly, not silently.
-Each request holds an `IngestGate` slot from before its body is read until
-commit; everything it may cost is bounded by `IngestLimits`.
+The 200 is sent only after the writer thread has committed the batch. Logs and
+metrics are decoded by `otlp_logs` and go through the same path. Each request
+holds an `IngestGate` slot from before its body is read until commit;
+everything it may cost is bounded by `IngestLimits`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import anyio.to_thread
 from starlette.requests import ClientDisconnect, Request
@@ -21,13 +23,20 @@ from ag2_otel.server.ingest_gate import Busy, IngestGate
 from ag2_otel.server.ingest_limits import IngestLimits
 from ag2_otel.server.normalize import Batch
 from ag2_otel.server.otlp_decode import JSON, PROTOBUF, ReceiveError, decode_traces, decompress, media_type
+from ag2_otel.server.otlp_logs import decode_logs, decode_metrics, logs_response, metrics_response
 from ag2_otel.server.otlp_status import RETRY_AFTER_SECONDS, export_response, status_body
 from ag2_otel.server.ratelog import RateLimitedLog
-from ag2_otel.server.store.writer import Overloaded
+from ag2_otel.server.store.logs import write_logs
+from ag2_otel.server.store.writer import Overloaded, StoreWriter, Write
 from ag2_otel.server.trace_store import SpanWriter
 
 logger = logging.getLogger(__name__)
 _log = RateLimitedLog(logger)
+
+Decode = Callable[[bytes, str, IngestLimits], Batch[Any]]
+"""(uncompressed body, media type, limits) → the rows to store and what was rejected."""
+Respond = Callable[[Batch[Any], str], bytes]
+"""(batch, media type) → the export response body."""
 
 
 def otlp_routes(
@@ -40,7 +49,15 @@ def otlp_routes(
     gate = gate or IngestGate(limits)
     read_seconds = limits.body_seconds
 
-    async def export_traces(request: Request) -> Response:
+    def export(
+        decode: Decode, respond: Respond, write: Write | None
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            return await _export(request, decode, respond, write)
+
+        return endpoint
+
+    async def _export(request: Request, decode: Decode, respond: Respond, write: Write | None) -> Response:
         media = media_type(request.headers.get("content-type"))
         reply = media if media in (PROTOBUF, JSON) else JSON
         try:
@@ -53,11 +70,10 @@ def otlp_routes(
                     body = await asyncio.wait_for(_read_body(request, limits.max_body_bytes), read_seconds)
                 except asyncio.TimeoutError:  # not the builtin before Python 3.11
                     raise ReceiveError(408, f"request body not received within {read_seconds:g} s") from None
-                batch = await anyio.to_thread.run_sync(
-                    _decode, body, media, request.headers.get("content-encoding"), limits
-                )
+                encoding = request.headers.get("content-encoding")
+                batch = await anyio.to_thread.run_sync(_decode, decode, body, media, encoding, limits)
                 del body
-                await store_batch(writer, batch)
+                await store_batch(writer, batch, write)
         except ReceiveError as exc:
             return _error(exc.status, exc.reason, reply)
         except (Busy, Overloaded) as exc:
@@ -68,32 +84,43 @@ def otlp_routes(
         except Exception as exc:  # an ingest bug must cost a retry, not a batch
             _log.warning("ingest", f"ingest failed unexpectedly: {type(exc).__name__}")
             return _error(503, "ingest failed unexpectedly; retry later", reply, retry=True)
-        return Response(export_response(batch.rejected, batch.error_message, reply), media_type=reply)
-
-    async def not_supported(request: Request) -> Response:
-        signal = request.url.path.rsplit("/", 1)[-1]
-        media = media_type(request.headers.get("content-type"))
-        reply = media if media in (PROTOBUF, JSON) else JSON
-        return _error(501, f"ag2-otel serve stores traces only; {signal} are not supported", reply)
+        return Response(respond(batch, reply), media_type=reply)
 
     return [
-        Route("/v1/traces", export_traces, methods=["POST"]),
-        Route("/v1/metrics", not_supported, methods=["POST"]),
-        Route("/v1/logs", not_supported, methods=["POST"]),
+        Route("/v1/traces", export(decode_traces, trace_response, None), methods=["POST"]),
+        Route("/v1/logs", export(decode_logs, logs_response, write_logs), methods=["POST"]),
+        Route("/v1/metrics", export(decode_metrics, metrics_response, None), methods=["POST"]),
     ]
 
 
-async def store_batch(writer: SpanWriter, batch: Batch) -> None:
-    """Hand the rows to the writer and wait for the commit; rows it could not store count as rejected."""
-    if batch.rows:
-        failed = await asyncio.wrap_future(writer.submit(batch.rows))
-        if failed:
-            batch.rejected += failed
-            batch.reasons.append(f"{failed} spans could not be stored")
+async def store_batch(writer: SpanWriter, batch: Batch[Any], write: Write | None = None) -> None:
+    """Hand the rows to the writer and wait for the commit; rows it could not store count as rejected.
+
+    Spans go to any `SpanWriter`; other rows (`write`: log records) only to the SQLite
+    `StoreWriter`: a ClickHouse/chDB store keeps traces only (501 / UNIMPLEMENTED).
+    """
+    if not batch.rows:
+        return
+    if write is None:
+        future = writer.submit(batch.rows)
+    elif isinstance(writer, StoreWriter):
+        future = writer.submit(batch.rows, write=write)
+    else:
+        raise ReceiveError(501, "this store keeps traces only: log records need the SQLite store")
+    failed = await asyncio.wrap_future(future)
+    if failed:
+        batch.rejected += failed
+        batch.reasons.append(f"{failed} {'records' if write else 'spans'} could not be stored")
 
 
-def _decode(body: bytes, media: str, content_encoding: str | None, limits: IngestLimits) -> Batch:
-    return decode_traces(decompress(body, content_encoding, limits.max_decoded_bytes), media, limits)
+def _decode(
+    decode: Decode, body: bytes, media: str, encoding: str | None, limits: IngestLimits
+) -> Batch[Any]:
+    return decode(decompress(body, encoding, limits.max_decoded_bytes), media, limits)
+
+
+def trace_response(batch: Batch[Any], media: str) -> bytes:
+    return export_response(batch.rejected, batch.error_message, media)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -56,7 +56,8 @@ def promote(attributes: Mapping[str, Any]) -> Promoted:
     return Promoted(
         span_type=span_type,
         operation=operation,
-        agent=_text(attributes.get("gen_ai.agent.name")),
+        # AG2-only steps carry agent and conversation under `ag2.*` (no GenAI operation)
+        agent=_text(attributes.get("gen_ai.agent.name", attributes.get("ag2.agent.name"))),
         provider=_text(attributes.get("gen_ai.provider.name", attributes.get("gen_ai.system"))),
         request_model=_text(attributes.get("gen_ai.request.model")),
         response_model=_text(attributes.get("gen_ai.response.model")),
@@ -64,7 +65,9 @@ def promote(attributes: Mapping[str, Any]) -> Promoted:
         input_tokens=_int(attributes.get("gen_ai.usage.input_tokens"), MAX_TOKENS) if is_llm else None,
         output_tokens=_int(attributes.get("gen_ai.usage.output_tokens"), MAX_TOKENS) if is_llm else None,
         cost=_float(cost, MAX_COST) if is_llm else None,
-        conversation_id=_text(attributes.get("gen_ai.conversation.id")),
+        conversation_id=_text(
+            attributes.get("gen_ai.conversation.id", attributes.get("ag2.conversation.id"))
+        ),
         turns=_int(turns, MAX_TURNS),
     )
 

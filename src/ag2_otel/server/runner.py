@@ -185,7 +185,7 @@ def _announce(options: ServeOptions, where: str, http_port: int, grpc_port: int,
     lines = [
         f"ag2-otel serve: storing traces in {where}",
         f"  viewer     http://{host}:{http_port}/",
-        f"  OTLP/HTTP  http://{host}:{http_port}  (POST /v1/traces)",
+        f"  OTLP/HTTP  http://{host}:{http_port}  (POST /v1/traces, /v1/logs, /v1/metrics)",
         f"  OTLP/gRPC  http://{host}:{grpc_port}",
     ]
     if options.token:

@@ -136,6 +136,8 @@ def _await_url(process: subprocess.Popen[bytes], log: Path) -> str:
         if announced and is_ag2_otel_server(announced.group(1)):
             return announced.group(1).rstrip("/")
         if process.poll() is not None:
+            if process.stdin is not None:  # the pipe would otherwise be left to the GC (ResourceWarning)
+                process.stdin.close()
             raise RuntimeError(f"ag2-otel serve did not start (exit {process.returncode}): {text.strip()}")
         time.sleep(0.05)
     raise RuntimeError(f"ag2-otel serve did not answer within {START_TIMEOUT_S:.0f} s; log: {log}")

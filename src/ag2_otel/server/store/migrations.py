@@ -158,6 +158,23 @@ CREATE TABLE usage_daily (
 ) WITHOUT ROWID
 """
 
+_LOGS = """
+CREATE TABLE logs (
+    id INTEGER PRIMARY KEY,
+    trace_id TEXT,
+    span_id TEXT,
+    time_ns INTEGER NOT NULL,
+    severity_number INTEGER NOT NULL,
+    severity_text TEXT NOT NULL,
+    event_name TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    service TEXT,
+    scope_name TEXT NOT NULL
+);
+CREATE INDEX logs_by_trace ON logs (trace_id, span_id)
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core: spans, traces summary, trace agents and models", _script(_CORE)),
     Migration(2, "usage: hourly roll-up of LLM-call usage", _script(_USAGE)),
@@ -167,6 +184,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _script(_DAILY),
         rebuilds=(rebuild.SUMMARIES,),
     ),
+    Migration(4, "logs: OTLP log records (content events attach to their span when read)", _script(_LOGS)),
 )
 LATEST = MIGRATIONS[-1].version
 

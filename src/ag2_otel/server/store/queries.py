@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from ag2_otel.server.store.logs import events_by_span, with_logged_content
 from ag2_otel.server.store.summaries import HOUR_NS
 
 DAY_NS = 24 * HOUR_NS
@@ -135,7 +136,9 @@ def get_trace(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] | None:
     ).fetchone()
     if row is None:
         return None
-    return {"summary": summary_from_row(row), "spans": [span_from_row(r) for r in span_rows(conn, trace_id)]}
+    spans = [span_from_row(r) for r in span_rows(conn, trace_id)]
+    with_logged_content(spans, events_by_span(conn, trace_id))
+    return {"summary": summary_from_row(row), "spans": spans}
 
 
 def span_rows(conn: sqlite3.Connection, trace_id: str) -> list[tuple[Any, ...]]:

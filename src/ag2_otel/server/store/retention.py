@@ -48,6 +48,8 @@ def enforce(conn: sqlite3.Connection, policy: RetentionPolicy, *, now_ns: int | 
     if policy.max_age_days is not None:
         cutoff = (now_ns or time.time_ns()) - int(policy.max_age_days * DAY_NS)
         removed += _delete_while(conn, "SELECT trace_id FROM traces WHERE start_ns < ? LIMIT ?", (cutoff,))
+        with conn:  # log records of no stored trace age out on their own
+            conn.execute("DELETE FROM logs WHERE time_ns < ?", (cutoff,))
     limit = policy.max_bytes
     if limit is not None and (used_bytes(conn) > limit or _on_disk(conn) > limit):
         target = int(limit * _LOW_WATER)

@@ -94,7 +94,7 @@ def forget_traces(conn: sqlite3.Connection, trace_ids: Sequence[str]) -> None:
         chunk = list(trace_ids[start : start + 500])
         marks = _marks(chunk)
         _apply_usage(conn, chunk, {})
-        for table in ("spans", "traces", "trace_agents", "trace_models"):
+        for table in ("spans", "traces", "trace_agents", "trace_models", "logs"):
             conn.execute(f"DELETE FROM {table} WHERE trace_id IN ({marks})", chunk)
 
 

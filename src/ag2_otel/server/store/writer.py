@@ -13,9 +13,11 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ag2_otel.server.normalize import SpanRow
 from ag2_otel.server.store.connection import open_writer
@@ -30,10 +32,15 @@ class Overloaded(Exception):
     """Too much is already waiting to be written; the client should retry later."""
 
 
+Write = Callable[[sqlite3.Connection, Sequence[Any], SharedJson], None]
+"""Writes one batch of rows in one transaction (spans: `write_batch`; logs: `write_logs`)."""
+
+
 @dataclass
 class _Job:
-    rows: list[SpanRow]
+    rows: Sequence[Any]
     done: Future[int]
+    write: Write
 
 
 class StoreWriter:
@@ -67,7 +74,7 @@ class StoreWriter:
         if self._startup_error is not None:
             raise self._startup_error
 
-    def submit(self, rows: list[SpanRow]) -> Future[int]:
+    def submit(self, rows: Sequence[SpanRow] | Sequence[Any], *, write: Write = write_batch) -> Future[int]:
         """Queue rows for one transaction; raise `Overloaded` when the backlog is full.
 
         The future's result is the number of rows that could not be stored (see `_write`).
@@ -77,7 +84,7 @@ class StoreWriter:
             if self._pending and self._pending + len(rows) > self._max_pending:
                 raise Overloaded(f"{self._pending} spans are waiting to be written")
             self._pending += len(rows)
-        self._queue.put(_Job(rows, done))
+        self._queue.put(_Job(rows, done, write))
         return done
 
     def stop(self, timeout_s: float = 30.0) -> None:
@@ -117,12 +124,12 @@ class StoreWriter:
     def _write(self, conn: sqlite3.Connection, job: _Job, shared: SharedJson) -> None:
         try:
             try:
-                write_batch(conn, job.rows, shared)
+                job.write(conn, job.rows, shared)
                 failed = 0
             except Exception as exc:
                 if _store_failure(exc):
                     raise
-                failed = self._write_one_by_one(conn, job.rows, shared, exc)
+                failed = self._write_one_by_one(conn, job, shared, exc)
         except Exception as exc:
             logger.error("writing %d spans failed: %s", len(job.rows), type(exc).__name__)
             job.done.set_exception(exc)
@@ -133,7 +140,7 @@ class StoreWriter:
                 self._pending -= len(job.rows)
 
     def _write_one_by_one(
-        self, conn: sqlite3.Connection, rows: list[SpanRow], shared: SharedJson, first: Exception
+        self, conn: sqlite3.Connection, job: _Job, shared: SharedJson, first: Exception
     ) -> int:
         """A batch failed on its data, not the store: keep every row that can be written.
 
@@ -141,14 +148,14 @@ class StoreWriter:
         instead of costing the unrelated spans of its batch.
         """
         failed = 0
-        for row in rows:
+        for row in job.rows:
             try:
-                write_batch(conn, [row], shared)
+                job.write(conn, [row], shared)
             except Exception as exc:
                 if _store_failure(exc):
                     raise
                 failed += 1
-        logger.error("%d of %d spans could not be stored: %s", failed, len(rows), type(first).__name__)
+        logger.error("%d of %d spans could not be stored: %s", failed, len(job.rows), type(first).__name__)
         return failed
 
     def _maintain(self, conn: sqlite3.Connection) -> None:

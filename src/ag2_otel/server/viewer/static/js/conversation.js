@@ -3,8 +3,8 @@
 import { el } from './dom.js';
 import { speakerClass } from './colors.js';
 import { formatCost, formatDuration, formatTokens } from './format.js';
-import { attr, spanType, modelName, llmUsage } from './model.js';
-import { messageNode, messageParts, toolCallNode, toolResultNode } from './messages.js';
+import { attr, jsonAttr, spanType, modelName, llmUsage } from './model.js';
+import { asMessageList, messageNode, messageParts, toolCallNode, toolResultNode } from './messages.js';
 import { buildTranscript, newInputs, openingMessages, turnOutputs } from './transcript.js';
 
 // Agents AG2 creates for itself inside a group chat: not members a reader would name.
@@ -42,13 +42,15 @@ function turnMeta(turn) {
   return el('span', { class: 'turn-meta muted' }, bits.join(' · '));
 }
 
-/** Ids of tool calls and results the messages already show, as 'call:ID' / 'result:ID'. */
+/** Tool calls and results the messages already show, as 'call:ID' / 'result:ID', and a
+ * tool message's text as 'text:…' (classic AG2's tracer sends results without ids). */
 function shownToolIds(messages) {
   const ids = new Set();
   for (const m of messages) {
     for (const part of messageParts(m)) {
       if (part && part.id && part.type === 'tool_call') ids.add(`call:${part.id}`);
       if (part && part.id && part.type === 'tool_call_response') ids.add(`result:${part.id}`);
+      if (part && m.role === 'tool' && typeof part.content === 'string') ids.add(`text:${part.content}`);
     }
   }
   return ids;
@@ -61,7 +63,8 @@ function stepNode(step, shownIds, onOpenSpan) {
     const args = attr(step, 'gen_ai.tool.call.arguments');
     const result = attr(step, 'gen_ai.tool.call.result');
     const showArgs = args !== undefined && !(id && shownIds.has(`call:${id}`));
-    const showResult = result !== undefined && !(id && shownIds.has(`result:${id}`));
+    const showResult =
+      result !== undefined && !(id && shownIds.has(`result:${id}`)) && !shownIds.has(`text:${result}`);
     if (showArgs || showResult) {
       return el(
         'div',
@@ -126,20 +129,45 @@ function errorNode(span, onOpenSpan) {
   );
 }
 
+/** A turn that called the model more than once around tool calls: each LLM call's
+ * output and each tool step, in start order (so the final answer comes last). */
+function interleavedBody(turn, shownIds, onOpenSpan) {
+  const outputs = turn.llms
+    .map((span) => ({ span, messages: asMessageList(jsonAttr(span, 'gen_ai.output.messages')) }))
+    .filter((o) => o.messages.length);
+  const tools = turn.steps.filter((s) => spanType(s) !== 'llm');
+  if (outputs.length < 2 || !tools.length) return null;
+  for (const o of outputs) for (const id of shownToolIds(o.messages)) shownIds.add(id);
+  const entries = [
+    ...outputs.map((o) => ({
+      at: o.span.start_time_ns,
+      node: () => o.messages.map((m) => messageNode(m, turn.speaker)),
+    })),
+    ...tools.map((s) => ({
+      at: s.start_time_ns,
+      node: () => el('div', { class: 'steps' }, stepNode(s, shownIds, onOpenSpan)),
+    })),
+  ];
+  return entries.sort((a, b) => a.at - b.at).map((e) => e.node());
+}
+
 function turnNode(turn, outputs, onOpenSpan, shownIds) {
+  const interleaved = interleavedBody(turn, shownIds, onOpenSpan);
   for (const id of shownToolIds(outputs)) shownIds.add(id);
   const steps = outputs.length ? turn.steps.filter((s) => spanType(s) !== 'llm') : turn.steps;
-  const body = [
-    outputs.map((m) => messageNode(m, turn.speaker)),
-    steps.length
-      ? el(
-          'div',
-          { class: 'steps' },
-          steps.map((s) => stepNode(s, shownIds, onOpenSpan)),
-        )
-      : null,
-    turn.errors.map((s) => errorNode(s, onOpenSpan)),
-  ];
+  const body = interleaved
+    ? [interleaved, turn.errors.map((s) => errorNode(s, onOpenSpan))]
+    : [
+        outputs.map((m) => messageNode(m, turn.speaker)),
+        steps.length
+          ? el(
+              'div',
+              { class: 'steps' },
+              steps.map((s) => stepNode(s, shownIds, onOpenSpan)),
+            )
+          : null,
+        turn.errors.map((s) => errorNode(s, onOpenSpan)),
+      ];
   const node = el(
     'article',
     {

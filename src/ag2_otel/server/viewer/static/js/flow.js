@@ -16,7 +16,16 @@ function addEdge(edges, from, to, kind) {
   edges.get(key).count += 1;
 }
 
-/** Nodes (agents with turn counts) and edges (turn-after-turn and handoffs). */
+/** The speaker of the nearest agent turn enclosing `span` (a delegating agent), or ''. */
+function enclosingSpeaker(model, span, speakers) {
+  for (let p = model.byId.get(span.parent_span_id); p; p = model.byId.get(p.parent_span_id)) {
+    if (speakers.has(p.span_id)) return speakers.get(p.span_id);
+  }
+  return '';
+}
+
+/** Nodes (agents with turn counts) and edges (turn-after-turn, handoffs, and delegation:
+ * an agent invoked from inside another agent's turn, through a tool or a nested chat). */
 export function computeFlow(model) {
   const { turns, turnType } = buildTranscript(model);
   const nodes = new Map();
@@ -27,6 +36,11 @@ export function computeFlow(model) {
     const previous = lastAtDepth.get(turn.depth);
     if (previous !== undefined) addEdge(edges, previous, turn.speaker, 'turn');
     lastAtDepth.set(turn.depth, turn.speaker);
+  }
+  const speakers = new Map((turnType === 'agent' ? turns : []).map((t) => [t.span.span_id, t.speaker]));
+  for (const turn of turnType === 'agent' ? turns : []) {
+    const outer = turn.depth ? enclosingSpeaker(model, turn.span, speakers) : '';
+    if (outer && outer !== turn.speaker) addEdge(edges, outer, turn.speaker, 'delegation');
   }
   for (const span of model.spans.filter((s) => spanType(s) === 'handoff')) {
     const from = String(attr(span, 'ag2.handoff.source') || '?');
@@ -77,8 +91,9 @@ function loopPath(p) {
 function edgeNode(edge, positions) {
   const a = positions.get(edge.from);
   const b = positions.get(edge.to);
-  const geometry = edge.from === edge.to ? loopPath(a) : edgePath(a, b, edge.kind === 'handoff' ? -34 : 22);
-  const noun = edge.kind === 'handoff' ? 'handoff' : 'turn';
+  const geometry =
+    edge.from === edge.to ? loopPath(a) : edgePath(a, b, { handoff: -34, delegation: 48 }[edge.kind] ?? 22);
+  const noun = { handoff: 'handoff', delegation: 'delegation' }[edge.kind] || 'turn';
   const label = `${edge.from} → ${edge.to}: ${edge.count} ${noun}${edge.count > 1 ? 's' : ''}`;
   return svg(
     'g',
@@ -135,7 +150,7 @@ function arrowDefs() {
       },
       svg('path', { class: `arrow arrow-${kind}`, d: 'M 0 0 L 10 5 L 0 10 z' }),
     );
-  return svg('defs', {}, marker('turn'), marker('handoff'));
+  return svg('defs', {}, marker('turn'), marker('handoff'), marker('delegation'));
 }
 
 export function renderFlow(model) {
@@ -156,6 +171,8 @@ export function renderFlow(model) {
     el('span', { class: 'legend-turn' }, '— spoke next (count)'),
     ' ',
     el('span', { class: 'legend-handoff' }, '- - handoff (count)'),
+    ' ',
+    el('span', { class: 'legend-delegation' }, '··· delegated to (count)'),
   );
   const table = el(
     'table',

@@ -225,6 +225,12 @@ export function totals(model) {
     input: sum(models, 'input'),
     output: sum(models, 'output'),
     cost: sum(models, 'cost'),
+    // Several producers (OpenInference, openai-v2, ag2 1.x) send no cost: say so, not "$0".
+    costReported: model.spans.some(
+      (s) =>
+        spanType(s) === 'llm' &&
+        (attr(s, 'ag2.usage.cost') !== undefined || attr(s, 'gen_ai.usage.cost') !== undefined),
+    ),
     errors: model.errors.length,
     durationMs: (model.end - model.start) / 1e6,
   };

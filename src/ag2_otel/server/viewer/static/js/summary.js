@@ -112,7 +112,16 @@ export function renderSummary(model) {
       stat('Turns', formatInt(t.turns)),
       stat('LLM calls', formatInt(t.llm)),
       stat('Tokens in / out', `${formatTokens(t.input)} / ${formatTokens(t.output)}`),
-      stat('Cost', formatCost(t.cost)),
+      stat(
+        'Cost',
+        t.llm && !t.costReported
+          ? el(
+              'span',
+              { class: 'muted', title: 'no LLM call in this trace carries a cost attribute' },
+              'not reported',
+            )
+          : formatCost(t.cost),
+      ),
       stat('Latency', formatDuration(t.durationMs)),
       stat('Errors', formatInt(t.errors), t.errors ? 'bad' : ''),
     ),

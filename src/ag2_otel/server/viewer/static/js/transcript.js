@@ -2,7 +2,7 @@
 // markers between them (speaker selection, handoffs, chat boundaries) and stray errors.
 
 import { agentOf, attr, descendants, isError, jsonAttr, llmUsage, modelName, spanType } from './model.js';
-import { asMessageList } from './messages.js';
+import { asMessageList, messageParts } from './messages.js';
 
 const MARKER_TYPES = new Set(['speaker_selection', 'handoff', 'conversation', 'group_chat', 'workflow']);
 const STEP_TYPES = new Set(['llm', 'tool', 'code_execution', 'human_input', 'summary']);
@@ -126,10 +126,34 @@ export function openingMessages(turn) {
   return input.filter((m) => m && m.role !== 'system');
 }
 
-/** Inputs of an LLM-fallback turn that the previous call had not seen yet. */
+/** What identifies a message across calls: role, name, texts and tool-call ids (not the
+ * arguments: producers re-encode them). */
+export function messageKey(message) {
+  if (!message || typeof message !== 'object') return String(message);
+  const parts = messageParts(message).map((p) => {
+    if (!p || typeof p !== 'object') return String(p);
+    const text = typeof p.content === 'string' ? p.content : typeof p.response === 'string' ? p.response : '';
+    return [p.type, p.id || '', p.name || '', text].join('\u0001');
+  });
+  return [message.role || '', message.name || '', ...parts].join('\u0002');
+}
+
+/** Inputs of an LLM-fallback turn that the previous call had not seen: each input
+ * message matched by content against what the previous call sent and answered (each
+ * earlier message matches once), so a separate conversation, or a producer that leaves
+ * a message out of the history, still shows every new message. */
 export function newInputs(turn, previous) {
   const input = openingMessages(turn);
   if (!previous) return input;
-  const seen = openingMessages(previous).length + turnOutputs(previous).length;
-  return input.slice(seen);
+  const seen = new Map();
+  for (const m of [...openingMessages(previous), ...turnOutputs(previous)]) {
+    const key = messageKey(m);
+    seen.set(key, (seen.get(key) || 0) + 1);
+  }
+  return input.filter((m) => {
+    const key = messageKey(m);
+    const count = seen.get(key) || 0;
+    if (count) seen.set(key, count - 1);
+    return !count;
+  });
 }

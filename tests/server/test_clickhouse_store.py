@@ -269,3 +269,14 @@ def test_a_store_without_views_is_a_clear_error(tmp_path: Path) -> None:
     url = load_chdb(tmp_path / "chdb", views=False)
     with pytest.raises(ValueError, match="db migrate --store"):
         open_store(url)
+
+
+def test_the_frozen_llm_operations_of_the_views_agree_with_promotion() -> None:
+    """The migration spells the list out (migrations never follow live code); promote.py decides today."""
+    from ag2_otel.server.clickhouse import migrations
+    from ag2_otel.server.promote import promote
+
+    frozen = {op.strip(" '") for op in migrations._LLM_OPERATIONS.split(",")}
+    for operation in (*frozen, "invoke_agent", "execute_tool", "invoke_workflow", "create_agent"):
+        is_llm = promote({"gen_ai.operation.name": operation}).span_type == "llm"
+        assert is_llm == (operation in frozen), operation

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ag2_otel.server.clickhouse.client import Client, quote_identifier
-from ag2_otel.server.promote import _TYPE_BY_OPERATION
 
 MIGRATIONS_TABLE = "ag2_otel_migrations"
 
 _A = "SpanAttributes"
-_LLM_OPERATIONS = ", ".join(f"'{op}'" for op, kind in sorted(_TYPE_BY_OPERATION.items()) if kind == "llm")
+# The operations promote.py counted as LLM calls when these views were written, spelled out so
+# the migration's SQL never changes with live code (tests/server/test_clickhouse_store.py checks
+# they still agree).
+_LLM_OPERATIONS = "'chat', 'embeddings', 'generate_content', 'text_completion'"
 # promote.promote() in SQL: which spans are LLM calls, their model, agent and usage.
 IS_LLM = (
     f"({_A}['ag2.span.type'] = 'llm' OR ({_A}['ag2.span.type'] = ''"

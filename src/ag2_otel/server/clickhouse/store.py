@@ -17,7 +17,7 @@ from ag2_otel.server.normalize import SpanRow, dumps
 from ag2_otel.server.promote import promote
 from ag2_otel.server.store import queries
 from ag2_otel.server.store.queries import MAX_LIMIT, QueryError, TraceFilter, decode_cursor, encode_cursor
-from ag2_otel.server.store.summaries import DAY_NS, HOUR_NS, _from_row, _summary
+from ag2_otel.server.store.summaries import DAY_NS, HOUR_NS, summary_of
 
 _SCOPE_KEYS = ("otel.scope.name", "otel.scope.version")
 # Newest-first pages look back this far from their anchor before widening (cost stays
@@ -127,7 +127,7 @@ class ClickHouseStore:
             by_trace.setdefault(row.trace_id, []).append(row)
         result = {}
         for trace_id, rows in by_trace.items():
-            summary = _summary(trace_id, [_from_row(row) for row in rows])
+            summary = summary_of(trace_id, rows)
             result[trace_id] = queries.summary_from_row(summary[:17])
         return result
 
@@ -137,7 +137,7 @@ class ClickHouseStore:
         rows = self._spans([trace_id.lower()])
         if not rows:
             return None
-        summary = _summary(rows[0].trace_id, [_from_row(row) for row in rows])
+        summary = summary_of(rows[0].trace_id, rows)
         return {
             "summary": queries.summary_from_row(summary[:17]),
             "spans": [queries.span_from_row(_as_tuple(row)) for row in rows],

@@ -136,6 +136,11 @@ def _refresh_chunk(conn: sqlite3.Connection, ids: list[str], fresh: dict[str, di
     _apply_usage(conn, ids, usage)
 
 
+def summary_of(trace_id: str, rows: Sequence[SpanRow]) -> tuple[Any, ...]:
+    """The `traces` row of one trace's spans, for stores that summarise when read (ClickHouse)."""
+    return _summary(trace_id, [_from_row(row) for row in rows])
+
+
 def _summary(trace_id: str, spans: list[_Span]) -> tuple[Any, ...]:
     """One `traces` row: what the list view shows and filters on."""
     root = _root(spans)

@@ -11,7 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from . import fixtures
+from ag2_otel.testing import viewer_traces as fixtures
+
 from .conftest import Demo, PageWatch, open_page
 from .test_xss import assert_inert
 

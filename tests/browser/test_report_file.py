@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.serve_process import run_cli
+from ag2_otel.testing import viewer_traces as fixtures
+from ag2_otel.testing.serve import run_cli
 
-from . import fixtures
-from .servers import RealServer
+from .servers import FedServer
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ CONTRAST_JS = """() => {
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     folder = tmp_path_factory.mktemp("report-files")
-    server = RealServer(folder / "traces.db")
+    server = FedServer(folder / "traces.db")
     now = time.time_ns()
     written = {}
     try:

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from ag2_otel.testing import ScriptedOpenAIServer
+from ag2_otel.testing.serve import ServerProcess
 from tests.interop.conftest import one_trace, run_producer
 from tests.semconv import content_violations
-from tests.serve_process import ServerProcess
 
 pytestmark = pytest.mark.slow
 

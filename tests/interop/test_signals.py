@@ -16,8 +16,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
+from ag2_otel.testing.serve import ServerProcess
 from tests.semconv import content_violations
-from tests.serve_process import ServerProcess
 
 DETAILS = {
     "gen_ai.input.messages": [{"role": "user", "parts": [{"type": "text", "content": "Hi?"}]}],

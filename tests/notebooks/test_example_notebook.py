@@ -17,8 +17,8 @@ from nbclient import NotebookClient
 
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.testing import ScriptedOpenAIServer
+from ag2_otel.testing.serve import wait_for
 from tests.report.htmlparse import parse
-from tests.serve_process import wait_for
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "tracing_with_ag2_otel.ipynb"
 pytestmark = pytest.mark.slow

@@ -10,8 +10,8 @@ import httpx
 from google.protobuf import json_format
 
 from ag2_otel.testing.otlp import capture, grpc_exporter, http_exporter, request_of, send
+from ag2_otel.testing.serve import run_cli
 from ag2_otel.testing.workload import LLM_CALLS_PER_TRACE, SPANS_PER_TRACE, emit_trace, input_tokens
-from tests.serve_process import run_cli
 from tests.server.conftest import ServerProcess, start_server
 
 
@@ -222,7 +222,7 @@ def test_serve_applies_its_retention_flag_when_it_starts(tmp_path: Path) -> None
     """Traces sent over OTLP, then the server restarted with `--retention-days 7`:
     the ten-day-old traces are gone, the recent ones (and their usage) stay."""
     from ag2_otel.server.store.retention import DAY_NS
-    from tests.server.storeutil import ag2_request
+    from ag2_otel.testing.otlp import ag2_request
 
     db = tmp_path / "retention.db"
     server = start_server(db)

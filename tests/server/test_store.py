@@ -18,8 +18,9 @@ from ag2_otel.server.store.ingest import _INSERT_SPAN, SharedJson, _values
 from ag2_otel.server.store.migrations import LATEST, MIGRATIONS, current_version, migrate
 from ag2_otel.server.store.queries import list_traces_sql
 from ag2_otel.server.store.retention import DAY_NS, enforce, used_bytes, vacuum
+from ag2_otel.testing.otlp import ag2_request
 from ag2_otel.testing.workload import LLM_CALLS_PER_TRACE, SPANS_PER_TRACE, emit_trace
-from tests.server.storeutil import ag2_request, ingest
+from tests.server.storeutil import ingest
 
 _TABLES = {
     "spans",

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from ag2_otel.testing import ScriptedOpenAIServer
-from tests.serve_process import wait_for
+from ag2_otel.testing.serve import wait_for
 
 from .conftest import CHAT, closed_port_url, run_program
 

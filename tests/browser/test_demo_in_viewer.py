@@ -11,10 +11,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from ag2_otel.testing.serve import run_cli
+from ag2_otel.testing.serve import FedServer, run_cli
 
 from .conftest import open_page
-from .servers import FedServer
 
 pytestmark = pytest.mark.browser
 

@@ -116,7 +116,7 @@ def expected_rows(trace: dict[str, Any], query: str) -> tuple[list[str], set[str
     shown: set[str] = set()
     for span_id in matched:
         node: str | None = span_id
-        while node in spans and node not in shown:
+        while node is not None and node in spans and node not in shown:
             shown.add(node)
             node = spans[node]["parent_span_id"]
     children: dict[str | None, list[dict[str, Any]]] = {}

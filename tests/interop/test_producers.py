@@ -27,7 +27,8 @@ def _llm_spans(trace: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _messages(span: dict[str, Any], key: str) -> list[dict[str, Any]]:
     value = span["attributes"][key]
-    return json.loads(value) if isinstance(value, str) else value
+    parsed: list[dict[str, Any]] = json.loads(value) if isinstance(value, str) else value
+    return parsed
 
 
 def _assert_weather_calls(trace: dict[str, Any]) -> None:

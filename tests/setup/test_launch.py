@@ -21,7 +21,7 @@ from .conftest import CHAT, closed_port_url, run_program
 
 def _answers(url: str) -> bool:
     try:
-        return httpx.get(f"{url}/api/about", timeout=2).json().get("service") == "ag2-otel"
+        return bool(httpx.get(f"{url}/api/about", timeout=2).json().get("service") == "ag2-otel")
     except (httpx.HTTPError, ValueError):
         return False
 

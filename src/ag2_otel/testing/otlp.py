@@ -19,7 +19,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode, TraceFlags, Tracer
 
-from ag2_otel.testing.workload import emit_trace
+from ag2_otel.testing.workload import emit_traces
 
 
 def http_exporter(url: str, headers: dict[str, str] | None = None) -> HttpExporter:
@@ -59,12 +59,7 @@ def ag2_request(
     count: int, *, service: str = "store-test", shift_ns: int = 0, first: int = 0
 ) -> ExportTraceServiceRequest:
     """`count` AG2-shaped traces as one export request, optionally moved back in time."""
-
-    def emit(tracer: Tracer) -> None:
-        for i in range(count):
-            emit_trace(tracer, first + i)
-
-    request = request_of(capture(emit, service=service))
+    request = request_of(capture(emit_traces(count, first), service=service))
     if shift_ns:
         for resource_spans in request.resource_spans:
             for scope_spans in resource_spans.scope_spans:

@@ -21,6 +21,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -166,10 +167,8 @@ def run(directory: Path, sizes: list[int], runs: int) -> dict[str, Any]:
             "list page 2 (cursor)": lambda: store.list_traces(
                 limit=50, cursor=store.list_traces(limit=50)[1]
             ),
-            "agent filter, newest 50": lambda agent=agent: store.list_traces(
-                TraceFilter(agent=agent), limit=50
-            ),
-            "trace by id": lambda newest=newest: store.get_trace(newest["trace_id"]),
+            "agent filter, newest 50": partial(store.list_traces, TraceFilter(agent=agent), limit=50),
+            "trace by id": partial(store.get_trace, newest["trace_id"]),
             "usage per agent, hourly, 24 h": lambda: store.usage(
                 group_by=("agent",), bucket="hour", since_ns=now_ns - DAY_NS
             ),

@@ -9,12 +9,12 @@ from typing import Annotated, Any
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
 
 from ag2_otel.testing import Reply, ScriptedOpenAIServer, ToolCall
 from tests.instrumentation.agents import QUESTION, scripted_tool_chat, user_and_assistant
 from tests.instrumentation.conftest import llm_config_for
+from tests.instrumentation.spans import InMemorySpanExporter
 from tests.instrumentation.trees import one_trace, the
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel import AG2Instrumentor
 from tests.instrumentation.agents import user_and_assistant
+from tests.instrumentation.spans import InMemorySpanExporter
 
 _ROOT = Path(__file__).resolve().parents[2]
 

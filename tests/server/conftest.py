@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.serve_process import ServerProcess, deselect_over_chdb, start_server, wait_for
+from ag2_otel.testing.serve import ServerProcess, start_server, wait_for
+from tests.deselect import deselect_over_chdb
 
 __all__ = ["ServerProcess", "start_server", "wait_for"]
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.serve_process import run_cli
+from ag2_otel.testing.serve import run_cli
 from tests.server.clickhouse_util import load_chdb
 from tests.server.stores import StorePair, store_pair, workload_requests
 

@@ -14,7 +14,8 @@ from ag2_otel.server.store import rebuild, summaries
 from ag2_otel.server.store.connection import open_writer
 from ag2_otel.server.store.ingest import _INSERT_SPAN, SharedJson, _values
 from ag2_otel.server.store.migrations import MIGRATIONS, migrate, pending_rebuilds
-from tests.server.storeutil import ag2_request, ingest
+from ag2_otel.testing.otlp import ag2_request
+from tests.server.storeutil import ingest
 
 
 def _version_1_file_with_spans(path: Path, request: ExportTraceServiceRequest) -> sqlite3.Connection:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from opentelemetry.sdk.resources import Resource
@@ -18,8 +19,9 @@ from ag2_otel.server.store.ingest import _INSERT_SPAN, SharedJson, _values
 from ag2_otel.server.store.migrations import LATEST, MIGRATIONS, current_version, migrate
 from ag2_otel.server.store.queries import list_traces_sql
 from ag2_otel.server.store.retention import DAY_NS, enforce, used_bytes, vacuum
+from ag2_otel.testing.otlp import ag2_request
 from ag2_otel.testing.workload import LLM_CALLS_PER_TRACE, SPANS_PER_TRACE, emit_trace
-from tests.server.storeutil import ag2_request, ingest
+from tests.server.storeutil import ingest
 
 _TABLES = {
     "spans",
@@ -82,7 +84,7 @@ def test_queries_use_indexes(tmp_path: Path) -> None:
         TraceFilter(since_ns=1, until_ns=2**62),
     ]
     for where in filters:
-        params = [v for v in (where.agent, where.model) if v is not None]
+        params: list[str | int] = [v for v in (where.agent, where.model) if v is not None]
         params += [v for v in (where.service, where.status, where.since_ns, where.until_ns) if v is not None]
         plan = " | ".join(
             row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + _with_filters(where), params)
@@ -240,7 +242,11 @@ def test_speaker_selection_helpers_are_not_listed_as_participants(tmp_path: Path
                 "gen_ai.agent.name": name,
             },
         ):
-            llm = {"ag2.span.type": "llm", "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 10}
+            llm: dict[str, Any] = {
+                "ag2.span.type": "llm",
+                "gen_ai.operation.name": "chat",
+                "gen_ai.usage.input_tokens": 10,
+            }
             with tracer.start_as_current_span("chat m", attributes={**llm, "gen_ai.agent.name": name}):
                 pass
 

@@ -1,7 +1,8 @@
-"""Canned traces in the shape of docs/contracts.md (`Span` dicts), for the browser tests.
+"""Canned traces in the shape of docs/contracts.md (`Span` dicts), for the viewer's browser
+tests and benchmarks: group chats, an OpenAI call, hostile and XSS content, a 2,000-span trace.
 
-They are converted to SDK spans and sent to the real `ag2-otel serve` through the
-OTLP/HTTP exporter (`otlp.py`); the viewer then reads them back from the JSON API.
+`serve.FedServer` converts them to SDK spans and sends them to the real `ag2-otel serve`
+through the OTLP/HTTP exporter; the viewer then reads them back from the JSON API.
 """
 
 from __future__ import annotations

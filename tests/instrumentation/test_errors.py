@@ -113,7 +113,7 @@ def test_bug_in_attribute_building_leaves_the_chat_unchanged(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("telemetry bug")
 
-    monkeypatch.setattr(agent_module, "model_attributes", broken)
+    monkeypatch.setattr(agent_module, "agent_facts", broken)
     monkeypatch.setattr(llm_module, "_request_attributes", broken)
     user, assistant = _pair(llm_config, tracer_provider)
     result = user.initiate_chat(assistant, message=QUESTION, max_turns=1)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
-
-_T = TypeVar("_T")
 
 
 def agent_name(agent: Any) -> str:
@@ -55,37 +54,46 @@ _AG2_MODEL_NAMES = {
 }
 
 
-def ag2_model_attributes(agent: Any) -> dict[str, Any]:
-    """`model_attributes` under `ag2.*` names, for AG2-only steps that are no GenAI operation
-    themselves (the LLM call beneath them carries the `gen_ai.*` ones)."""
-    return {_AG2_MODEL_NAMES[key]: value for key, value in model_attributes(agent).items()}
+@dataclass(frozen=True)
+class AgentFacts:
+    """What every span about an agent reads from it (read-only: shared by all those spans)."""
+
+    name: str
+    model: Mapping[str, Any]
+    """`gen_ai.provider.name` and `gen_ai.request.model` of the agent's first LLM config."""
+    ag2_model: Mapping[str, Any]
+    """The same under `ag2.*` names, for AG2-only steps that are no GenAI operation themselves
+    (the LLM call beneath them carries the `gen_ai.*` ones)."""
 
 
-class AgentCache(Generic[_T]):
-    """Values derived from an agent, computed once per agent and reused.
+def _read_facts(agent: Any) -> AgentFacts:
+    model = model_attributes(agent)
+    ag2_model = {_AG2_MODEL_NAMES[key]: value for key, value in model.items()}
+    return AgentFacts(agent_name(agent), model, ag2_model)
 
-    An entry is reused only while the agent keeps the same `name` and the same
-    `llm_config` object, so assigning a new config (or renaming) is seen at
-    the next call; agents are held weakly. Each caller keeps its own cache and
-    its own `build`, so a failing `build` fails that caller every time.
+
+# agent -> (its llm_config, its name, the facts read from them); agents are held weakly.
+_facts: weakref.WeakKeyDictionary[Any, tuple[Any, Any, AgentFacts]] = weakref.WeakKeyDictionary()
+
+
+def agent_facts(agent: Any) -> AgentFacts:
+    """An agent's name and model attributes, read once per agent and reused.
+
+    An entry is reused only while the agent keeps the same `name` and the same `llm_config`
+    object, so assigning a new config (or renaming) is seen at the next call. Nothing is kept
+    when reading fails, so a failing read fails every call alike.
     """
-
-    def __init__(self, build: Callable[[Any], _T]) -> None:
-        self._build = build
-        self._entries: weakref.WeakKeyDictionary[Any, tuple[Any, Any, _T]] = weakref.WeakKeyDictionary()
-
-    def get(self, agent: Any) -> _T:
-        llm_config = getattr(agent, "llm_config", None)
-        name = getattr(agent, "name", None)
-        try:
-            cached = self._entries.get(agent)
-        except TypeError:  # an unhashable agent class (or None)
-            return self._build(agent)
-        if cached is not None and cached[0] is llm_config and cached[1] == name:
-            return cached[2]
-        value = self._build(agent)
-        self._entries[agent] = (llm_config, name, value)
-        return value
+    llm_config = getattr(agent, "llm_config", None)
+    name = getattr(agent, "name", None)
+    try:
+        cached = _facts.get(agent)
+    except TypeError:  # an unhashable agent class (or None)
+        return _read_facts(agent)
+    if cached is not None and cached[0] is llm_config and cached[1] == name:
+        return cached[2]
+    facts = _read_facts(agent)
+    _facts[agent] = (llm_config, name, facts)
+    return facts
 
 
 def bound_argument(args: tuple[Any, ...], kwargs: Mapping[str, Any], name: str, position: int) -> Any:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import AgentCache, agent_name, bound_argument, model_attributes
+from ag2_otel.instrumentation._agents import agent_facts, agent_name, bound_argument
 from ag2_otel.instrumentation._context import AGENT_KEY, current_scope, new_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, is_active, sync_wrapper
@@ -39,19 +39,12 @@ def _plan(
     ), finish_agent_turn
 
 
-def _agent_facts(agent: Any) -> tuple[str, dict[str, Any]]:
-    """Name and model attributes (read-only: shared by every span of this agent)."""
-    return agent_name(agent), model_attributes(agent)
-
-
-_facts = AgentCache(_agent_facts)
-
-
 def begin_agent_turn(
     telemetry: Telemetry, agent: Any, messages: Any, sender: Any, marker: object
 ) -> Operation:
     """The `invoke_agent {name}` span of one turn (also used for A2A-served turns)."""
-    name, model = _facts.get(agent)
+    facts = agent_facts(agent)
+    name, model = facts.name, facts.model
     attributes: dict[str, Any] = {
         sc.AG2_SPAN_TYPE: sc.TYPE_AGENT,
         sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_AGENT,
@@ -73,7 +66,7 @@ def begin_agent_turn(
         inherit=True,
         values={AGENT_KEY: agent},
     )
-    # `model` holds only provider and request model (`model_attributes`): all metric keys.
+    # `model` holds only provider and request model (`AgentFacts.model`): all metric keys.
     operation.duration_metric = (
         telemetry.instruments.agent_duration,
         {sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_AGENT, sc.GEN_AI_AGENT_NAME: name, **model},

@@ -8,27 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import (
-    AgentCache,
-    ag2_model_attributes,
-    agent_name,
-    bound_argument,
-    model_attributes,
-)
+from ag2_otel.instrumentation._agents import agent_facts, agent_name, bound_argument
 from ag2_otel.instrumentation._context import BACKGROUND_KEY, BackgroundWork, new_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._spans import Finish, Operation, Plan, async_wrapper, sync_wrapper
 from ag2_otel.instrumentation.group_chat import set_usage_rollup
 from ag2_otel.instrumentation.messages import output_message, to_semconv_message
-
-
-def _agent_facts(agent: Any) -> tuple[str, dict[str, Any]]:
-    """Name and model attributes (read-only: shared by every span of this agent)."""
-    return agent_name(agent), model_attributes(agent)
-
-
-_facts = AgentCache(_agent_facts)
-_summary_model = AgentCache(ag2_model_attributes)
 
 
 def _planner(*, is_async: bool) -> Plan:
@@ -54,8 +39,8 @@ def _begin(
     kwargs: dict[str, Any],
     is_async: bool,
 ) -> Operation:
-    sender_name, sender_model = _facts.get(sender)
-    recipient_name, recipient_model = _facts.get(recipient)
+    sender_facts, recipient_facts = agent_facts(sender), agent_facts(recipient)
+    sender_name, recipient_name = sender_facts.name, recipient_facts.name
     scope = new_scope(sc.TYPE_CONVERSATION)
     attributes: dict[str, Any] = {
         sc.AG2_SPAN_TYPE: sc.TYPE_CONVERSATION,
@@ -63,7 +48,7 @@ def _begin(
         sc.GEN_AI_WORKFLOW_NAME: f"{sender_name} -> {recipient_name}",
         sc.AG2_CONVERSATION_SENDER: sender_name,
         sc.AG2_CONVERSATION_RECIPIENT: recipient_name,
-        **(recipient_model or sender_model),
+        **(recipient_facts.model or sender_facts.model),
     }
     if scope.parent is not None:
         attributes[sc.AG2_CONVERSATION_NESTED] = True
@@ -160,14 +145,14 @@ def _plan_summary(
         return None, _finish_summary
 
     def begin() -> Operation:
-        name = agent_name(llm_agent)
+        facts = agent_facts(llm_agent)
         attributes: dict[str, Any] = {
             sc.AG2_SPAN_TYPE: sc.TYPE_SUMMARY,
             sc.AG2_SUMMARY_METHOD: "reflection_with_llm",
-            sc.AG2_AGENT_NAME: name,
-            **_summary_model.get(llm_agent),
+            sc.AG2_AGENT_NAME: facts.name,
+            **facts.ag2_model,
         }
-        return Operation(telemetry, f"summary {name}", attributes)
+        return Operation(telemetry, f"summary {facts.name}", attributes)
 
     return begin, _finish_summary
 

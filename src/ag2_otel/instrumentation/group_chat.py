@@ -14,7 +14,7 @@ from typing import Any
 from opentelemetry import context as otel_context
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import AgentCache, ag2_model_attributes, agent_name
+from ag2_otel.instrumentation._agents import agent_facts, agent_name
 from ag2_otel.instrumentation._context import new_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
@@ -104,13 +104,6 @@ class _Selection:
         self.attempts = 0
 
 
-def _selector_facts_of(selector: Any) -> tuple[str, dict[str, Any]]:
-    return agent_name(selector), ag2_model_attributes(selector)
-
-
-_selector_facts = AgentCache(_selector_facts_of)
-
-
 def _plan_selection(
     groupchat: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[Callable[[], Operation] | None, Finish]:
@@ -121,12 +114,12 @@ def _plan_selection(
         return None, _finish_selection
 
     def begin() -> Operation:
-        selector_name, selector_model = _selector_facts.get(selector)
+        facts = agent_facts(selector)
         attributes: dict[str, Any] = {
             sc.AG2_SPAN_TYPE: sc.TYPE_SPEAKER_SELECTION,
             sc.AG2_SELECTION_METHOD: _method_name(getattr(groupchat, "speaker_selection_method", None)),
-            sc.AG2_GROUP_MANAGER: selector_name,
-            **selector_model,
+            sc.AG2_GROUP_MANAGER: facts.name,
+            **facts.ag2_model,
         }
         if last_speaker is not None:
             attributes[sc.AG2_SELECTION_LAST_SPEAKER] = agent_name(last_speaker)

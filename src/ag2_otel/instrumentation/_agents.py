@@ -14,7 +14,11 @@ def agent_name(agent: Any) -> str:
     return str(getattr(agent, "name", None) or type(agent).__name__)
 
 
-def _field(obj: Any, key: str) -> Any:
+def read_field(obj: Any, key: str) -> Any:
+    """`obj[key]` of a mapping, else `obj.key`, else None: AG2 takes configs and messages
+    as dicts or as objects, and model clients return either."""
+    if obj is None:
+        return None
     if isinstance(obj, Mapping):
         return obj.get(key)
     return getattr(obj, key, None)
@@ -25,13 +29,13 @@ def first_llm_entry(agent: Any) -> Any:
     llm_config = getattr(agent, "llm_config", None)
     if not llm_config:
         return None
-    config_list = _field(llm_config, "config_list")
+    config_list = read_field(llm_config, "config_list")
     if config_list:
         try:
             return config_list[0]
         except (IndexError, KeyError, TypeError):
             return None
-    return llm_config if _field(llm_config, "model") else None
+    return llm_config if read_field(llm_config, "model") else None
 
 
 def model_attributes(agent: Any) -> dict[str, Any]:
@@ -40,9 +44,9 @@ def model_attributes(agent: Any) -> dict[str, Any]:
     if entry is None:
         return {}
     attributes: dict[str, Any] = {}
-    api_type = str(_field(entry, "api_type") or "openai")
+    api_type = str(read_field(entry, "api_type") or "openai")
     attributes[sc.GEN_AI_PROVIDER_NAME] = sc.PROVIDER_BY_API_TYPE.get(api_type, api_type)
-    model = _field(entry, "model")
+    model = read_field(entry, "model")
     if model:
         attributes[sc.GEN_AI_REQUEST_MODEL] = str(model)
     return attributes

@@ -13,6 +13,7 @@ from opentelemetry import context as otel_context
 from opentelemetry.trace import SpanKind
 
 from ag2_otel.instrumentation import _semconv as sc
+from ag2_otel.instrumentation._agents import read_field
 from ag2_otel.instrumentation._context import current_scope
 from ag2_otel.instrumentation._registry import registry
 from ag2_otel.instrumentation._safety import telemetry_guard
@@ -79,8 +80,8 @@ def _finish(operation: Operation, response: Any) -> None:
     span = operation.span
     scope, metric_attributes, call = operation.data
     usage = None if call.cached else getattr(response, "usage", None)
-    input_tokens = _int(_get(usage, "prompt_tokens"))
-    output_tokens = _int(_get(usage, "completion_tokens"))
+    input_tokens = _int(read_field(usage, "prompt_tokens"))
+    output_tokens = _int(read_field(usage, "completion_tokens"))
     cost = getattr(response, "cost", None)
     cost = float(cost) if isinstance(cost, (int, float)) and not call.cached else 0.0
     response_model = getattr(response, "model", None)
@@ -261,22 +262,22 @@ def _message_fields(message: Any) -> Mapping[str, Any]:
     if isinstance(message, Mapping):
         return message
     return {
-        "role": _get(message, "role"),
-        "content": _get(message, "content"),
-        "name": _get(message, "name"),
+        "role": read_field(message, "role"),
+        "content": read_field(message, "content"),
+        "name": read_field(message, "name"),
         "tool_calls": [
-            call if isinstance(call, Mapping) else {"id": _get(call, "id"), "function": _function(call)}
-            for call in _get(message, "tool_calls") or ()
+            call if isinstance(call, Mapping) else {"id": read_field(call, "id"), "function": _function(call)}
+            for call in read_field(message, "tool_calls") or ()
         ],
         "function_call": _function(message, "function_call"),
     }
 
 
 def _function(holder: Any, key: str = "function") -> Mapping[str, Any] | None:
-    function = _get(holder, key)
+    function = read_field(holder, key)
     if function is None or isinstance(function, Mapping):
         return function
-    return {"name": _get(function, "name"), "arguments": _get(function, "arguments")}
+    return {"name": read_field(function, "name"), "arguments": read_field(function, "arguments")}
 
 
 def _first_config(wrapper: Any) -> Mapping[str, Any]:
@@ -296,14 +297,6 @@ def _server(wrapper: Any, config: Mapping[str, Any]) -> tuple[str | None, int | 
     parts = urlsplit(str(base_url))
     port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
     return parts.hostname, port
-
-
-def _get(obj: Any, key: str) -> Any:
-    if obj is None:
-        return None
-    if isinstance(obj, Mapping):
-        return obj.get(key)
-    return getattr(obj, key, None)
 
 
 def _int(value: Any) -> int:
@@ -332,7 +325,7 @@ def wrap_client_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwarg
                 call.operation.span.add_event(
                     sc.AG2_LLM_ATTEMPT_FAILED_EVENT,
                     {
-                        sc.GEN_AI_REQUEST_MODEL: str(_get(params, "model") or ""),
+                        sc.GEN_AI_REQUEST_MODEL: str(read_field(params, "model") or ""),
                         sc.ERROR_TYPE: error_type(exc),
                         "exception.message": str(exc)[:500],
                     },

@@ -7,7 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from opentelemetry import context as otel_context
+
 from ag2_otel.instrumentation import _semconv as sc
+
+AGENT_KEY = otel_context.create_key("ag2_otel.agent")
+"""The agent whose traced turn is running (for objects that do not know their agent)."""
 
 
 def agent_name(agent: Any) -> str:

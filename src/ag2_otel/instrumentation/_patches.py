@@ -37,12 +37,8 @@ from ag2_otel.instrumentation import (
     remote,
     tool,
 )
-from ag2_otel.instrumentation._context import (
-    CARRIERS,
-    QUIET_KEY,
-    install_context_carriers,
-    uninstall_context_carriers,
-)
+from ag2_otel.instrumentation._carriers import CARRIERS, install_context_carriers, uninstall_context_carriers
+from ag2_otel.instrumentation._sampling import QUIET_KEY
 
 logger = logging.getLogger(__name__)
 

@@ -20,11 +20,12 @@ from opentelemetry.context import Context
 from opentelemetry.metrics import Histogram
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
-from ag2_otel.instrumentation._context import ACTIVE_KEY, INHERIT_KEY, QUIET_KEY, SCOPE_KEY, Scope
 from ag2_otel.instrumentation._events import CONTENT_EVENT, emit_content_event
-from ag2_otel.instrumentation._registry import Telemetry
+from ag2_otel.instrumentation._registry import INHERIT_KEY, Telemetry
 from ag2_otel.instrumentation._safety import logger as guard_logger
 from ag2_otel.instrumentation._safety import telemetry_guard
+from ag2_otel.instrumentation._sampling import QUIET_KEY
+from ag2_otel.instrumentation._scopes import SCOPE_KEY, Scope, scope_in
 from ag2_otel.instrumentation._semconv import (
     AG2_CONVERSATION_ID,
     AG2_ENDED_BY,
@@ -38,6 +39,8 @@ _R = TypeVar("_R")
 
 # The context key the API keeps the current span under, learnt through the public API.
 (_SPAN_KEY,) = trace.set_span_in_context(trace.INVALID_SPAN, Context()).keys()
+ACTIVE_KEY = otel_context.create_key("ag2_otel.active")
+"""The innermost of our steps (`is_active`: a re-entrant call to skip)."""
 
 # ids of exceptions already recorded as span events, so ancestors that see the
 # same exception propagate mark themselves failed without recording it again.
@@ -94,7 +97,7 @@ class Operation:
         self.started = time.perf_counter()
         self._ended = False
         current = otel_context.get_current()
-        enclosing = scope or _scope_of(current)
+        enclosing = scope or scope_in(current)
         attrs = dict(attributes)  # callers derive metric attributes from theirs: never add to it
         if enclosing is not None:
             # `gen_ai.*` only on GenAI operations (see `AG2_AGENT_NAME`)
@@ -195,11 +198,6 @@ class Operation:
                 otel_context.detach(token)
             except Exception:
                 _swallowed("detach")
-
-
-def _scope_of(context: Context) -> Scope | None:
-    scope = context.get(SCOPE_KEY)
-    return scope if isinstance(scope, Scope) else None
 
 
 def is_active(marker: object) -> bool:

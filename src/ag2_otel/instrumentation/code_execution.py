@@ -22,8 +22,7 @@ from typing import Any
 from opentelemetry import context as otel_context
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import agent_name, bound_argument
-from ag2_otel.instrumentation._context import AGENT_KEY
+from ag2_otel.instrumentation._agents import AGENT_KEY, agent_name, bound_argument
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._spans import Finish, Operation, is_active, sync_wrapper

@@ -9,8 +9,9 @@ from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_facts, agent_name, bound_argument
-from ag2_otel.instrumentation._context import BACKGROUND_KEY, BackgroundWork, new_scope
+from ag2_otel.instrumentation._carriers import BACKGROUND_KEY, BackgroundWork
 from ag2_otel.instrumentation._registry import Telemetry, registry
+from ag2_otel.instrumentation._scopes import new_scope
 from ag2_otel.instrumentation._spans import Finish, Operation, Plan, async_wrapper, sync_wrapper
 from ag2_otel.instrumentation.group_chat import set_usage_rollup
 from ag2_otel.instrumentation.messages import output_message, to_semconv_message

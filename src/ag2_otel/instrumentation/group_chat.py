@@ -15,9 +15,9 @@ from opentelemetry import context as otel_context
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_facts, agent_name
-from ag2_otel.instrumentation._context import new_scope
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
+from ag2_otel.instrumentation._scopes import new_scope
 from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, sync_wrapper
 
 _SELECTION_KEY = otel_context.create_key("ag2_otel.speaker_selection")

@@ -14,9 +14,9 @@ from opentelemetry.trace import SpanKind
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import read_field
-from ag2_otel.instrumentation._context import current_scope
 from ag2_otel.instrumentation._registry import registry
 from ag2_otel.instrumentation._safety import telemetry_guard
+from ag2_otel.instrumentation._scopes import current_scope
 from ag2_otel.instrumentation._spans import Operation, call_traced, error_type
 from ag2_otel.instrumentation.content import ContentPolicy
 from ag2_otel.instrumentation.messages import (

@@ -1,9 +1,12 @@
-"""Facts about AG2 agents read without side effects (names, model, provider)."""
+"""Facts about AG2 agents, read without side effects: names, model and provider, and
+which agent is behind an AG2 object that does not know its agent (a code executor,
+an A2A client)."""
 
 from __future__ import annotations
 
+import inspect
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +16,7 @@ from ag2_otel.instrumentation import _semconv as sc
 
 AGENT_KEY = otel_context.create_key("ag2_otel.agent")
 """The agent whose traced turn is running (for objects that do not know their agent)."""
+_CALLER_SEARCH_DEPTH = 6
 
 
 def agent_name(agent: Any) -> str:
@@ -103,6 +107,32 @@ def agent_facts(agent: Any) -> AgentFacts:
     facts = _read_facts(agent)
     _facts[agent] = (llm_config, name, facts)
     return facts
+
+
+def calling_self(
+    accept: Callable[[Any], bool], *, function: str | None = None, depth: int = _CALLER_SEARCH_DEPTH
+) -> Any:
+    """`self` of the nearest calling method (named `function`, if given) that `accept`s it.
+
+    For AG2 objects that do not know who uses them (a code executor, an A2A
+    client factory); looks at most `depth` frames up and never raises.
+    """
+    frame = inspect.currentframe()
+    try:
+        frame = frame.f_back if frame is not None else None
+        for _ in range(depth):
+            if frame is None:
+                return None
+            if function is None or frame.f_code.co_name == function:
+                candidate = frame.f_locals.get("self")
+                if candidate is not None and accept(candidate):
+                    return candidate
+            frame = frame.f_back
+    except Exception:  # never let the search hurt the call
+        return None
+    finally:
+        del frame
+    return None
 
 
 def bound_argument(args: tuple[Any, ...], kwargs: Mapping[str, Any], name: str, position: int) -> Any:

@@ -15,8 +15,10 @@ from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry.context import Context
+from opentelemetry.trace import Span
 
 from ag2_otel.ids import random_bits
+from ag2_otel.instrumentation import _semconv as sc
 
 SCOPE_KEY = otel_context.create_key("ag2_otel.scope")
 
@@ -75,3 +77,19 @@ def new_scope(kind: str, owner: Any = None) -> Scope:
     # Our own random source: drawing from the global `random` would change a seeded program.
     conversation_id = parent.conversation_id if parent else f"{random_bits(128):032x}"
     return Scope(kind=kind, conversation_id=conversation_id, parent=parent, owner=owner)
+
+
+def set_usage_rollup(span: Span, scope: Scope | None) -> None:
+    """Show on `scope`'s own span the totals of the LLM calls made inside it (for display:
+    never re-summed)."""
+    if scope is None:
+        return
+    usage = scope.usage
+    span.set_attributes(  # one call: the SDK takes its span lock once
+        {
+            sc.AG2_USAGE_INPUT_TOKENS: usage.input_tokens,
+            sc.AG2_USAGE_OUTPUT_TOKENS: usage.output_tokens,
+            sc.AG2_USAGE_COST: usage.cost,
+            sc.AG2_LLM_CALLS: usage.llm_calls,
+        }
+    )

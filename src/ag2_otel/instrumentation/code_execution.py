@@ -15,14 +15,13 @@ the result. The code and its output are content (opt-in only).
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from opentelemetry import context as otel_context
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import AGENT_KEY, agent_name, bound_argument
+from ag2_otel.instrumentation._agents import AGENT_KEY, agent_name, bound_argument, calling_self
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._spans import Finish, Operation, is_active, sync_wrapper
@@ -36,7 +35,6 @@ EXECUTORS: tuple[tuple[str, str], ...] = (
 )
 """(module, class) of the AG2 executors whose `execute_code_blocks` is traced."""
 _EXECUTOR_CALLER = "_generate_code_execution_reply_using_executor"
-_CALLER_SEARCH_DEPTH = 6
 _LANGUAGE_ALIASES = {"py": "python", "python3": "python", "shell": "sh"}
 
 Block = tuple[str, str]
@@ -86,32 +84,6 @@ def _calling_agent() -> Any:
     if agent is not None:
         return agent
     return calling_self(lambda _: True, function=_EXECUTOR_CALLER)
-
-
-def calling_self(
-    accept: Callable[[Any], bool], *, function: str | None = None, depth: int = _CALLER_SEARCH_DEPTH
-) -> Any:
-    """`self` of the nearest calling method (named `function`, if given) that `accept`s it.
-
-    For AG2 objects that do not know who uses them (a code executor, an A2A
-    client factory); looks at most `depth` frames up and never raises.
-    """
-    frame = inspect.currentframe()
-    try:
-        frame = frame.f_back if frame is not None else None
-        for _ in range(depth):
-            if frame is None:
-                return None
-            if function is None or frame.f_code.co_name == function:
-                candidate = frame.f_locals.get("self")
-                if candidate is not None and accept(candidate):
-                    return candidate
-            frame = frame.f_back
-    except Exception:  # never let the search hurt the call
-        return None
-    finally:
-        del frame
-    return None
 
 
 def _begin(telemetry: Telemetry, agent: Any, blocks: list[Block], executor: str, marker: object) -> Operation:

@@ -11,9 +11,8 @@ from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_facts, agent_name, bound_argument
 from ag2_otel.instrumentation._carriers import BACKGROUND_KEY, BackgroundWork
 from ag2_otel.instrumentation._registry import Telemetry, registry
-from ag2_otel.instrumentation._scopes import new_scope
+from ag2_otel.instrumentation._scopes import new_scope, set_usage_rollup
 from ag2_otel.instrumentation._spans import Finish, Operation, Plan, async_wrapper, sync_wrapper
-from ag2_otel.instrumentation.group_chat import set_usage_rollup
 from ag2_otel.instrumentation.messages import output_message, to_semconv_message
 
 
@@ -78,7 +77,7 @@ def _begin(
 def _finish(operation: Operation, result: Any) -> None:
     if operation.scope is not None:
         operation.span.set_attribute(sc.AG2_CONVERSATION_TURNS, operation.scope.turns)
-    set_usage_rollup(operation)
+    set_usage_rollup(operation.span, operation.scope)
     summary = getattr(result, "summary", None)
     if isinstance(summary, str) and summary:
         operation.record_content(sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([output_message(summary)]))
@@ -127,7 +126,7 @@ def _begin_sequence(
 
 
 def _finish_sequence(operation: Operation, _: Any) -> None:
-    set_usage_rollup(operation)
+    set_usage_rollup(operation.span, operation.scope)
 
 
 wrap_initiate_chats = sync_wrapper(_plan_sequence)
@@ -189,7 +188,7 @@ def _begin_sequence_run(telemetry: Telemetry, sender: Any, chat_queue: Any) -> O
 
 
 def _finish_background(operation: Operation) -> None:
-    set_usage_rollup(operation)
+    set_usage_rollup(operation.span, operation.scope)
     operation.end(detach=False)  # in AG2's thread / task: the caller restores its own context
 
 

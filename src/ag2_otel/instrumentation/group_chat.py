@@ -17,7 +17,7 @@ from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_facts, agent_name
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
-from ag2_otel.instrumentation._scopes import new_scope
+from ag2_otel.instrumentation._scopes import new_scope, set_usage_rollup
 from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, sync_wrapper
 
 _SELECTION_KEY = otel_context.create_key("ag2_otel.speaker_selection")
@@ -71,24 +71,9 @@ def finish_group_chat(operation: Operation, _: Any) -> None:
         return
     span = operation.span
     span.set_attribute(sc.AG2_GROUP_ROUNDS, scope.turns)
-    set_usage_rollup(operation)
+    set_usage_rollup(span, scope)
     instruments = operation.telemetry.instruments
     instruments.group_rounds.record(scope.turns, operation.data)
-
-
-def set_usage_rollup(operation: Operation) -> None:
-    """Totals of the LLM calls made inside this scope, for display (never re-summed)."""
-    if operation.scope is None:
-        return
-    usage = operation.scope.usage
-    operation.span.set_attributes(  # one call: the SDK takes its span lock once
-        {
-            sc.AG2_USAGE_INPUT_TOKENS: usage.input_tokens,
-            sc.AG2_USAGE_OUTPUT_TOKENS: usage.output_tokens,
-            sc.AG2_USAGE_COST: usage.cost,
-            sc.AG2_LLM_CALLS: usage.llm_calls,
-        }
-    )
 
 
 # --- speaker selection ------------------------------------------------------

@@ -33,12 +33,11 @@ from opentelemetry import propagate
 from opentelemetry.trace import SpanKind
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import agent_name, bound_argument
+from ag2_otel.instrumentation._agents import agent_name, bound_argument, calling_self
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._spans import Finish, Operation, acall_traced, async_wrapper
 from ag2_otel.instrumentation.agent import begin_agent_turn, finish_agent_turn
-from ag2_otel.instrumentation.code_execution import calling_self
 
 _CLIENT_FACTORIES = "autogen.a2a.client_factory"
 _HTTP_ERROR_STATUS = 400

@@ -35,6 +35,7 @@ from ag2_otel.instrumentation import (
     human_input,
     llm,
     remote,
+    speaker_selection,
     tool,
 )
 from ag2_otel.instrumentation._carriers import CARRIERS, install_context_carriers, uninstall_context_carriers
@@ -63,10 +64,10 @@ PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
     (_AGENT, "ConversableAgent", "a_generate_reply", agent.wrap_a_generate_reply),
     (_AGENT, "ConversableAgent", "execute_function", tool.wrap_execute_function),
     (_AGENT, "ConversableAgent", "a_execute_function", tool.wrap_a_execute_function),
-    (_GROUP, "GroupChat", "select_speaker", group_chat.wrap_select_speaker),
-    (_GROUP, "GroupChat", "a_select_speaker", group_chat.wrap_a_select_speaker),
-    (_GROUP, "GroupChat", "_prepare_and_select_agents", group_chat.wrap_prepare_and_select_agents),
-    (_GROUP, "GroupChat", "_validate_speaker_name", group_chat.wrap_validate_speaker_name),
+    (_GROUP, "GroupChat", "select_speaker", speaker_selection.wrap_select_speaker),
+    (_GROUP, "GroupChat", "a_select_speaker", speaker_selection.wrap_a_select_speaker),
+    (_GROUP, "GroupChat", "_prepare_and_select_agents", speaker_selection.wrap_prepare_and_select_agents),
+    (_GROUP, "GroupChat", "_validate_speaker_name", speaker_selection.wrap_validate_speaker_name),
     (_GROUP, "GroupChatManager", "resume", group_chat.wrap_resume),
     (_GROUP, "GroupChatManager", "a_resume", group_chat.wrap_a_resume),
     (

@@ -12,7 +12,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import Token
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -36,6 +36,13 @@ from ag2_otel.instrumentation._semconv import (
 from ag2_otel.instrumentation.content import ContentPolicy
 
 _R = TypeVar("_R")
+if TYPE_CHECKING:  # `Operation(...)` without `data` is an `Operation[None]` (PEP 696 default;
+    # typing's own TypeVar takes `default=` only from Python 3.13, and at run time it changes nothing)
+    from typing_extensions import TypeVar as TypeVarWithDefault
+
+    _D = TypeVarWithDefault("_D", default=None)
+else:
+    _D = TypeVar("_D")
 
 # The context key the API keeps the current span under, learnt through the public API.
 (_SPAN_KEY,) = trace.set_span_in_context(trace.INVALID_SPAN, Context()).keys()
@@ -52,8 +59,9 @@ def error_type(exc: BaseException) -> str:
     return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
 
 
-class Operation:
-    """One span plus the context it runs in; `end*` is idempotent."""
+class Operation(Generic[_D]):
+    """One span plus the context it runs in; `end*` is idempotent. `data` is what the step's
+    finish needs besides the span (its own type per kind of step)."""
 
     __slots__ = (
         "_content_event",
@@ -81,10 +89,11 @@ class Operation:
         inherit: bool = False,
         active: object = None,
         values: Mapping[str, object] | None = None,
+        data: _D = None,  # type: ignore[assignment]  # None is `_D`'s default (see above)
     ) -> None:
         self.telemetry = telemetry
         self.scope = scope
-        self.data: Any = None
+        self.data = data
         self.duration_metric: tuple[Histogram, dict[str, Any]] | None = None
         """(histogram, attributes): recorded once at `end`, with `error.type` if failed."""
         self._error_type: str | None = None
@@ -210,11 +219,13 @@ def _swallowed(what: str) -> None:
     guard_logger.debug("ag2-otel: telemetry step %r failed", what, exc_info=True)
 
 
-Finish = Callable[[Operation, Any], object]
+Finish = Callable[[Operation[Any], Any], object]
 """(operation, result) -> truthy when it arranged for the span to end later (a stream or a
 thread still running): the caller's context is restored now and the span stays open."""
-Plan = Callable[[Any, tuple[Any, ...], dict[str, Any]], tuple[Callable[[], Operation | None] | None, Finish]]
-"""(instance, args, kwargs) -> (begin or None when not traced, finish)."""
+Planned = tuple[Callable[[], Operation[Any] | None] | None, Finish]
+"""(begin, or None when the call is not traced; finish)."""
+Plan = Callable[[Any, tuple[Any, ...], dict[str, Any]], Planned]
+"""(instance, args, kwargs) -> what to do around this call."""
 
 
 def sync_wrapper(plan: Plan) -> Callable[..., Any]:
@@ -245,7 +256,7 @@ def async_wrapper(plan: Plan) -> Callable[..., Any]:
     return wrapper
 
 
-def _end_failed(operation: Operation, finish: Callable[[Operation, Any], object], exc: BaseException) -> None:
+def _end_failed(operation: Operation[Any], finish: Finish, exc: BaseException) -> None:
     """End a step whose user code raised; a step that asked for it (conversation, group chat,
     sequence) still reports its roll-ups, with `None` for the result it never had."""
     operation.fail(exc)
@@ -258,11 +269,11 @@ def _end_failed(operation: Operation, finish: Callable[[Operation, Any], object]
 
 
 def call_traced(
-    begin: Callable[[], Operation | None],
+    begin: Callable[[], Operation[Any] | None],
     wrapped: Callable[..., _R],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    finish: Callable[[Operation, _R], object],
+    finish: Callable[[Operation[Any], _R], object],
 ) -> _R:
     # try/except rather than `telemetry_guard` here: this runs on every traced call.
     try:
@@ -290,11 +301,11 @@ def call_traced(
 
 
 async def acall_traced(
-    begin: Callable[[], Operation | None],
+    begin: Callable[[], Operation[Any] | None],
     wrapped: Callable[..., Awaitable[_R]],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    finish: Callable[[Operation, _R], object],
+    finish: Callable[[Operation[Any], _R], object],
 ) -> _R:
     # try/except rather than `telemetry_guard` here: this runs on every traced call.
     try:

@@ -4,21 +4,18 @@ group chat manager, a nested chat or user code)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import AGENT_KEY, agent_facts, agent_name, bound_argument
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._scopes import current_scope, new_scope
-from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, is_active, sync_wrapper
+from ag2_otel.instrumentation._spans import Operation, Planned, async_wrapper, is_active, sync_wrapper
 from ag2_otel.instrumentation.group_chat import begin_group_chat, finish_group_chat, is_group_manager
 from ag2_otel.instrumentation.messages import output_message
 
 
-def _plan(
-    instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation | None] | None, Finish]:
+def _plan(instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     scope = current_scope()
     if scope is not None:
         scope.turns += 1

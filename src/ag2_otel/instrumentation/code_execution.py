@@ -15,7 +15,7 @@ the result. The code and its output are content (opt-in only).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -24,7 +24,7 @@ from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import AGENT_KEY, agent_name, bound_argument, calling_self
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
-from ag2_otel.instrumentation._spans import Finish, Operation, is_active, sync_wrapper
+from ag2_otel.instrumentation._spans import Operation, Planned, is_active, sync_wrapper
 
 LEGACY_EXECUTOR = "legacy"
 EXECUTORS: tuple[tuple[str, str], ...] = (
@@ -40,9 +40,7 @@ _LANGUAGE_ALIASES = {"py": "python", "python3": "python", "shell": "sh"}
 Block = tuple[str, str]
 
 
-def _plan_legacy(
-    agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
+def _plan_legacy(agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     telemetry = registry.for_agent(agent)
     code_blocks = bound_argument(args, kwargs, "code_blocks", 0)
     marker = ("code", id(agent))
@@ -53,9 +51,7 @@ def _plan_legacy(
     ), _finish_legacy
 
 
-def _plan_executor(
-    executor: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
+def _plan_executor(executor: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     code_blocks = bound_argument(args, kwargs, "code_blocks", 0)
     marker = ("code", id(executor))
     if not _has_blocks(code_blocks) or is_active(marker):

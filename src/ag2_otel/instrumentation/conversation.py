@@ -4,7 +4,6 @@ with its manager), carrying the conversation id and usage roll-ups."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
@@ -12,14 +11,12 @@ from ag2_otel.instrumentation._agents import agent_facts, agent_name, bound_argu
 from ag2_otel.instrumentation._carriers import BACKGROUND_KEY, BackgroundWork
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._scopes import new_scope, set_usage_rollup
-from ag2_otel.instrumentation._spans import Finish, Operation, Plan, async_wrapper, sync_wrapper
+from ag2_otel.instrumentation._spans import Operation, Plan, Planned, async_wrapper, sync_wrapper
 from ag2_otel.instrumentation.messages import output_message, to_semconv_message
 
 
 def _planner(*, is_async: bool) -> Plan:
-    def plan(
-        sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> tuple[Callable[[], Operation] | None, Finish]:
+    def plan(sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
         recipient = bound_argument(args, kwargs, "recipient", 0)
         telemetry = registry.for_agent(sender)
         if telemetry is None and recipient is not None:
@@ -90,9 +87,7 @@ wrap_a_initiate_chat = async_wrapper(_planner(is_async=True))
 # --- sequential chats -------------------------------------------------------
 
 
-def _plan_sequence(
-    sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
+def _plan_sequence(sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     telemetry = registry.for_agent(sender)
     if telemetry is None:
         return None, _finish_sequence
@@ -102,7 +97,7 @@ def _plan_sequence(
 
 def _begin_sequence(
     telemetry: Telemetry, sender: Any, chat_queue: Any, background: BackgroundWork | None = None
-) -> Operation:
+) -> Operation[BackgroundWork | None]:
     name = agent_name(sender)
     attributes: dict[str, Any] = {
         sc.AG2_SPAN_TYPE: sc.TYPE_SEQUENTIAL_CHATS,
@@ -115,7 +110,13 @@ def _begin_sequence(
     scope = new_scope(sc.TYPE_SEQUENTIAL_CHATS)
     values = {BACKGROUND_KEY: background} if background is not None else None
     operation = Operation(
-        telemetry, f"sequential_chats {name}", attributes, scope=scope, inherit=True, values=values
+        telemetry,
+        f"sequential_chats {name}",
+        attributes,
+        scope=scope,
+        inherit=True,
+        values=values,
+        data=background,
     )
     operation.finish_on_failure = True
     operation.duration_metric = (
@@ -136,9 +137,7 @@ wrap_a_initiate_chats = async_wrapper(_plan_sequence)
 # --- reflection summaries ----------------------------------------------------
 
 
-def _plan_summary(
-    agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
+def _plan_summary(agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     llm_agent = bound_argument(args, kwargs, "llm_agent", 2) or agent
     telemetry = registry.for_agent(agent) or registry.for_agent(llm_agent)
     if telemetry is None:
@@ -168,9 +167,7 @@ wrap_reflection_with_llm = sync_wrapper(_plan_summary)
 # --- sequential runs: the chats run in a thread / task after the call returns ---
 
 
-def _plan_sequence_run(
-    sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
+def _plan_sequence_run(sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     telemetry = registry.for_agent(sender)
     if telemetry is None:
         return None, _hand_over
@@ -178,24 +175,24 @@ def _plan_sequence_run(
     return (lambda: _begin_sequence_run(telemetry, sender, chat_queue)), _hand_over
 
 
-def _begin_sequence_run(telemetry: Telemetry, sender: Any, chat_queue: Any) -> Operation:
-    holder: list[Operation] = []
-    work = BackgroundWork(lambda: _finish_background(holder[0]))
+def _begin_sequence_run(
+    telemetry: Telemetry, sender: Any, chat_queue: Any
+) -> Operation[BackgroundWork | None]:
+    # `operation` is bound on the next line, before AG2 can start (let alone finish) the work.
+    work = BackgroundWork(lambda: _finish_background(operation))
     operation = _begin_sequence(telemetry, sender, chat_queue, work)
-    operation.data = work
-    holder.append(operation)
     return operation
 
 
-def _finish_background(operation: Operation) -> None:
+def _finish_background(operation: Operation[Any]) -> None:
     set_usage_rollup(operation.span, operation.scope)
     operation.end(detach=False)  # in AG2's thread / task: the caller restores its own context
 
 
-def _hand_over(operation: Operation, _: Any) -> bool:
+def _hand_over(operation: Operation[BackgroundWork | None], _: Any) -> bool:
     """AG2 has started its thread/task: the span ends when that work does (or now, if
     none was started)."""
-    return bool(operation.data.claimed)
+    return operation.data is not None and operation.data.claimed
 
 
 wrap_sequential_run = sync_wrapper(_plan_sequence_run)

@@ -32,7 +32,8 @@ def is_group_manager(agent: Any) -> bool:
 # --- the group-level span ---------------------------------------------------
 
 
-def begin_group_chat(telemetry: Telemetry, manager: Any, marker: object) -> Operation:
+def begin_group_chat(telemetry: Telemetry, manager: Any, marker: object) -> Operation[dict[str, Any]]:
+    """The group's span; its `data` are the attributes of its metrics."""
     groupchat = manager.groupchat
     with _pattern_lock:
         pattern = _pattern_names.get(manager)
@@ -55,15 +56,20 @@ def begin_group_chat(telemetry: Telemetry, manager: Any, marker: object) -> Oper
         attributes[sc.AG2_GROUP_MAX_ROUNDS] = max_round
     scope = new_scope(sc.TYPE_GROUP_CHAT, owner=manager)
     operation = Operation(
-        telemetry, f"{sc.OP_INVOKE_WORKFLOW} {workflow}", attributes, scope=scope, active=marker, inherit=True
+        telemetry,
+        f"{sc.OP_INVOKE_WORKFLOW} {workflow}",
+        attributes,
+        scope=scope,
+        active=marker,
+        inherit=True,
+        data={sc.GEN_AI_WORKFLOW_NAME: workflow, sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW},
     )
-    operation.data = {sc.GEN_AI_WORKFLOW_NAME: workflow, sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW}
     operation.finish_on_failure = True  # rounds and roll-ups even when a round raised
     operation.duration_metric = (telemetry.instruments.workflow_duration, operation.data)
     return operation
 
 
-def finish_group_chat(operation: Operation, _: Any) -> None:
+def finish_group_chat(operation: Operation[dict[str, Any]], _: Any) -> None:
     scope = operation.scope
     if scope is None:
         return

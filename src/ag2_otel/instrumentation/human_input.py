@@ -11,18 +11,15 @@ histogram (by `Operation.end`, so a failed request is measured too, with
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_name, bound_argument
 from ag2_otel.instrumentation._registry import Telemetry, registry
-from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, is_active, sync_wrapper
+from ag2_otel.instrumentation._spans import Operation, Planned, async_wrapper, is_active, sync_wrapper
 
 
-def _plan(
-    agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
+def _plan(agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     telemetry = registry.for_agent(agent)
     marker = ("human_input", id(agent))
     if telemetry is None or is_active(marker):  # a subclass override calling super()

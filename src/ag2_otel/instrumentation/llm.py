@@ -16,7 +16,7 @@ from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import read_field
 from ag2_otel.instrumentation._registry import registry
 from ag2_otel.instrumentation._safety import telemetry_guard
-from ag2_otel.instrumentation._scopes import current_scope
+from ag2_otel.instrumentation._scopes import Scope, current_scope
 from ag2_otel.instrumentation._spans import Operation, call_traced, error_type
 from ag2_otel.instrumentation.content import ContentPolicy
 from ag2_otel.instrumentation.messages import (
@@ -29,14 +29,18 @@ _CALL_KEY = otel_context.create_key("ag2_otel.llm_call")
 
 
 class _Call:
-    """What AG2 tells us about one `create` while it runs (cache hit, attempts)."""
+    """One `create` while it runs: where its usage goes, and what AG2 tells us about it
+    meanwhile (cache hit, attempts)."""
 
-    __slots__ = ("cached", "client", "operation", "wrapper")
+    __slots__ = ("cached", "client", "metric_attributes", "operation", "scope", "wrapper")
 
-    def __init__(self, wrapper: Any) -> None:
-        self.cached = False
-        self.operation: Operation | None = None
+    def __init__(self, wrapper: Any, scope: Scope | None, metric_attributes: dict[str, Any]) -> None:
         self.wrapper = wrapper
+        self.scope = scope
+        """The enclosing conversation or group, whose roll-ups add this call's usage."""
+        self.metric_attributes = metric_attributes
+        self.cached = False
+        self.operation: Operation[_Call] | None = None
         self.client: Any = None
         """The config-list client that answered."""
 
@@ -58,17 +62,17 @@ def wrap_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict
     if telemetry is None:
         return wrapped(*args, **kwargs)
 
-    def begin() -> Operation:
+    def begin() -> Operation[_Call]:
         config = _first_config(instance)
         model = kwargs.get("model") or config.get("model")
         attributes = _request_attributes(instance, config, kwargs, model)
         name = f"{sc.OP_CHAT} {model}" if model else sc.OP_CHAT
-        call = _Call(instance)
-        operation = Operation(telemetry, name, attributes, kind=SpanKind.CLIENT, values={_CALL_KEY: call})
+        call = _Call(instance, current_scope(), _metric_attributes(attributes))
+        operation = Operation(
+            telemetry, name, attributes, kind=SpanKind.CLIENT, values={_CALL_KEY: call}, data=call
+        )
         call.operation = operation
-        metric_attributes = _metric_attributes(attributes)
-        operation.duration_metric = (telemetry.instruments.operation_duration, metric_attributes)
-        operation.data = (current_scope(), metric_attributes, call)
+        operation.duration_metric = (telemetry.instruments.operation_duration, call.metric_attributes)
         if telemetry.content is not None:
             _record_request_content(operation, kwargs, config)
         return operation
@@ -76,9 +80,10 @@ def wrap_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict
     return call_traced(begin, wrapped, args, kwargs, _finish)
 
 
-def _finish(operation: Operation, response: Any) -> None:
+def _finish(operation: Operation[_Call], response: Any) -> None:
     span = operation.span
-    scope, metric_attributes, call = operation.data
+    call = operation.data
+    metric_attributes = call.metric_attributes
     usage = None if call.cached else getattr(response, "usage", None)
     input_tokens = _int(read_field(usage, "prompt_tokens"))
     output_tokens = _int(read_field(usage, "completion_tokens"))
@@ -114,14 +119,18 @@ def _finish(operation: Operation, response: Any) -> None:
         metric_attributes[sc.GEN_AI_RESPONSE_MODEL] = str(response_model)
     if call.cached:  # served from AG2's cache: nothing billable
         return
-    if scope is not None:
-        for enclosing in scope.chain():
+    if call.scope is not None:
+        for enclosing in call.scope.chain():
             enclosing.usage.add(input_tokens, output_tokens, cost)
     _record_usage_metrics(operation, metric_attributes, input_tokens, output_tokens, cost)
 
 
 def _record_usage_metrics(
-    operation: Operation, attributes: dict[str, Any], input_tokens: int, output_tokens: int, cost: float
+    operation: Operation[_Call],
+    attributes: dict[str, Any],
+    input_tokens: int,
+    output_tokens: int,
+    cost: float,
 ) -> None:
     instruments = operation.telemetry.instruments
     if not instruments.recording():
@@ -214,7 +223,7 @@ def _set_parameter(attributes: dict[str, Any], key: str, value: Any) -> None:
 
 
 def _record_request_content(
-    operation: Operation, call_config: Mapping[str, Any], config: Mapping[str, Any]
+    operation: Operation[_Call], call_config: Mapping[str, Any], config: Mapping[str, Any]
 ) -> None:
     messages = call_config.get("messages")
     if not isinstance(messages, list):
@@ -225,7 +234,7 @@ def _record_request_content(
         operation.record_content(sc.GEN_AI_SYSTEM_INSTRUCTIONS, lambda policy: _instructions(policy, system))
     operation.record_content(
         sc.GEN_AI_INPUT_MESSAGES,
-        lambda policy: policy.history(operation.data[0], ("llm", _agent_key(call_config)), rest),
+        lambda policy: policy.history(operation.data.scope, ("llm", _agent_key(call_config)), rest),
     )
     tools = call_config.get("tools") or config.get("tools")
     if tools:

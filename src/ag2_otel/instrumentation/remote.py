@@ -36,7 +36,7 @@ from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_name, bound_argument, calling_self
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
-from ag2_otel.instrumentation._spans import Finish, Operation, acall_traced, async_wrapper
+from ag2_otel.instrumentation._spans import Operation, Planned, acall_traced, async_wrapper
 from ag2_otel.instrumentation.agent import begin_agent_turn, finish_agent_turn
 
 _CLIENT_FACTORIES = "autogen.a2a.client_factory"
@@ -67,9 +67,7 @@ def _is_remote_agent(obj: Any) -> bool:
 # --- client: one CLIENT span per request, context injected per request --------
 
 
-def _plan_send(
-    client: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation | None] | None, Finish]:
+def _plan_send(client: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     try:
         owner = _clients.get(client)
     except TypeError:  # an unhashable client
@@ -176,9 +174,7 @@ def _stream_class() -> type:
 # --- server: the executor's run joins the caller's trace ----------------------
 
 
-def _plan_execute(
-    executor: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
+def _plan_execute(executor: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     service = getattr(executor, "agent", None)
     agent = getattr(service, "agent", service)
     telemetry = registry.for_agent(agent) if agent is not None else None

@@ -14,7 +14,7 @@ from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_facts, agent_name
 from ag2_otel.instrumentation._registry import registry
 from ag2_otel.instrumentation._safety import telemetry_guard
-from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, sync_wrapper
+from ag2_otel.instrumentation._spans import Operation, Planned, async_wrapper, sync_wrapper
 
 _SELECTION_KEY = otel_context.create_key("ag2_otel.speaker_selection")
 
@@ -25,20 +25,18 @@ class _Selection:
     __slots__ = ("attempts", "operation")
 
     def __init__(self) -> None:
-        self.operation: Operation | None = None
+        self.operation: Operation[_Selection] | None = None
         self.attempts = 0
 
 
-def _plan_selection(
-    groupchat: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
+def _plan_selection(groupchat: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     last_speaker = kwargs.get("last_speaker", args[0] if args else None)
     selector = kwargs.get("selector", args[1] if len(args) > 1 else None)
     telemetry = registry.for_agent(selector) if selector is not None else None
     if telemetry is None:
         return None, _finish_selection
 
-    def begin() -> Operation:
+    def begin() -> Operation[_Selection]:
         facts = agent_facts(selector)
         attributes: dict[str, Any] = {
             sc.AG2_SPAN_TYPE: sc.TYPE_SPEAKER_SELECTION,
@@ -52,10 +50,14 @@ def _plan_selection(
         # inherit tracing from the manager: `inherit=True`.
         selection = _Selection()
         operation = Operation(
-            telemetry, sc.TYPE_SPEAKER_SELECTION, attributes, inherit=True, values={_SELECTION_KEY: selection}
+            telemetry,
+            sc.TYPE_SPEAKER_SELECTION,
+            attributes,
+            inherit=True,
+            values={_SELECTION_KEY: selection},
+            data=selection,
         )
         selection.operation = operation
-        operation.data = selection
         operation.control_flow = _termination_exceptions()
         return operation
 
@@ -71,7 +73,7 @@ def _termination_exceptions() -> tuple[type[BaseException], ...]:
     return (NoEligibleSpeakerError,)
 
 
-def _finish_selection(operation: Operation, selected: Any) -> None:
+def _finish_selection(operation: Operation[_Selection], selected: Any) -> None:
     selection = operation.data
     span = operation.span
     if selected is not None:

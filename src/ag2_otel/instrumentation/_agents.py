@@ -133,10 +133,3 @@ def calling_self(
     finally:
         del frame
     return None
-
-
-def bound_argument(args: tuple[Any, ...], kwargs: Mapping[str, Any], name: str, position: int) -> Any:
-    """A wrapped method's argument by keyword or position (position excludes `self`)."""
-    if name in kwargs:
-        return kwargs[name]
-    return args[position] if len(args) > position else None

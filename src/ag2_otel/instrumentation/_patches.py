@@ -38,6 +38,7 @@ from ag2_otel.instrumentation import (
     speaker_selection,
     tool,
 )
+from ag2_otel.instrumentation._arguments import learn_positions
 from ag2_otel.instrumentation._carriers import CARRIERS, install_context_carriers, uninstall_context_carriers
 from ag2_otel.instrumentation._sampling import QUIET_KEY
 
@@ -146,6 +147,7 @@ def _patch_module(module: ModuleType) -> None:
             if not inspect.isfunction(original):  # a classmethod, property, ...: not ours to wrap
                 logger.debug("ag2-otel: %s.%s is not a plain method; skipped", class_name, method)
                 continue
+            learn_positions(wrapper, original)
             replacement = _method_calling(wrapper, original, quiet_passes=wrapper not in _EVEN_WHEN_QUIET)
             setattr(owner, method, replacement)
             _applied.append((owner, method, original, replacement))

@@ -7,12 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import AGENT_KEY, agent_facts, agent_name, bound_argument
+from ag2_otel.instrumentation._agents import AGENT_KEY, agent_facts, agent_name
+from ag2_otel.instrumentation._arguments import Parameter, reads
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._scopes import current_scope, new_scope
 from ag2_otel.instrumentation._spans import Operation, Planned, async_wrapper, is_active, sync_wrapper
 from ag2_otel.instrumentation.group_chat import begin_group_chat, finish_group_chat, is_group_manager
 from ag2_otel.instrumentation.messages import output_message
+
+_MESSAGES, _SENDER = Parameter("messages"), Parameter("sender")
 
 
 def _plan(instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
@@ -29,8 +32,8 @@ def _plan(instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Plann
         lambda: begin_agent_turn(
             telemetry,
             instance,
-            bound_argument(args, kwargs, "messages", 0),
-            bound_argument(args, kwargs, "sender", 1),
+            _MESSAGES.of(args, kwargs),
+            _SENDER.of(args, kwargs),
             marker,
         )
     ), finish_agent_turn
@@ -91,5 +94,5 @@ def finish_agent_turn(operation: Operation, reply: Any) -> None:
         operation.record_content(sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([output_message(reply)]))
 
 
-wrap_generate_reply = sync_wrapper(_plan)
-wrap_a_generate_reply = async_wrapper(_plan)
+wrap_generate_reply = reads(_MESSAGES, _SENDER)(sync_wrapper(_plan))
+wrap_a_generate_reply = reads(_MESSAGES, _SENDER)(async_wrapper(_plan))

@@ -21,7 +21,8 @@ from typing import Any
 from opentelemetry import context as otel_context
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import AGENT_KEY, agent_name, bound_argument, calling_self
+from ag2_otel.instrumentation._agents import AGENT_KEY, agent_name, calling_self
+from ag2_otel.instrumentation._arguments import Parameter, reads
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._spans import Operation, Planned, is_active, sync_wrapper
@@ -38,11 +39,12 @@ _EXECUTOR_CALLER = "_generate_code_execution_reply_using_executor"
 _LANGUAGE_ALIASES = {"py": "python", "python3": "python", "shell": "sh"}
 
 Block = tuple[str, str]
+_CODE_BLOCKS = Parameter("code_blocks")
 
 
 def _plan_legacy(agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     telemetry = registry.for_agent(agent)
-    code_blocks = bound_argument(args, kwargs, "code_blocks", 0)
+    code_blocks = _CODE_BLOCKS.of(args, kwargs)
     marker = ("code", id(agent))
     if telemetry is None or not _has_blocks(code_blocks) or is_active(marker):
         return None, _finish_legacy
@@ -52,7 +54,7 @@ def _plan_legacy(agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> P
 
 
 def _plan_executor(executor: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
-    code_blocks = bound_argument(args, kwargs, "code_blocks", 0)
+    code_blocks = _CODE_BLOCKS.of(args, kwargs)
     marker = ("code", id(executor))
     if not _has_blocks(code_blocks) or is_active(marker):
         return None, _finish_executor
@@ -155,7 +157,7 @@ def _finish(operation: Operation, exit_code: Any, output: Any) -> None:
         operation.record_content(sc.GEN_AI_TOOL_CALL_RESULT, lambda p: p.text(output))
 
 
-wrap_execute_code_blocks = sync_wrapper(_plan_legacy)
+wrap_execute_code_blocks = reads(_CODE_BLOCKS)(sync_wrapper(_plan_legacy))
 """`ConversableAgent.execute_code_blocks` (legacy `code_execution_config`)."""
-wrap_executor_execute_code_blocks = sync_wrapper(_plan_executor)
+wrap_executor_execute_code_blocks = reads(_CODE_BLOCKS)(sync_wrapper(_plan_executor))
 """`CodeExecutor.execute_code_blocks` of AG2's executor classes."""

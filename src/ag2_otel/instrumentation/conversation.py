@@ -7,17 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import agent_facts, agent_name, bound_argument
+from ag2_otel.instrumentation._agents import agent_facts, agent_name
+from ag2_otel.instrumentation._arguments import Parameter, reads
 from ag2_otel.instrumentation._carriers import BACKGROUND_KEY, BackgroundWork
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._scopes import new_scope, set_usage_rollup
 from ag2_otel.instrumentation._spans import Operation, Plan, Planned, async_wrapper, sync_wrapper
 from ag2_otel.instrumentation.messages import output_message, to_semconv_message
 
+_RECIPIENT, _MAX_TURNS, _MESSAGE = Parameter("recipient"), Parameter("max_turns"), Parameter("message")
+_CHAT_QUEUE, _LLM_AGENT = Parameter("chat_queue"), Parameter("llm_agent")
+
 
 def _planner(*, is_async: bool) -> Plan:
     def plan(sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
-        recipient = bound_argument(args, kwargs, "recipient", 0)
+        recipient = _RECIPIENT.of(args, kwargs)
         telemetry = registry.for_agent(sender)
         if telemetry is None and recipient is not None:
             telemetry = registry.for_agent(recipient)
@@ -51,7 +55,7 @@ def _begin(
         attributes[sc.AG2_CONVERSATION_NESTED] = True
     if is_async:
         attributes[sc.AG2_CONVERSATION_ASYNC] = True
-    max_turns = bound_argument(args, kwargs, "max_turns", 4)
+    max_turns = _MAX_TURNS.of(args, kwargs)
     if isinstance(max_turns, int):
         attributes[sc.AG2_CONVERSATION_MAX_TURNS] = max_turns
     operation = Operation(
@@ -62,7 +66,7 @@ def _begin(
         telemetry.instruments.workflow_duration,
         {sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW, sc.AG2_SPAN_TYPE: sc.TYPE_CONVERSATION},
     )
-    message = bound_argument(args, kwargs, "message", 7)
+    message = _MESSAGE.of(args, kwargs)
     if isinstance(message, (str, dict)):
         operation.record_content(
             sc.GEN_AI_INPUT_MESSAGES,
@@ -80,8 +84,9 @@ def _finish(operation: Operation, result: Any) -> None:
         operation.record_content(sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([output_message(summary)]))
 
 
-wrap_initiate_chat = sync_wrapper(_planner(is_async=False))
-wrap_a_initiate_chat = async_wrapper(_planner(is_async=True))
+_reads_chat = reads(_RECIPIENT, _MAX_TURNS, _MESSAGE)
+wrap_initiate_chat = _reads_chat(sync_wrapper(_planner(is_async=False)))
+wrap_a_initiate_chat = _reads_chat(async_wrapper(_planner(is_async=True)))
 
 
 # --- sequential chats -------------------------------------------------------
@@ -91,7 +96,7 @@ def _plan_sequence(sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -
     telemetry = registry.for_agent(sender)
     if telemetry is None:
         return None, _finish_sequence
-    chat_queue = bound_argument(args, kwargs, "chat_queue", 0)
+    chat_queue = _CHAT_QUEUE.of(args, kwargs)
     return (lambda: _begin_sequence(telemetry, sender, chat_queue)), _finish_sequence
 
 
@@ -130,15 +135,15 @@ def _finish_sequence(operation: Operation, _: Any) -> None:
     set_usage_rollup(operation.span, operation.scope)
 
 
-wrap_initiate_chats = sync_wrapper(_plan_sequence)
-wrap_a_initiate_chats = async_wrapper(_plan_sequence)
+wrap_initiate_chats = reads(_CHAT_QUEUE)(sync_wrapper(_plan_sequence))
+wrap_a_initiate_chats = reads(_CHAT_QUEUE)(async_wrapper(_plan_sequence))
 
 
 # --- reflection summaries ----------------------------------------------------
 
 
 def _plan_summary(agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
-    llm_agent = bound_argument(args, kwargs, "llm_agent", 2) or agent
+    llm_agent = _LLM_AGENT.of(args, kwargs) or agent
     telemetry = registry.for_agent(agent) or registry.for_agent(llm_agent)
     if telemetry is None:
         return None, _finish_summary
@@ -161,7 +166,7 @@ def _finish_summary(operation: Operation, summary: Any) -> None:
         operation.record_content(sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([output_message(summary)]))
 
 
-wrap_reflection_with_llm = sync_wrapper(_plan_summary)
+wrap_reflection_with_llm = reads(_LLM_AGENT)(sync_wrapper(_plan_summary))
 
 
 # --- sequential runs: the chats run in a thread / task after the call returns ---
@@ -171,7 +176,7 @@ def _plan_sequence_run(sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any
     telemetry = registry.for_agent(sender)
     if telemetry is None:
         return None, _hand_over
-    chat_queue = bound_argument(args, kwargs, "chat_queue", 0)
+    chat_queue = _CHAT_QUEUE.of(args, kwargs)
     return (lambda: _begin_sequence_run(telemetry, sender, chat_queue)), _hand_over
 
 
@@ -195,5 +200,5 @@ def _hand_over(operation: Operation[BackgroundWork | None], _: Any) -> bool:
     return operation.data is not None and operation.data.claimed
 
 
-wrap_sequential_run = sync_wrapper(_plan_sequence_run)
-wrap_a_sequential_run = async_wrapper(_plan_sequence_run)
+wrap_sequential_run = reads(_CHAT_QUEUE)(sync_wrapper(_plan_sequence_run))
+wrap_a_sequential_run = reads(_CHAT_QUEUE)(async_wrapper(_plan_sequence_run))

@@ -13,6 +13,7 @@ from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_name
+from ag2_otel.instrumentation._arguments import Parameter, reads
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._scopes import new_scope, set_usage_rollup
@@ -22,6 +23,7 @@ from ag2_otel.instrumentation.speaker_selection import selection_method
 _pattern_names: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 _resumed: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 _pattern_lock = threading.Lock()
+_MESSAGES = Parameter("messages")
 
 
 def is_group_manager(agent: Any) -> bool:
@@ -105,6 +107,7 @@ def wrap_prepare_group_chat(
     return result
 
 
+@reads(_MESSAGES)
 def wrap_resume(
     wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
@@ -113,6 +116,7 @@ def wrap_resume(
     return wrapped(*args, **kwargs)
 
 
+@reads(_MESSAGES)
 async def wrap_a_resume(
     wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
@@ -122,7 +126,7 @@ async def wrap_a_resume(
 
 def _note_resume(manager: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     with telemetry_guard("resume"):
-        messages = kwargs.get("messages", args[0] if args else None)
+        messages = _MESSAGES.of(args, kwargs)
         if isinstance(messages, str):  # AG2 also takes the history as a JSON string
             messages = json.loads(messages)
         if not isinstance(messages, list):

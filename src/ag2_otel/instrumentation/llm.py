@@ -14,6 +14,7 @@ from opentelemetry.trace import SpanKind
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import read_field
+from ag2_otel.instrumentation._arguments import Parameter, reads
 from ag2_otel.instrumentation._registry import registry
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._scopes import Scope, current_scope
@@ -26,6 +27,8 @@ from ag2_otel.instrumentation.messages import (
 )
 
 _CALL_KEY = otel_context.create_key("ag2_otel.llm_call")
+_ACTUAL_USAGE, _TOTAL_USAGE = Parameter("actual_usage"), Parameter("total_usage")
+_PARAMS = Parameter("params")
 
 
 class _Call:
@@ -312,16 +315,18 @@ def _int(value: Any) -> int:
     return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
 
 
+@reads(_ACTUAL_USAGE, _TOTAL_USAGE)
 def wrap_update_usage(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """AG2 reports a cache hit as usage with no `actual_usage`: flag the running call."""
     call = _current_call()
     if call is not None:
-        actual = kwargs.get("actual_usage", args[0] if args else None)
-        total = kwargs.get("total_usage", args[1] if len(args) > 1 else None)
+        actual = _ACTUAL_USAGE.of(args, kwargs)
+        total = _TOTAL_USAGE.of(args, kwargs)
         call.cached = actual is None and total is not None
     return wrapped(*args, **kwargs)
 
 
+@reads(_PARAMS)
 def wrap_client_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """One attempt of a config list: failures AG2 falls back from become span events."""
     try:
@@ -329,7 +334,7 @@ def wrap_client_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwarg
     except Exception as exc:
         call = _current_call()
         if call is not None and call.operation is not None:
-            params = kwargs.get("params", args[0] if args else {})
+            params = _PARAMS.of(args, kwargs)
             with telemetry_guard("attempt event"):
                 call.operation.span.add_event(
                     sc.AG2_LLM_ATTEMPT_FAILED_EVENT,

@@ -12,11 +12,13 @@ from opentelemetry import context as otel_context
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_facts, agent_name
+from ag2_otel.instrumentation._arguments import Parameter, reads
 from ag2_otel.instrumentation._registry import registry
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._spans import Operation, Planned, async_wrapper, sync_wrapper
 
 _SELECTION_KEY = otel_context.create_key("ag2_otel.speaker_selection")
+_LAST_SPEAKER, _SELECTOR = Parameter("last_speaker"), Parameter("selector")
 
 
 class _Selection:
@@ -30,8 +32,8 @@ class _Selection:
 
 
 def _plan_selection(groupchat: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
-    last_speaker = kwargs.get("last_speaker", args[0] if args else None)
-    selector = kwargs.get("selector", args[1] if len(args) > 1 else None)
+    last_speaker = _LAST_SPEAKER.of(args, kwargs)
+    selector = _SELECTOR.of(args, kwargs)
     telemetry = registry.for_agent(selector) if selector is not None else None
     if telemetry is None:
         return None, _finish_selection
@@ -85,8 +87,8 @@ def _finish_selection(operation: Operation[_Selection], selected: Any) -> None:
         )
 
 
-wrap_select_speaker = sync_wrapper(_plan_selection)
-wrap_a_select_speaker = async_wrapper(_plan_selection)
+wrap_select_speaker = reads(_LAST_SPEAKER, _SELECTOR)(sync_wrapper(_plan_selection))
+wrap_a_select_speaker = reads(_LAST_SPEAKER, _SELECTOR)(async_wrapper(_plan_selection))
 
 
 def _current_selection() -> _Selection | None:

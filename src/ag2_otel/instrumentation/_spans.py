@@ -20,7 +20,7 @@ from opentelemetry.context import Context
 from opentelemetry.metrics import Histogram
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
-from ag2_otel.instrumentation._events import CONTENT_EVENT, emit_content_event
+from ag2_otel.instrumentation._events import emit_content_event
 from ag2_otel.instrumentation._registry import INHERIT_KEY, Telemetry
 from ag2_otel.instrumentation._safety import logger as guard_logger
 from ag2_otel.instrumentation._safety import telemetry_guard
@@ -29,6 +29,7 @@ from ag2_otel.instrumentation._scopes import SCOPE_KEY, Scope, scope_in
 from ag2_otel.instrumentation._semconv import (
     AG2_CONVERSATION_ID,
     AG2_ENDED_BY,
+    CONTENT_EVENT,
     ERROR_TYPE,
     GEN_AI_CONVERSATION_ID,
     GEN_AI_OPERATION_NAME,

@@ -142,8 +142,8 @@ def _record_usage_metrics(
     instruments.output_tokens.add(output_tokens, attributes)
     instruments.input_tokens_per_call.record(input_tokens, attributes)
     instruments.output_tokens_per_call.record(output_tokens, attributes)
-    instruments.token_usage.record(input_tokens, {**attributes, "gen_ai.token.type": "input"})
-    instruments.token_usage.record(output_tokens, {**attributes, "gen_ai.token.type": "output"})
+    instruments.token_usage.record(input_tokens, {**attributes, sc.GEN_AI_TOKEN_TYPE: "input"})
+    instruments.token_usage.record(output_tokens, {**attributes, sc.GEN_AI_TOKEN_TYPE: "output"})
     if cost:
         instruments.cost.add(cost, attributes)
 
@@ -341,7 +341,7 @@ def wrap_client_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwarg
                     {
                         sc.GEN_AI_REQUEST_MODEL: str(read_field(params, "model") or ""),
                         sc.ERROR_TYPE: error_type(exc),
-                        "exception.message": str(exc)[:500],
+                        sc.EXCEPTION_MESSAGE: str(exc)[:500],
                     },
                 )
         raise
@@ -370,8 +370,8 @@ def _note_retry(kwargs: Mapping[str, Any]) -> None:
         return
     with telemetry_guard("retry event"):
         response = kwargs.get("response")
-        attributes: dict[str, Any] = {"http.request.resend_count": int(kwargs.get("retries_taken", 0)) + 1}
+        attributes: dict[str, Any] = {sc.HTTP_REQUEST_RESEND_COUNT: int(kwargs.get("retries_taken", 0)) + 1}
         status = getattr(response, "status_code", None)
         if isinstance(status, int):
-            attributes["http.response.status_code"] = status
+            attributes[sc.HTTP_RESPONSE_STATUS_CODE] = status
         call.operation.span.add_event(sc.HTTP_RETRY_EVENT, attributes)

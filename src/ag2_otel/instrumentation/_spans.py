@@ -8,7 +8,9 @@ can never change what the user's code returns or raises.
 
 from __future__ import annotations
 
+import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import Token
@@ -50,9 +52,14 @@ else:
 ACTIVE_KEY = otel_context.create_key("ag2_otel.active")
 """The innermost of our steps (`is_active`: a re-entrant call to skip)."""
 
-# ids of exceptions already recorded as span events, so ancestors that see the
-# same exception propagate mark themselves failed without recording it again.
-_recorded_exceptions: deque[int] = deque(maxlen=64)
+# Exceptions already recorded as span events, so ancestors that see the same exception
+# propagate mark themselves failed without recording it again. Compared by identity, and
+# never by a bare id: an id is an address, which a new exception takes once the recorded
+# one is freed. Held weakly (the entry leaves with its exception); the builtin exception
+# types cannot be, so those few are held strongly while they may still be propagating.
+_recorded_weakly: dict[int, weakref.ref[BaseException]] = {}
+_recorded_strongly: deque[BaseException] = deque(maxlen=16)
+_recorded_lock = threading.Lock()
 
 
 def error_type(exc: BaseException) -> str:
@@ -144,8 +151,7 @@ class Operation(Generic[_D]):
             if self.span.is_recording():
                 self.span.set_attribute(ERROR_TYPE, error_type(exc))
                 self.span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
-                if id(exc) not in _recorded_exceptions:
-                    _recorded_exceptions.append(id(exc))
+                if _first_recording(exc):
                     self.span.record_exception(exc, escaped=True)
 
     def fail_with(self, kind: str, message: str) -> None:
@@ -208,6 +214,21 @@ class Operation(Generic[_D]):
                 otel_context.detach(token)
             except Exception:
                 _swallowed("detach")
+
+
+def _first_recording(exc: BaseException) -> bool:
+    """True the first time this very exception object is to be recorded."""
+    key = id(exc)
+    with _recorded_lock:
+        seen = _recorded_weakly.get(key)
+        if (seen is not None and seen() is exc) or any(held is exc for held in _recorded_strongly):
+            return False
+        try:
+            # (the callback takes no lock: it may run inside this block, when `ref` allocates)
+            _recorded_weakly[key] = weakref.ref(exc, lambda _: _recorded_weakly.pop(key, None))
+        except TypeError:  # a builtin exception type
+            _recorded_strongly.append(exc)
+    return True
 
 
 def is_active(marker: object) -> bool:

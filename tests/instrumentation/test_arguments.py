@@ -3,6 +3,8 @@ own signatures give, however the program passes them."""
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import inspect
 import json
 import sys
@@ -19,9 +21,9 @@ from tests.instrumentation.trees import the
 
 def test_every_parameter_a_wrapper_reads_is_a_positional_parameter_of_the_methods_it_wraps() -> None:
     """A parameter AG2 renamed or moved would silently read nothing (or something else)."""
-    import autogen.agentchat.groupchat
-    import autogen.coding.local_commandline_code_executor
-    import autogen.oai.client  # noqa: F401  (modules whose wrapped methods read arguments)
+    for module_name in sorted({module_name for module_name, _, _, _ in _patches.PATCHES}):
+        with contextlib.suppress(ImportError):  # a module this AG2 release lacks is not patched
+            importlib.import_module(module_name)
 
     _patches.apply_patches()
     checked = 0
@@ -42,6 +44,15 @@ def test_every_parameter_a_wrapper_reads_is_a_positional_parameter_of_the_method
             assert parameter.position == positional.index(parameter.name), (class_name, method)
             checked += 1
     assert checked >= 20, checked
+    read_somewhere = {p for parameters in _arguments._reads.values() for p in parameters}
+    declared = {
+        value
+        for module in list(sys.modules.values())
+        if getattr(module, "__name__", "").startswith("ag2_otel.instrumentation.")
+        for value in vars(module).values()
+        if isinstance(value, _arguments.Parameter)
+    }
+    assert declared <= read_somewhere, "a Parameter no wrapper declares: read by keyword only"
 
 
 def test_a_chat_started_with_positional_arguments_is_read_like_one_with_keywords(

@@ -64,6 +64,7 @@ def test_a_chat_started_with_positional_arguments_is_read_like_one_with_keywords
     # recipient, clear_history, silent, cache, max_turns, summary_method, summary_args, message
     user.initiate_chat(assistant, True, True, None, 1, "last_msg", {}, QUESTION)
     conversation = the(exporter.get_finished_spans(), "conversation user_proxy -> assistant")
-    assert conversation.attributes["ag2.conversation.max_turns"] == 1
-    [message] = json.loads(str(conversation.attributes["gen_ai.input.messages"]))
+    attributes = conversation.attributes or {}
+    assert attributes["ag2.conversation.max_turns"] == 1
+    [message] = json.loads(str(attributes["gen_ai.input.messages"]))
     assert message["parts"] == [{"type": "text", "content": QUESTION}]

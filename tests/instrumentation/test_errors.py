@@ -166,7 +166,9 @@ def _failing_steps(tracer_provider: TracerProvider) -> Any:
 
 
 def _recorded(exporter: InMemorySpanExporter) -> list[list[Any]]:
-    return [[e.attributes["exception.message"] for e in s.events] for s in exporter.get_finished_spans()]
+    return [
+        [(e.attributes or {})["exception.message"] for e in s.events] for s in exporter.get_finished_spans()
+    ]
 
 
 def test_an_exception_at_the_address_of_a_freed_recorded_one_is_recorded_too(
@@ -178,7 +180,7 @@ def test_an_exception_at_the_address_of_a_freed_recorded_one_is_recorded_too(
     fail(first)
     address = id(first)
     del first
-    kept = []  # each miss stays alive, so the next try lands elsewhere
+    kept: list[BaseException] = []  # each miss stays alive, so the next try lands elsewhere
     second = _StepFailed("second")
     while id(second) != address:
         assert len(kept) < 100_000, "no exception landed at the freed address"

@@ -197,3 +197,6 @@ def test_an_exception_passing_three_steps_is_recorded_where_it_first_passed(
     _failing_steps(tracer_provider)(exc, exc, exc)
     assert _recorded(exporter) == [["failed"], [], []]
     assert all(s.status.status_code is StatusCode.ERROR for s in exporter.get_finished_spans())
+    from ag2_otel.instrumentation._spans import _recorded_strongly
+
+    assert not any(held is exc for held in _recorded_strongly)  # no longer kept alive by us

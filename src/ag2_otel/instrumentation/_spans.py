@@ -56,7 +56,8 @@ ACTIVE_KEY = otel_context.create_key("ag2_otel.active")
 # propagate mark themselves failed without recording it again. Compared by identity, and
 # never by a bare id: an id is an address, which a new exception takes once the recorded
 # one is freed. Held weakly (the entry leaves with its exception); the builtin exception
-# types cannot be, so those few are held strongly while they may still be propagating.
+# types cannot be, so those are held strongly until the outermost of our steps has seen
+# them (at most the last 16, for those that stop propagating before that).
 _recorded_weakly: dict[int, weakref.ref[BaseException]] = {}
 _recorded_strongly: deque[BaseException] = deque(maxlen=16)
 _recorded_lock = threading.Lock()
@@ -73,6 +74,7 @@ class Operation(Generic[_D]):
 
     __slots__ = (
         "_content_event",
+        "_enclosed",
         "_ended",
         "_error_type",
         "_token",
@@ -114,6 +116,8 @@ class Operation(Generic[_D]):
         self.started = time.perf_counter()
         self._ended = False
         current = otel_context.get_current()
+        self._enclosed = ACTIVE_KEY in current
+        """Another of our steps encloses this one (in this context)."""
         enclosing = scope or scope_in(current)
         attrs = dict(attributes)  # callers derive metric attributes from theirs: never add to it
         if enclosing is not None:
@@ -153,6 +157,8 @@ class Operation(Generic[_D]):
                 self.span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
                 if _first_recording(exc):
                     self.span.record_exception(exc, escaped=True)
+            if not self._enclosed:
+                _forget_recording(exc)  # it propagates through none of our steps any more
 
     def fail_with(self, kind: str, message: str) -> None:
         """Mark failed for an error AG2 reports as a value, not an exception."""
@@ -229,6 +235,15 @@ def _first_recording(exc: BaseException) -> bool:
         except TypeError:  # a builtin exception type
             _recorded_strongly.append(exc)
     return True
+
+
+def _forget_recording(exc: BaseException) -> None:
+    """Let go of a strongly held exception once the outermost of our steps has seen it."""
+    with _recorded_lock:
+        for index, held in enumerate(_recorded_strongly):
+            if held is exc:
+                del _recorded_strongly[index]
+                return
 
 
 def is_active(marker: object) -> bool:

@@ -3,6 +3,7 @@ exactly what AG2 gives without tracing; telemetry failures change nothing."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -194,9 +195,8 @@ def test_an_exception_at_the_address_of_a_freed_recorded_one_is_recorded_too(
 def test_an_exception_passing_three_steps_is_recorded_where_it_first_passed(
     exc: BaseException, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
 ) -> None:
+    references = sys.getrefcount(exc)
     _failing_steps(tracer_provider)(exc, exc, exc)
     assert _recorded(exporter) == [["failed"], [], []]
     assert all(s.status.status_code is StatusCode.ERROR for s in exporter.get_finished_spans())
-    from ag2_otel.instrumentation._spans import _recorded_strongly
-
-    assert not any(held is exc for held in _recorded_strongly)  # no longer kept alive by us
+    assert sys.getrefcount(exc) == references  # tracing keeps neither it nor its frames alive

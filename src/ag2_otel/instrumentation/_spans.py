@@ -8,10 +8,7 @@ can never change what the user's code returns or raises.
 
 from __future__ import annotations
 
-import threading
 import time
-import weakref
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import Token
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -52,15 +49,8 @@ else:
 ACTIVE_KEY = otel_context.create_key("ag2_otel.active")
 """The innermost of our steps (`is_active`: a re-entrant call to skip)."""
 
-# Exceptions already recorded as span events, so ancestors that see the same exception
-# propagate mark themselves failed without recording it again. Compared by identity, and
-# never by a bare id: an id is an address, which a new exception takes once the recorded
-# one is freed. Held weakly (the entry leaves with its exception); the builtin exception
-# types cannot be, so those are held strongly until the outermost of our steps has seen
-# them (at most the last 16, for those that stop propagating before that).
-_recorded_weakly: dict[int, weakref.ref[BaseException]] = {}
-_recorded_strongly: deque[BaseException] = deque(maxlen=16)
-_recorded_lock = threading.Lock()
+_OPERATION_KEY = otel_context.create_key("ag2_otel.operation")
+"""The innermost of our steps, which a step started inside it tells of an exception it recorded."""
 
 
 def error_type(exc: BaseException) -> str:
@@ -74,9 +64,10 @@ class Operation(Generic[_D]):
 
     __slots__ = (
         "_content_event",
-        "_enclosed",
         "_ended",
         "_error_type",
+        "_parent",
+        "_recorded_below",
         "_token",
         "control_flow",
         "data",
@@ -116,8 +107,11 @@ class Operation(Generic[_D]):
         self.started = time.perf_counter()
         self._ended = False
         current = otel_context.get_current()
-        self._enclosed = ACTIVE_KEY in current
-        """Another of our steps encloses this one (in this context)."""
+        parent = current.get(_OPERATION_KEY)
+        self._parent = parent if isinstance(parent, Operation) else None
+        self._recorded_below: BaseException | None = None
+        """An exception a step inside this one recorded (this very object: never compared
+        by `id()`, which a later exception takes once this one is freed)."""
         enclosing = scope or scope_in(current)
         attrs = dict(attributes)  # callers derive metric attributes from theirs: never add to it
         if enclosing is not None:
@@ -133,6 +127,7 @@ class Operation(Generic[_D]):
         if inherit:
             ours[INHERIT_KEY] = telemetry
         ours[ACTIVE_KEY] = active
+        ours[_OPERATION_KEY] = self
         if values:
             ours.update(values)
         if not self.span.is_recording() and telemetry.quiet_when_unsampled():
@@ -145,7 +140,8 @@ class Operation(Generic[_D]):
         return time.perf_counter() - self.started
 
     def fail(self, exc: BaseException) -> None:
-        """Mark failed; record the exception event only where it first passed."""
+        """Mark failed; record the exception event only where it first passed: the steps it
+        propagates through next are marked failed without recording it again."""
         if isinstance(exc, self.control_flow):
             with telemetry_guard("control flow"):
                 self.span.set_attribute(AG2_ENDED_BY, type(exc).__name__)
@@ -155,10 +151,11 @@ class Operation(Generic[_D]):
             if self.span.is_recording():
                 self.span.set_attribute(ERROR_TYPE, error_type(exc))
                 self.span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
-                if _first_recording(exc):
+                if exc is not self._recorded_below:
                     self.span.record_exception(exc, escaped=True)
-            if not self._enclosed:
-                _forget_recording(exc)  # it propagates through none of our steps any more
+                parent = self._parent
+                if parent is not None and not parent._ended:
+                    parent._recorded_below = exc
 
     def fail_with(self, kind: str, message: str) -> None:
         """Mark failed for an error AG2 reports as a value, not an exception."""
@@ -192,6 +189,7 @@ class Operation(Generic[_D]):
         if self._ended:
             return
         self._ended = True
+        self._parent = self._recorded_below = None  # hold no step or exception past the end
         # Guards inlined as try/except: `end` runs once per span.
         if self.duration_metric is not None and self.telemetry.instruments.recording():
             try:
@@ -220,30 +218,6 @@ class Operation(Generic[_D]):
                 otel_context.detach(token)
             except Exception:
                 _swallowed("detach")
-
-
-def _first_recording(exc: BaseException) -> bool:
-    """True the first time this very exception object is to be recorded."""
-    key = id(exc)
-    with _recorded_lock:
-        seen = _recorded_weakly.get(key)
-        if (seen is not None and seen() is exc) or any(held is exc for held in _recorded_strongly):
-            return False
-        try:
-            # (the callback takes no lock: it may run inside this block, when `ref` allocates)
-            _recorded_weakly[key] = weakref.ref(exc, lambda _: _recorded_weakly.pop(key, None))
-        except TypeError:  # a builtin exception type
-            _recorded_strongly.append(exc)
-    return True
-
-
-def _forget_recording(exc: BaseException) -> None:
-    """Let go of a strongly held exception once the outermost of our steps has seen it."""
-    with _recorded_lock:
-        for index, held in enumerate(_recorded_strongly):
-            if held is exc:
-                del _recorded_strongly[index]
-                return
 
 
 def is_active(marker: object) -> bool:

@@ -61,8 +61,11 @@ def test_a_chat_started_with_positional_arguments_is_read_like_one_with_keywords
     user, assistant = user_and_assistant(llm_config)
     for agent in (user, assistant):
         instrument_agent(agent, tracer_provider=tracer_provider, capture_content="span_only")
-    # recipient, clear_history, silent, cache, max_turns, summary_method, summary_args, message
-    user.initiate_chat(assistant, True, True, None, 1, "last_msg", {}, QUESTION)
+    # Every argument up to `message` by position, in the order this AG2 release declares them.
+    given = {"recipient": assistant, "silent": True, "max_turns": 1, "message": QUESTION}
+    parameters = list(inspect.signature(type(user).initiate_chat).parameters.values())[1:]
+    up_to_message = parameters[: [p.name for p in parameters].index("message") + 1]
+    user.initiate_chat(*[given.get(p.name, p.default) for p in up_to_message])
     conversation = the(exporter.get_finished_spans(), "conversation user_proxy -> assistant")
     attributes = conversation.attributes or {}
     assert attributes["ag2.conversation.max_turns"] == 1

@@ -18,7 +18,6 @@ from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._scopes import new_scope, set_usage_rollup
 from ag2_otel.instrumentation._spans import Operation
-from ag2_otel.instrumentation.speaker_selection import selection_method
 
 _pattern_names: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 _resumed: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
@@ -80,6 +79,16 @@ def finish_group_chat(operation: Operation[dict[str, Any]], _: Any) -> None:
     set_usage_rollup(span, scope)
     instruments = operation.telemetry.instruments
     instruments.group_rounds.record(scope.turns, operation.data)
+
+
+def selection_method(method: Any) -> str:
+    """`ag2.speaker_selection.method`: AG2's name for it, `pattern`, or `custom:{function}`."""
+    if isinstance(method, str):
+        return method
+    if method is None:
+        return "auto"
+    name = getattr(method, "__name__", None) or type(method).__name__
+    return "pattern" if name == "group_transition" else f"custom:{name}"
 
 
 # --- patterns ---------------------------------------------------------------

@@ -16,6 +16,7 @@ from ag2_otel.instrumentation._arguments import Parameter, reads
 from ag2_otel.instrumentation._registry import registry
 from ag2_otel.instrumentation._safety import telemetry_guard
 from ag2_otel.instrumentation._spans import Operation, Planned, async_wrapper, sync_wrapper
+from ag2_otel.instrumentation.group_chat import selection_method
 
 _SELECTION_KEY = otel_context.create_key("ag2_otel.speaker_selection")
 _LAST_SPEAKER, _SELECTOR = Parameter("last_speaker"), Parameter("selector")
@@ -123,13 +124,3 @@ def wrap_validate_speaker_name(
     if selection is not None:
         selection.attempts += 1
     return wrapped(*args, **kwargs)
-
-
-def selection_method(method: Any) -> str:
-    """`ag2.speaker_selection.method`: AG2's name for it, `pattern`, or `custom:{function}`."""
-    if isinstance(method, str):
-        return method
-    if method is None:
-        return "auto"
-    name = getattr(method, "__name__", None) or type(method).__name__
-    return "pattern" if name == "group_transition" else f"custom:{name}"

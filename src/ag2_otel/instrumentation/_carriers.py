@@ -24,6 +24,7 @@ from opentelemetry import context as otel_context
 _R = TypeVar("_R")
 
 BACKGROUND_KEY = otel_context.create_key("ag2_otel.background")
+"""The `BackgroundWork` that the next thread or task AG2 starts claims."""
 
 
 def bind_context(func: Callable[..., _R]) -> Callable[..., _R]:

@@ -46,7 +46,7 @@ warnings.simplefilter("always")
 import autogen
 from opentelemetry.sdk.trace import TracerProvider
 from ag2_otel import AG2Instrumentor
-from ag2_otel.instrumentation import _context  # ours, imported before the snapshot
+from ag2_otel.instrumentation import _carriers  # ours, imported before the snapshot
 before = set(sys.modules)
 instrumentor = AG2Instrumentor()
 with warnings.catch_warnings(record=True) as caught:

@@ -2,8 +2,8 @@
 as the SQLite `Store` (server/trace_store.TraceStore).
 
 Which traces a page holds, and in what order, comes from the trace index (a materialized
-view); what the page says about each trace comes from its spans' facts (the narrow copy of
-each span the list needs, read by trace id), through the same summary code the SQLite store
+view); what the page says about each trace comes from its spans' facts (the narrow, time-
+sorted copy of each span the list needs), through the same summary code the SQLite store
 runs at ingest, so both stores describe a trace alike.
 """
 
@@ -58,7 +58,7 @@ class ClickHouseStore:
         # Newest first from the cursor, --until or now, looking back through widening windows
         # until the page is full: each query reads the index's recent hours only.
         anchor = after[0] if after else where.until_ns if where.until_ns is not None else time.time_ns()
-        found: list[tuple[str, int]] = []
+        found: list[tuple[str, int, int]] = []
         for window in (*_WINDOWS_NS, None):
             lower = None if window is None else anchor - window
             if where.since_ns is not None and (lower is None or lower < where.since_ns):
@@ -67,16 +67,16 @@ class ClickHouseStore:
             if len(found) > limit or lower is None or lower == where.since_ns:
                 break
         page_ids = found[:limit]
-        summaries = self._summaries([trace_id for trace_id, _ in page_ids])
-        page = [summaries[trace_id] for trace_id, _ in page_ids if trace_id in summaries]
+        summaries = self._summaries(page_ids)
+        page = [summaries[trace_id] for trace_id, _, _ in page_ids if trace_id in summaries]
         more = len(found) > limit
         next_cursor = encode_cursor(page_ids[-1][1], page_ids[-1][0]) if more and page_ids else None
         return page, next_cursor
 
     def _page_ids(
         self, where: TraceFilter, after: tuple[int, str] | None, count: int, lower: int | None
-    ) -> list[tuple[str, int]]:
-        """(trace id, start ns) of the newest matching traces that started at or after `lower`."""
+    ) -> list[tuple[str, int, int]]:
+        """(trace id, start ns, end ns) of the newest matching traces that started at or after `lower`."""
         params: dict[str, Any] = {"count": count}
         within = ""
         having = []
@@ -119,22 +119,28 @@ class ClickHouseStore:
         }
         extra = "".join(f", {expr} AS {name}" for name, (expr, value) in needed.items() if value)
         sql = (
-            "SELECT TraceId, toUnixTimestamp64Nano(min(Start)) AS start"
+            "SELECT TraceId, toUnixTimestamp64Nano(min(Start)) AS start, toUnixTimestamp64Nano(max(End))"
             + extra
             + f" FROM {self._db}.{TRACE_INDEX_2}{within} GROUP BY TraceId"
             + (" HAVING " + " AND ".join(having) if having else "")
             + " ORDER BY start DESC, TraceId DESC LIMIT {count:UInt32}"
         )
-        return [(str(row[0]), int(row[1])) for row in self.client.query(sql, params)]
+        return [(str(row[0]), int(row[1]), int(row[2])) for row in self.client.query(sql, params)]
 
-    def _summaries(self, trace_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """The page's summaries from its spans' facts, found by the facts table's key."""
-        if not trace_ids:
+    def _summaries(self, page_ids: list[tuple[str, int, int]]) -> dict[str, dict[str, Any]]:
+        """The page's summaries from its spans' facts, within the time the index gives the page."""
+        if not page_ids:
             return {}
         rows = self.client.query(
-            _FACTS_SELECT + f" FROM {self._db}.{SPAN_FACTS} WHERE TraceId IN {{ids:Array(String)}}"
+            _FACTS_SELECT + f" FROM {self._db}.{SPAN_FACTS}"
+            " WHERE Timestamp >= fromUnixTimestamp64Nano({low:Int64})"
+            " AND Timestamp <= fromUnixTimestamp64Nano({high:Int64}) AND TraceId IN {ids:Array(String)}"
             " ORDER BY TraceId, Timestamp, SpanId",
-            {"ids": trace_ids},
+            {
+                "ids": [trace_id for trace_id, _, _ in page_ids],
+                "low": min(start for _, start, _ in page_ids),
+                "high": max(end for _, _, end in page_ids),
+            },
         )
         by_trace: dict[str, list[SpanRow]] = {}
         for row in _first_of_each_span(rows):
@@ -287,6 +293,10 @@ def _span_row(row: tuple[Any, ...]) -> SpanRow:
         if link_state:
             link["trace_state"] = link_state
         links.append(link)
+    events = [
+        {"name": n, "time_ns": int(t), "attributes": typed_map(a)}
+        for t, n, a in zip(event_times, event_names, event_attrs, strict=True)
+    ]
     start = int(start)
     return SpanRow(
         trace_id=trace_id,
@@ -303,14 +313,10 @@ def _span_row(row: tuple[Any, ...]) -> SpanRow:
         service=service or None,
         promoted=promote(span_attributes),
         attributes_json=dumps(span_attributes),
-        events_json=dumps(
-            [
-                {"name": n, "time_ns": int(t), "attributes": typed_map(a)}
-                for t, n, a in zip(event_times, event_names, event_attrs, strict=True)
-            ]
-        ),
-        links_json=dumps(links),
-        resource_json=dumps(typed_map(resource)),
+        # facts rows (the list's summaries) have none of these: no encoding of empties
+        events_json=dumps(events) if events else "[]",
+        links_json=dumps(links) if links else "[]",
+        resource_json=dumps(typed_map(resource)) if resource else "{}",
         scope_json=dumps({"name": scope_name, "version": scope_version, "attributes": {}}),
     )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import tempfile
@@ -26,7 +27,7 @@ from typing import Any
 
 from ag2_otel.server.clickhouse.client import ChdbClient
 from ag2_otel.server.clickhouse.exporter_ddl import exporter_statements
-from ag2_otel.server.clickhouse.migrations import migrate
+from ag2_otel.server.clickhouse.migrations import SPAN_FACTS, TRACE_INDEX_2, USAGE_2, migrate
 from ag2_otel.server.clickhouse.store import ClickHouseStore
 from ag2_otel.server.store import TraceFilter
 
@@ -158,7 +159,7 @@ def run(directory: Path, sizes: list[int], runs: int) -> dict[str, Any]:
             client.command(insert_sql(client.database, loaded, count, traces_total, now_ns))
             loaded += count
         insert_s = time.perf_counter() - started
-        client.command(f"OPTIMIZE TABLE {client.database}.ag2_trace_index")  # what background merges do
+        client.command(f"OPTIMIZE TABLE {client.database}.{TRACE_INDEX_2}")  # what background merges do
         newest = store.list_traces(limit=1)[0][0]
         agent = "agent-7"
         queries: dict[str, Callable[[], object]] = {
@@ -177,6 +178,8 @@ def run(directory: Path, sizes: list[int], runs: int) -> dict[str, Any]:
                 group_by=("agent", "model"), bucket="day", since_ns=now_ns - 7 * DAY_NS
             ),
         }
+        # the machine may be shared: its load average (1 min) before and after, beside the figures
+        load_before = os.getloadavg()[0]
         measured = {name: timed(client, call, runs) for name, call in queries.items()}
         (spans,) = client.query(f"SELECT count() FROM {client.database}.otel_traces")[0]
         (disk,) = client.query(
@@ -188,11 +191,13 @@ def run(directory: Path, sizes: list[int], runs: int) -> dict[str, Any]:
             "insert_s": insert_s,
             "queries": measured,
             "disk_mb": int(disk) / 1e6,
+            "load_1m_before_after": [load_before, os.getloadavg()[0]],
         }
         added = size - (sizes[sizes.index(size) - 1] if sizes.index(size) else 0)
         results["sizes"][size]["insert_spans_per_s"] = added / insert_s
         print(json.dumps({size: results["sizes"][size]}, indent=1), flush=True)
     db = client.database
+    page, _ = store.list_traces(limit=50)
     results["plans"] = {
         "trace by id: spans": explain(
             client,
@@ -207,14 +212,25 @@ def run(directory: Path, sizes: list[int], runs: int) -> dict[str, Any]:
         ),
         "trace list, last hour": explain(
             client,
-            f"SELECT TraceId, min(Start) AS start FROM {db}.ag2_trace_index"
+            f"SELECT TraceId, min(Start) AS start FROM {db}.{TRACE_INDEX_2}"
             " WHERE Hour >= toStartOfHour(fromUnixTimestamp64Nano({lower:Int64}), 'UTC')"
             " GROUP BY TraceId ORDER BY start DESC LIMIT 51",
             {"lower": now_ns - 3600 * 10**9},
         ),
+        "trace list, the page's span facts": explain(
+            client,
+            f"SELECT SpanId FROM {db}.{SPAN_FACTS}"
+            " WHERE Timestamp >= fromUnixTimestamp64Nano({low:Int64})"
+            " AND Timestamp <= fromUnixTimestamp64Nano({high:Int64}) AND TraceId IN {ids:Array(String)}",
+            {
+                "ids": [trace["trace_id"] for trace in page],
+                "low": min(trace["start_time_ns"] for trace in page),
+                "high": max(trace["end_time_ns"] for trace in page),
+            },
+        ),
         "usage 24 h": explain(
             client,
-            f"SELECT Agent, sum(LlmCalls) FROM {db}.ag2_usage_hourly"
+            f"SELECT Agent, sum(LlmCalls) FROM {db}.{USAGE_2['hourly']}"
             " WHERE Bucket >= toDateTime({since:Int64}, 'UTC') GROUP BY Agent",
             {"since": (now_ns - DAY_NS) // 10**9},
         ),

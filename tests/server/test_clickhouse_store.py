@@ -241,6 +241,18 @@ def _rounded_json(body: Any) -> Any:
     return body
 
 
+def _assert_reads_like_sqlite(store: ClickHouseStore, db: Path, requests: list[Any]) -> None:
+    """The list and usage of `store` are those of SQLite holding the same requests."""
+    for request in requests:
+        ingest(db, request)
+    sqlite = Store(db)
+    try:
+        assert store.list_traces(limit=50) == sqlite.list_traces(limit=50)
+        assert _rounded(store.usage(group_by=("model",))) == _rounded(sqlite.usage(group_by=("model",)))
+    finally:
+        sqlite.close()
+
+
 def test_views_fill_from_inserts_and_backfill_covers_older_spans(tmp_path: Path) -> None:
     """Spans written before `db migrate --store` are not in the views until `db backfill`;
     after it the store reads like SQLite holding the same spans. Migrating twice is a no-op."""
@@ -255,12 +267,7 @@ def test_views_fill_from_inserts_and_backfill_covers_older_spans(tmp_path: Path)
         store = ClickHouseStore(client)
         assert {t["service"] for t in store.list_traces(limit=50)[0]} == {"svc-b"}
         assert backfill(client) == 10 * 12
-        for request in (*older, newer):
-            ingest(tmp_path / "traces.db", request)
-        sqlite = Store(tmp_path / "traces.db")
-        assert store.list_traces(limit=50) == sqlite.list_traces(limit=50)
-        assert _rounded(store.usage(group_by=("model",))) == _rounded(sqlite.usage(group_by=("model",)))
-        sqlite.close()
+        _assert_reads_like_sqlite(store, tmp_path / "traces.db", [*older, newer])
     finally:
         client.close()
 
@@ -306,12 +313,7 @@ def test_a_store_at_version_1_upgrades_with_migrate_and_backfill(
         store = ClickHouseStore(client)
         assert store.list_traces(limit=50) == ([], None)
         assert backfill(client) == 10 * 12
-        for request in requests:
-            ingest(tmp_path / "traces.db", request)
-        sqlite = Store(tmp_path / "traces.db")
-        assert store.list_traces(limit=50) == sqlite.list_traces(limit=50)
-        assert _rounded(store.usage(group_by=("model",))) == _rounded(sqlite.usage(group_by=("model",)))
-        sqlite.close()
+        _assert_reads_like_sqlite(store, tmp_path / "traces.db", requests)
     finally:
         client.close()
 

@@ -15,10 +15,11 @@ from ag2_otel.server.app import create_app
 from ag2_otel.server.clickhouse.client import ChdbClient
 from ag2_otel.server.clickhouse.migrations import backfill, migrate
 from ag2_otel.server.clickhouse.store import ClickHouseStore, open_store
+from ag2_otel.server.clickhouse.writer import ChdbWriter
 from ag2_otel.server.otlp_encode import otlp_json
 from ag2_otel.server.store import QueryError, Store, TraceFilter
 from ag2_otel.server.trace_store import TraceStore
-from tests.server.clickhouse_util import insert_requests, load_chdb
+from tests.server.clickhouse_util import create_exporter_tables, insert_requests, load_chdb
 from tests.server.stores import HOUR_NS, StorePair, demo_request, store_pair, workload_requests
 from tests.server.storeutil import ag2_request, ingest
 
@@ -314,6 +315,28 @@ def test_a_store_at_version_1_upgrades_with_migrate_and_backfill(
         assert store.list_traces(limit=50) == ([], None)
         assert backfill(client) == 10 * 12
         _assert_reads_like_sqlite(store, tmp_path / "traces.db", requests)
+    finally:
+        client.close()
+
+
+def test_serve_over_chdb_backfills_what_a_migration_left_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve --store chdb:` at version 1 upgrades on start and lists its older traces."""
+    from ag2_otel.server.clickhouse import migrations
+
+    requests = [ag2_request(4, service="svc-a")]
+    client = ChdbClient(str(tmp_path / "chdb"))
+    try:
+        create_exporter_tables(client)
+        with monkeypatch.context() as released:
+            released.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+            migrate(client)
+        insert_requests(client, *requests)
+        writer = ChdbWriter(client)
+        writer.start()
+        writer.stop()
+        _assert_reads_like_sqlite(ClickHouseStore(client), tmp_path / "traces.db", requests)
     finally:
         client.close()
 

@@ -17,7 +17,8 @@ from ag2_otel.server.normalize import SpanRow, dumps
 from ag2_otel.server.promote import promote
 from ag2_otel.server.store import queries
 from ag2_otel.server.store.queries import MAX_LIMIT, QueryError, TraceFilter, decode_cursor, encode_cursor
-from ag2_otel.server.store.summaries import DAY_NS, HOUR_NS, summary_of
+from ag2_otel.server.store.summaries import summary_of
+from ag2_otel.server.units import DAY_NS, HOUR_NS
 
 _SCOPE_KEYS = ("otel.scope.name", "otel.scope.version")
 # Newest-first pages look back this far from their anchor before widening (cost stays
@@ -128,7 +129,7 @@ class ClickHouseStore:
         result = {}
         for trace_id, rows in by_trace.items():
             summary = summary_of(trace_id, rows)
-            result[trace_id] = queries.summary_from_row(summary[:17])
+            result[trace_id] = queries.summary_from_row(summary)
         return result
 
     # --- one trace ----------------------------------------------------------------
@@ -139,12 +140,12 @@ class ClickHouseStore:
             return None
         summary = summary_of(rows[0].trace_id, rows)
         return {
-            "summary": queries.summary_from_row(summary[:17]),
-            "spans": [queries.span_from_row(_as_tuple(row)) for row in rows],
+            "summary": queries.summary_from_row(summary),
+            "spans": [queries.span_from_row(row) for row in rows],
         }
 
-    def span_rows(self, trace_id: str) -> list[tuple[Any, ...]]:
-        return [_as_tuple(row) for row in self._spans([trace_id.lower()])]
+    def span_rows(self, trace_id: str) -> list[SpanRow]:
+        return self._spans([trace_id.lower()])
 
     def _spans(self, trace_ids: list[str], bounds: tuple[int, int] | None = None) -> list[SpanRow]:
         """Spans of these traces within `bounds` (ns), or within the range the exporter's
@@ -295,16 +296,6 @@ def _span_row(row: tuple[Any, ...]) -> SpanRow:
         resource_json=dumps(typed_map(resource)),
         scope_json=dumps({"name": scope_name, "version": scope_version, "attributes": {}}),
     )
-
-
-def _as_tuple(row: SpanRow) -> tuple[Any, ...]:
-    """`SpanRow` in the column order of `queries.span_rows` (what span_from_row and otlp_json read)."""
-    p = row.promoted
-    return (
-        row.trace_id, row.span_id, row.parent_span_id, row.name, row.kind, row.start_ns, row.end_ns,
-        row.status_code, row.status_message, p.span_type, p.operation, p.agent, row.attributes_json,
-        row.events_json, row.links_json, row.resource_json, row.scope_json, row.trace_state, row.flags,
-    )  # fmt: skip
 
 
 def open_store(url: str) -> ClickHouseStore:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ag2_otel.server.normalize import SpanRow
 from ag2_otel.server.store.logs import events_by_span, with_logged_content
-from ag2_otel.server.store.tables import SPAN_COLUMNS, USAGE_COLUMNS, TraceSummary, Usage, columns, span_row
+from ag2_otel.server.store.tables import SPAN_COLUMNS, USAGE_COLUMNS, TraceSummary, columns, span_row
 from ag2_otel.server.units import DAY_NS, HOUR_NS, MAX_NS
 
 MAX_LIMIT = 500
@@ -143,7 +143,7 @@ def get_trace(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] | None:
 def span_rows(conn: sqlite3.Connection, trace_id: str) -> list[SpanRow]:
     """Stored spans of one trace as they were ingested, resource and scope bodies joined in."""
     return [
-        span_row(dict(zip(SPAN_COLUMNS, stored, strict=True)), resource, scope)
+        span_row(stored, resource, scope)
         for *stored, resource, scope in conn.execute(_SPAN_ROWS, (trace_id,))
     ]
 
@@ -182,28 +182,27 @@ def usage(
         sql = f"SELECT {columns(USAGE_COLUMNS)} FROM {table}{where} ORDER BY bucket_ns, agent, model"
     else:
         column = "agent" if "agent" in group_by else "model"
-        keys = "bucket_ns, agent, NULL" if column == "agent" else "bucket_ns, NULL, model"
-        totals = ", ".join(f"sum({name})" for name in USAGE_COLUMNS[3:])  # the Usage columns
+        other = "model" if column == "agent" else "agent"
+        totals = ", ".join(f"sum({name}) AS {name}" for name in USAGE_COLUMNS[3:])  # the Usage columns
         sql = (
-            f"SELECT {keys}, {totals} FROM {table}{where}"
+            f"SELECT bucket_ns, {column}, NULL AS {other}, {totals} FROM {table}{where}"
             f" GROUP BY bucket_ns, {column} ORDER BY bucket_ns, {column}"
         )
-    result = []
-    for start, agent, model, *values in conn.execute(sql, params):  # UsageKey, then Usage
-        usage = Usage(*values)
-        result.append(
-            {
-                "bucket_start_ns": start,
-                "agent": agent or None,
-                "model": model or None,
-                "llm_calls": usage.llm_calls,
-                "input_tokens": usage.input_tokens,
-                "output_tokens": usage.output_tokens,
-                "cost": usage.cost,
-                "duration_ms": usage.duration_ns / 1e6,
-            }
-        )
-    return result
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row  # by name, at the cost of a tuple (a record per row would double it)
+    return [
+        {
+            "bucket_start_ns": row["bucket_ns"],
+            "agent": row["agent"] or None,
+            "model": row["model"] or None,
+            "llm_calls": row["llm_calls"],
+            "input_tokens": row["input_tokens"],
+            "output_tokens": row["output_tokens"],
+            "cost": row["cost"],
+            "duration_ms": row["duration_ns"] / 1e6,
+        }
+        for row in cursor.execute(sql, params)
+    ]
 
 
 def check_usage_request(

@@ -8,15 +8,17 @@ writes columns by name and a new column is one field (plus its migration).
 - `usage_hourly` / `usage_daily` ← `UsageKey` names + `Usage`; `trace_usage` ← `trace_id` + those.
 
 tests/server/test_tables.py compares these with `PRAGMA table_info` of a migrated file and
-writes and reads rows back. Writes pass plain tuples in column order (the ingest hot path);
-reads build the row types by column name.
+writes and reads rows back. Rows cross to SQLite as plain tuples in column order, built and
+taken apart here only (the ingest hot path; a record built by keyword costs per field):
+everywhere else code reads the row types' fields by name.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from ag2_otel.server.normalize import SpanRow
@@ -26,6 +28,7 @@ from ag2_otel.server.promote import Promoted
 _SHARED = {"resource_json": "resource_id", "scope_json": "scope_id"}
 """`SpanRow` fields stored once in `shared_json` and referenced by id."""
 _PROMOTED = tuple(f.name for f in fields(Promoted))
+_PROMOTED_AT = [f.name for f in fields(SpanRow)].index("promoted")
 
 
 def _stored_name(field: str) -> str:
@@ -54,20 +57,23 @@ def span_values(row: SpanRow, resource_id: int, scope_id: int) -> tuple[object, 
     )  # fmt: skip
 
 
-def span_row(stored: Mapping[str, Any], resource_json: str, scope_json: str) -> SpanRow:
-    """The `SpanRow` a `spans` row (by column name) was written from, given its resource and scope."""
-    promoted = Promoted(**{name: stored[name] for name in _PROMOTED})
-    plain = {
-        f.name: stored[_stored_name(f.name)]
-        for f in fields(SpanRow)
-        if f.name != "promoted" and f.name not in _SHARED
-    }
-    return SpanRow(**plain, promoted=promoted, resource_json=resource_json, scope_json=scope_json)
+def span_row(values: Sequence[Any], resource_json: str, scope_json: str) -> SpanRow:
+    """The `SpanRow` a `spans` row (in `SPAN_COLUMNS` order) was written from, given its
+    resource and scope: the columns are `SpanRow`'s fields, so they are its arguments in order."""
+    promoted = Promoted(*values[_PROMOTED_AT : _PROMOTED_AT + len(_PROMOTED)])
+    return SpanRow(
+        *[
+            *values[:_PROMOTED_AT],
+            promoted,
+            *values[_PROMOTED_AT + len(_PROMOTED) : -len(_SHARED)],
+            resource_json,
+            scope_json,
+        ]
+    )
 
 
-def log_values(row: LogRow) -> tuple[object, ...]:
-    """`row` as a `logs` row in `LOG_COLUMNS` order."""
-    return tuple(getattr(row, f.name) for f in fields(LogRow))
+log_values: Callable[[LogRow], tuple[object, ...]] = attrgetter(*(f.name for f in fields(LogRow)))
+"""A `LogRow` as a `logs` row in `LOG_COLUMNS` order."""
 
 
 class TraceSummary(NamedTuple):

@@ -14,14 +14,15 @@ from ag2_otel.live import RUNNING_ATTRIBUTE
 from ag2_otel.server.normalize import SpanRow
 from ag2_otel.server.store.tables import IDS, json_list
 
-_RUNNING = f"json_extract(attributes, '$.\"{RUNNING_ATTRIBUTE}\"') IS NOT NULL"
+RUNNING_SQL = f"json_extract(attributes, '$.\"{RUNNING_ATTRIBUTE}\"') IS NOT NULL"
+"""True for a stored start record (SQL over a `spans` row)."""
 
 
 def drop_replaced_records(conn: sqlite3.Connection, rows: Sequence[SpanRow]) -> None:
     """Delete stored start records that a row of this batch replaces (inside its transaction)."""
     incoming = {(row.trace_id, row.span_id) for row in rows}
     stored = conn.execute(
-        f"SELECT trace_id, span_id FROM spans WHERE trace_id IN {IDS} AND {_RUNNING}",
+        f"SELECT trace_id, span_id FROM spans WHERE trace_id IN {IDS} AND {RUNNING_SQL}",
         (json_list({trace_id for trace_id, _ in incoming}),),
     )
     replaced = [(trace_id, span_id) for trace_id, span_id in stored if (trace_id, span_id) in incoming]

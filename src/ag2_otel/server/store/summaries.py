@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from ag2_otel.live import RUNNING_ATTRIBUTE
 from ag2_otel.server.normalize import SpanRow
+from ag2_otel.server.store.running import RUNNING_SQL
 from ag2_otel.server.store.tables import (
     IDS,
     TRACE_USAGE_COLUMNS,
@@ -68,10 +69,7 @@ class _Span:
     """A start record of a span not (yet) ended: the trace reads "running", never "ok"."""
 
 
-_SPAN_READ = (
-    columns(f.name for f in fields(_Span) if f.name != "running")
-    + f", json_extract(attributes, '$.\"{RUNNING_ATTRIBUTE}\"') IS NOT NULL"
-)
+_SPAN_READ = columns(f.name for f in fields(_Span) if f.name != "running") + f", {RUNNING_SQL}"
 """The `spans` columns a summary needs (`_Span`'s fields are named as the columns), read as `_Span(*row)`."""
 _REPLACE_SUMMARY = insert_sql("traces", TraceSummary._fields, "INSERT OR REPLACE")
 _INSERT_AGENT = insert_sql("trace_agents", TraceAgent._fields, "INSERT OR IGNORE")

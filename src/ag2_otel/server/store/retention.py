@@ -105,7 +105,7 @@ def _shrink(conn: sqlite3.Connection) -> None:
 
 
 def _on_disk(conn: sqlite3.Connection) -> int:
-    (_, _, filename) = conn.execute("PRAGMA database_list").fetchone()
+    (filename,) = conn.execute("SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
     return file_bytes(Path(filename)) if filename else 0  # '' for an in-memory database
 
 

@@ -134,3 +134,15 @@ def _distinct(name: str, hint: object) -> object:
     if text.startswith("float"):
         return 0.5 + sum(map(ord, name))
     return name
+
+
+def test_usage_values_are_in_column_order() -> None:
+    """`Usage.values()` is what the usage tables receive after the key, in `USAGE_COLUMNS` order."""
+    usage = tables.Usage(llm_calls=1, input_tokens=2, output_tokens=3, cost=4.5, duration_ns=6)
+    assert dict(zip(tables.USAGE_COLUMNS[3:], usage.values(), strict=True)) == {
+        "llm_calls": 1,
+        "input_tokens": 2,
+        "output_tokens": 3,
+        "cost": 4.5,
+        "duration_ns": 6,
+    }

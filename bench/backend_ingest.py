@@ -43,7 +43,6 @@ from ag2_otel.server.store import Store, TraceFilter
 from ag2_otel.server.store.connection import open_writer
 from ag2_otel.server.store.ingest import SharedJson, write_batch
 from ag2_otel.server.store.migrations import migrate
-from ag2_otel.server.units import DAY_NS
 from ag2_otel.testing.otlp import capture, grpc_exporter, http_exporter, request_of
 from ag2_otel.testing.workload import SPANS_PER_TRACE, emit_trace
 
@@ -281,12 +280,12 @@ def load_store(db: Path, spans: int, days: float = 7.0) -> dict[str, Any]:
     shared = SharedJson()
     rng = random.Random(5)
     now = time.time_ns()
-    span_ns = int(days * DAY_NS / traces)
+    span_ns = int(days * 86_400e9 / traces)
     origin = min(r.start_ns for r in template)
     started = time.perf_counter()
     batch: list[SpanRow] = []
     for index in range(traces):
-        batch.extend(_clone(template, index, now - int(days * DAY_NS) + index * span_ns - origin, rng))
+        batch.extend(_clone(template, index, now - int(days * 86_400e9) + index * span_ns - origin, rng))
         if len(batch) >= 5000:
             write_batch(conn, batch, shared)
             batch = []
@@ -362,7 +361,7 @@ def bench_queries(db: Path, runs: int) -> dict[str, dict[str, float]]:
         row[0] for row in conn.execute("SELECT trace_id FROM traces ORDER BY random() LIMIT ?", (runs,))
     ]
     conn.close()
-    day_ago = time.time_ns() - DAY_NS
+    day_ago = time.time_ns() - 86_400 * 10**9
     ids = iter(trace_ids * 4)
     cursor = store.list_traces(limit=50)[1]
     cases: dict[str, Callable[[], object]] = {

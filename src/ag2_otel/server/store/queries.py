@@ -135,7 +135,8 @@ def get_trace(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] | None:
     ).fetchone()
     if row is None:
         return None
-    spans = [span_from_row(r) for r in span_rows(conn, trace_id)]
+    shared: dict[str, Any] = {}
+    spans = [span_from_row(r, shared) for r in span_rows(conn, trace_id)]
     with_logged_content(spans, events_by_span(conn, trace_id))
     return {"summary": summary_from_row(TraceSummary._make(row)), "spans": spans}
 
@@ -261,9 +262,14 @@ def summary_from_row(row: TraceSummary) -> dict[str, Any]:
     }
 
 
-def span_from_row(row: SpanRow) -> dict[str, Any]:
-    """A stored span as the API's span."""
-    scope = json.loads(row.scope_json)
+def span_from_row(row: SpanRow, shared: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A stored span as the API's span.
+
+    With `shared` (one dict per trace), each distinct resource and scope body is parsed once:
+    the spans of a trace share them, and the answer's span dicts share that resource dict.
+    """
+    shared = {} if shared is None else shared
+    scope = _parsed(row.scope_json, shared)
     return {
         "trace_id": row.trace_id,
         "span_id": row.span_id,
@@ -281,9 +287,16 @@ def span_from_row(row: SpanRow) -> dict[str, Any]:
         "attributes": json.loads(row.attributes_json),
         "events": json.loads(row.events_json),
         "links": json.loads(row.links_json),
-        "resource": json.loads(row.resource_json),
+        "resource": _parsed(row.resource_json, shared),
         "scope": {"name": scope.get("name", ""), "version": scope.get("version", "")},
     }
+
+
+def _parsed(text: str, shared: dict[str, Any]) -> Any:
+    found = shared.get(text)
+    if found is None:
+        found = shared[text] = json.loads(text)
+    return found
 
 
 def encode_cursor(start_ns: int, trace_id: str) -> str:

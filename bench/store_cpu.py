@@ -110,9 +110,10 @@ def main() -> None:
     )
     parser.add_argument("--spans", type=int, default=50_000)
     args = parser.parse_args()
-    db = Path(tempfile.mkdtemp(prefix="ag2otel-cpu-")) / "store.db"
-    print(json.dumps({"ingest": ingest(db, args.spans)}), flush=True)
-    print(json.dumps({"queries_us_cpu": queries(db)}), flush=True)
+    with tempfile.TemporaryDirectory(prefix="ag2otel-cpu-") as workdir:
+        db = Path(workdir) / "store.db"
+        print(json.dumps({"ingest": ingest(db, args.spans)}), flush=True)
+        print(json.dumps({"queries_us_cpu": queries(db)}), flush=True)
 
 
 if __name__ == "__main__":

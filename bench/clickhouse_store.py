@@ -31,9 +31,9 @@ from ag2_otel.server.clickhouse.exporter_ddl import exporter_statements
 from ag2_otel.server.clickhouse.migrations import SPAN_FACTS, TRACE_INDEX_2, USAGE_2, migrate
 from ag2_otel.server.clickhouse.store import ClickHouseStore
 from ag2_otel.server.store import TraceFilter
+from ag2_otel.server.units import DAY_NS, HOUR_NS
 
 SPANS_PER_TRACE = 10
-DAY_NS = 86_400 * 10**9
 CHUNK = 500_000  # spans per INSERT (the Collector's batches are far smaller; see docs)
 
 # One trace = spans k = 0..9: (name, parent k, ag2.span.type, operation, agent slot, is llm)
@@ -220,7 +220,7 @@ def run(directory: Path, sizes: list[int], runs: int) -> dict[str, Any]:
             f"SELECT TraceId, min(Start) AS start FROM {db}.{TRACE_INDEX_2}"
             " WHERE Hour >= toStartOfHour(fromUnixTimestamp64Nano({lower:Int64}), 'UTC')"
             " GROUP BY TraceId ORDER BY start DESC LIMIT 51",
-            {"lower": now_ns - 3600 * 10**9},
+            {"lower": now_ns - HOUR_NS},
         ),
         "trace list, the page's span facts": explain(
             client,

@@ -228,7 +228,7 @@ def test_protobuf_and_json_answers_match_request_encoding(server: ServerProcess)
 def test_serve_applies_its_retention_flag_when_it_starts(tmp_path: Path) -> None:
     """Traces sent over OTLP, then the server restarted with `--retention-days 7`:
     the ten-day-old traces are gone, the recent ones (and their usage) stay."""
-    from ag2_otel.server.store.retention import DAY_NS
+    from ag2_otel.server.units import DAY_NS
     from ag2_otel.testing.otlp import ag2_request
 
     db = tmp_path / "retention.db"

@@ -19,7 +19,8 @@ from ag2_otel.server.normalize import SpanRow, dumps
 from ag2_otel.server.promote import promote
 from ag2_otel.server.store import queries
 from ag2_otel.server.store.queries import MAX_LIMIT, QueryError, TraceFilter, decode_cursor, encode_cursor
-from ag2_otel.server.store.summaries import DAY_NS, HOUR_NS, MAX_SUM, summary_of
+from ag2_otel.server.store.summaries import MAX_SUM, summary_of
+from ag2_otel.server.units import DAY_NS, HOUR_NS
 
 _SCOPE_KEYS = ("otel.scope.name", "otel.scope.version")
 _USAGE_SUMS = {"InputTokens": MAX_SUM, "OutputTokens": MAX_SUM, "Cost": float(MAX_SUM), "DurationNs": MAX_SUM}
@@ -146,7 +147,7 @@ class ClickHouseStore:
         for row in _first_of_each_span(rows):
             by_trace.setdefault(row[0], []).append(_span_row(row))
         return {
-            trace_id: queries.summary_from_row(summary_of(trace_id, spans)[:17])
+            trace_id: queries.summary_from_row(summary_of(trace_id, spans))
             for trace_id, spans in by_trace.items()
         }
 
@@ -158,12 +159,12 @@ class ClickHouseStore:
             return None
         summary = summary_of(rows[0].trace_id, rows)
         return {
-            "summary": queries.summary_from_row(summary[:17]),
-            "spans": [queries.span_from_row(_as_tuple(row)) for row in rows],
+            "summary": queries.summary_from_row(summary),
+            "spans": [queries.span_from_row(row) for row in rows],
         }
 
-    def span_rows(self, trace_id: str) -> list[tuple[Any, ...]]:
-        return [_as_tuple(row) for row in self._spans([trace_id.lower()])]
+    def span_rows(self, trace_id: str) -> list[SpanRow]:
+        return self._spans([trace_id.lower()])
 
     def _spans(self, trace_ids: list[str]) -> list[SpanRow]:
         """Spans of these traces within the range the exporter's lookup table gives (so
@@ -319,16 +320,6 @@ def _span_row(row: tuple[Any, ...]) -> SpanRow:
         resource_json=dumps(typed_map(resource)) if resource else "{}",
         scope_json=dumps({"name": scope_name, "version": scope_version, "attributes": {}}),
     )
-
-
-def _as_tuple(row: SpanRow) -> tuple[Any, ...]:
-    """`SpanRow` in the column order of `queries.span_rows` (what span_from_row and otlp_json read)."""
-    p = row.promoted
-    return (
-        row.trace_id, row.span_id, row.parent_span_id, row.name, row.kind, row.start_ns, row.end_ns,
-        row.status_code, row.status_message, p.span_type, p.operation, p.agent, row.attributes_json,
-        row.events_json, row.links_json, row.resource_json, row.scope_json, row.trace_state, row.flags,
-    )  # fmt: skip
 
 
 def open_store(url: str) -> ClickHouseStore:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ag2_otel.live import RUNNING_ATTRIBUTE
 from ag2_otel.server.normalize import SpanRow
+from ag2_otel.server.span_tree import inside_speaker_selection, owning_agents
 
 MAX_SUM = 2**53 - 1
 """Sums (tokens, cost, durations) saturate here: exact in a double and in JavaScript,
@@ -146,7 +147,7 @@ def _summary(trace_id: str, spans: list[_Span]) -> tuple[Any, ...]:
     root = _root(spans)
     start = min(s.start_ns for s in spans)
     llm = [s for s in spans if s.span_type == "llm"]
-    internal = _inside_speaker_selection(spans)
+    internal = inside_speaker_selection(spans)
     agents = sorted({s.agent for s in spans if s.agent and s.span_id not in internal})
     models = sorted({m for s in llm if (m := s.response_model or s.request_model)})
     errors = sum(1 for s in spans if s.status_code == "ERROR")
@@ -195,16 +196,15 @@ def _search_text(trace_id: str, spans: list[_Span], agents: list[str], models: l
 def usage_of(spans: list[_Span]) -> dict[UsageKey, Usage]:
     """Usage per (hour, agent, model), from LLM-call spans only.
 
-    An LLM span without its own agent name is charged to its nearest ancestor
-    that has one, which is how AG2 (and most frameworks) nest `chat` under
-    `invoke_agent`.
+    An LLM span is charged to its owning agent (`span_tree.owning_agents`), the
+    same rule the trace API reports per span.
     """
-    by_id = {s.span_id: s for s in spans}
+    owners = owning_agents(spans)
     totals: dict[UsageKey, Usage] = {}
     for span in spans:
         if span.span_type != "llm":
             continue
-        key = (span.start_ns - span.start_ns % HOUR_NS, _agent_of(span, by_id), _model_of(span))
+        key = (span.start_ns - span.start_ns % HOUR_NS, owners[span.span_id], _model_of(span))
         row = totals.setdefault(key, [0, 0, 0, 0.0, 0])
         row[0] += 1
         row[1] += span.input_tokens or 0
@@ -217,34 +217,6 @@ def usage_of(spans: list[_Span]) -> dict[UsageKey, Usage]:
 def saturated(value: float) -> float:
     """`value` capped at `MAX_SUM` (Python ints never overflow; SQLite's and JSON's numbers do)."""
     return value if value <= MAX_SUM else type(value)(MAX_SUM)
-
-
-def _inside_speaker_selection(spans: list[_Span]) -> set[str]:
-    """Spans of the helper agents AG2 creates to pick the next speaker (beneath a
-    `speaker_selection` span): real work, but not participants of the conversation."""
-    children: dict[str, list[_Span]] = {}
-    for span in spans:
-        if span.parent_span_id:
-            children.setdefault(span.parent_span_id, []).append(span)
-    inside: set[str] = set()
-    stack = [s for s in spans if s.span_type == "speaker_selection"]
-    while stack:
-        for child in children.get(stack.pop().span_id, []):
-            if child.span_id not in inside:
-                inside.add(child.span_id)
-                stack.append(child)
-    return inside
-
-
-def _agent_of(span: _Span, by_id: dict[str, _Span]) -> str:
-    current: _Span | None = span
-    for _ in range(len(by_id) + 1):
-        if current is None:
-            break
-        if current.agent:
-            return current.agent
-        current = by_id.get(current.parent_span_id or "")
-    return ""
 
 
 def _model_of(span: _Span) -> str:

@@ -15,9 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ag2_otel.server.promote import promote
+from ag2_otel.server.promote import promote, saturated
 from ag2_otel.server.span_tree import inside_speaker_selection, owning_agents
-from ag2_otel.server.store.summaries import saturated
 
 VERSION = 1
 """Bumped when a field of the `derived` objects changes meaning or goes away."""

@@ -17,11 +17,9 @@ from typing import Any
 
 from ag2_otel.live import RUNNING_ATTRIBUTE
 from ag2_otel.server.normalize import SpanRow
+from ag2_otel.server.promote import MAX_SUM, saturated
 from ag2_otel.server.span_tree import inside_speaker_selection, owning_agents
 
-MAX_SUM = 2**53 - 1
-"""Sums (tokens, cost, durations) saturate here: exact in a double and in JavaScript,
-far from SQLite's 64-bit overflow, and always a finite JSON number."""
 HOUR_NS = 3600 * 1_000_000_000
 DAY_NS = 24 * HOUR_NS
 _SEARCH_TEXT_LIMIT = 4000
@@ -212,11 +210,6 @@ def usage_of(spans: list[_Span]) -> dict[UsageKey, Usage]:
         row[3] += span.cost or 0.0
         row[4] += span.end_ns - span.start_ns
     return {key: [saturated(value) for value in row] for key, row in totals.items()}
-
-
-def saturated(value: float) -> float:
-    """`value` capped at `MAX_SUM` (Python ints never overflow; SQLite's and JSON's numbers do)."""
-    return value if value <= MAX_SUM else type(value)(MAX_SUM)
 
 
 def _model_of(span: _Span) -> str:

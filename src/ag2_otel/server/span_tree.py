@@ -3,7 +3,7 @@ usage roll-up (`store.summaries`) and the trace API's derived facts (`attributio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 
@@ -20,17 +20,18 @@ class Node(Protocol):
     def agent(self) -> str | None: ...
 
 
-def owning_agents(spans: Sequence[Node]) -> dict[str, str]:
+def owning_agents(spans: Sequence[Node], of: Iterable[Node] | None = None) -> dict[str, str]:
     """Each span's agent: its own agent name, else that of its nearest ancestor with one,
     never past an `agent` span ("" when none has). AG2 and most frameworks nest a `chat`
     span under `invoke_agent`; a span that names its agent itself (an LLM call AG2 made
     for an agent, an A2A server span) is that agent's, whatever agent span encloses it;
     and an agent span without a name is an agent of its own, not the one that called it
     (so its LLM calls are charged to "" rather than to its caller). Parent cycles end the
-    walk."""
+    walk. `of`: only these spans' agents are needed (and those of the spans walked through).
+    """
     by_id = {s.span_id: s for s in spans}
     owner: dict[str, str] = {}
-    for span in spans:
+    for span in spans if of is None else of:
         path: list[str] = []
         node: Node | None = span
         found = ""

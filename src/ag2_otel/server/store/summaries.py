@@ -197,11 +197,10 @@ def usage_of(spans: list[_Span]) -> dict[UsageKey, Usage]:
     An LLM span is charged to its owning agent (`span_tree.owning_agents`), the
     same rule the trace API reports per span.
     """
-    owners = owning_agents(spans)
+    calls = [s for s in spans if s.span_type == "llm"]
+    owners = owning_agents(spans, of=calls)
     totals: dict[UsageKey, Usage] = {}
-    for span in spans:
-        if span.span_type != "llm":
-            continue
+    for span in calls:
         key = (span.start_ns - span.start_ns % HOUR_NS, owners[span.span_id], _model_of(span))
         row = totals.setdefault(key, [0, 0, 0, 0.0, 0])
         row[0] += 1

@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 
 from ag2_otel.server.attribution import attribute_trace
+from ag2_otel.server.store import Store
+from ag2_otel.testing.otlp import request_of
+from tests.browser import fixtures
+from tests.browser.otlp import to_readable
 from tests.server.stores import StorePair, demo_request, store_pair
+from tests.server.storeutil import ingest
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +65,24 @@ def test_roll_ups_agree_with_the_summary_and_the_usage_by_agent(demo: StorePair)
     sqlite.close()
     assert +by_agent == +rolled
     assert sum(by_agent.values()) > 0
+
+
+def test_an_unnamed_agent_keeps_its_llm_calls(tmp_path: Path) -> None:
+    """Fixed rule: an agent span without a name no longer lends its LLM calls to the agent
+    named above it (here the conversation's `alice`); the stored usage roll-up and the trace
+    API say the same. The other drift cases: each call goes to the agent that owns it."""
+    builder = fixtures.drift_trace(1_700_000_000_000_000_000)
+    ingest(tmp_path / "traces.db", request_of([to_readable(s) for s in builder.spans]))
+    store = Store(tmp_path / "traces.db")
+    try:
+        rolled = {row["agent"]: row["llm_calls"] for row in store.usage(group_by=("agent",), bucket="day")}
+        trace = store.get_trace(builder.trace_id)
+    finally:
+        store.close()
+    assert rolled == {"alice": 2, "carol": 1, None: 1, "bob": 1}
+    assert trace is not None
+    derived = {row["agent"]: row["llm_calls"] for row in attribute_trace(trace)["derived"]["agents"]}
+    assert derived == {"alice": 2, "carol": 1, None: 1, "bob": 1}
 
 
 def _span(span_id: str, parent: str | None, span_type: str = "other", **extra: Any) -> dict[str, Any]:

@@ -201,11 +201,7 @@ def _turn(
         "agent": owners.get(span.span_id) or None,
         "depth": depth,
         "parent_turn": parent,
-        "llm_calls": 0,
-        "input_tokens": 0,
-        "output_tokens": 0,
-        "cost": 0.0,
-        "llm_duration_ns": 0,
+        **_ZERO_USAGE,
     }
 
 

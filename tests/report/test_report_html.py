@@ -4,6 +4,7 @@ Every text is escaped (checked by parsing, as a browser would), and the size sta
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -131,3 +132,18 @@ def test_the_document_loads_nothing_and_names_the_trace() -> None:
     parsed = parse(page)
     assert "script" not in parsed.tags and "img" not in parsed.tags and "link" not in parsed.tags
     assert fixtures.XSS_SCRIPT in "".join(parsed.text)
+
+
+def test_the_report_shows_the_servers_turns_and_speakers() -> None:
+    """The report renders the server's derived facts (ag2_otel.server.attribution), as the
+    viewer does: one turn per server turn, named after its owning agent, with its usage."""
+    from ag2_otel.server.attribution import attribute_trace
+
+    builder = fixtures.drift_trace(time.time_ns())
+    trace = {"summary": {"trace_id": builder.trace_id}, "spans": builder.spans}
+    expected = attribute_trace({**trace, "spans": [dict(s) for s in builder.spans]})["derived"]["turns"]
+    html = document(trace)  # a store document without `derived`: the report adds it
+    speakers = re.findall(r"<div class='turn [^']*'><span class='who'>([^<]*)</span>", html)
+    assert speakers == [t["agent"] or "invoke_agent" for t in expected] == ["alice", "invoke_agent", "bob"]
+    # alice's turn holds her call and the remote agent's beneath it (charged to carol)
+    assert "2 LLM calls · 50 in / 12 out tokens" in html

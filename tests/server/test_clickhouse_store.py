@@ -359,8 +359,7 @@ def test_the_views_clamp_numbers_as_promotion_does(tmp_path: Path) -> None:
     writes them for a number, and a producer writing them as strings gets 0 over ClickHouse."""
     from ag2_otel.server.clickhouse import migrations
     from ag2_otel.server.clickhouse.values import typed
-    from ag2_otel.server.promote import MAX_COST, MAX_TOKENS, promote
-    from ag2_otel.server.store.summaries import MAX_SUM
+    from ag2_otel.server.promote import MAX_COST, MAX_SUM, MAX_TOKENS, promote
 
     assert (int(migrations.MAX_TOKENS), float(migrations.MAX_COST)) == (MAX_TOKENS, MAX_COST)
     assert int(migrations.MAX_SUM) == MAX_SUM

@@ -282,6 +282,56 @@ def openai_trace(start_ns: int, trace_no: int | None = None) -> TraceBuilder:
     return b
 
 
+def drift_trace(start_ns: int) -> TraceBuilder:
+    """Where the viewer's own rules used to disagree with the server's: an LLM call under
+    a conversation with no agent span, a tool run by another agent than the enclosing one,
+    an A2A server span inside an agent's turn, an agent span without a name, and a
+    conversation that reports more turns than it has agent spans."""
+    b = TraceBuilder("drift-app", start_ns)
+    chat = b.span(
+        "conversation alice -> bob",
+        None,
+        0,
+        5_000,
+        {
+            "ag2.span.type": "conversation",
+            "ag2.agent.name": "alice",
+            "ag2.conversation.sender": "alice",
+            "ag2.conversation.recipient": "bob",
+            "ag2.conversation.turns": 5,
+        },
+    )
+    b.llm(chat, 10, 100, (11, 3))  # no agent span above: the conversation's agent
+    alice = b.agent("alice", chat, 200, 1_500)
+    b.llm(alice, 250, 200, (20, 5))
+    b.span(
+        "execute_tool lookup",
+        alice,
+        500,
+        100,
+        {"ag2.span.type": "tool", "gen_ai.operation.name": "execute_tool", "gen_ai.agent.name": "bob"},
+    )
+    remote = b.span(
+        "a2a server remote_carol",
+        alice,
+        700,
+        900,
+        {"ag2.span.type": "remote_agent", "ag2.agent.name": "carol"},
+    )
+    b.llm(remote, 750, 300, (30, 7))  # the remote agent's call, not alice's
+    unnamed = b.span(
+        "invoke_agent",
+        chat,
+        2_000,
+        1_000,
+        {"ag2.span.type": "agent", "gen_ai.operation.name": "invoke_agent"},
+    )
+    b.llm(unnamed, 2_100, 400, (40, 9), error="rate limited")  # the unnamed agent's, not alice's
+    bob = b.agent("bob", chat, 3_500, 1_000)
+    b.llm(bob, 3_600, 300, (50, 11), model="gpt-4o")
+    return b
+
+
 def xss_trace(start_ns: int, trace_no: int | None = None) -> TraceBuilder:
     """Hostile content everywhere a string can go."""
     b = TraceBuilder("xss-app", start_ns, trace_no)

@@ -16,10 +16,10 @@ from ag2_otel.server.clickhouse.client import Client, StoreURLError, quote_ident
 from ag2_otel.server.clickhouse.migrations import DURATION_NS, SPAN_FACTS, TRACE_INDEX_2, USAGE_2
 from ag2_otel.server.clickhouse.values import typed_map
 from ag2_otel.server.normalize import SpanRow, dumps
-from ag2_otel.server.promote import promote
+from ag2_otel.server.promote import MAX_SUM, promote
 from ag2_otel.server.store import queries
 from ag2_otel.server.store.queries import MAX_LIMIT, QueryError, TraceFilter, decode_cursor, encode_cursor
-from ag2_otel.server.store.summaries import MAX_SUM, summary_of
+from ag2_otel.server.store.summaries import summary_of
 from ag2_otel.server.units import DAY_NS, HOUR_NS
 
 _SCOPE_KEYS = ("otel.scope.name", "otel.scope.version")

@@ -13,10 +13,11 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from typing import TypeVar
 
 from ag2_otel.live import RUNNING_ATTRIBUTE
 from ag2_otel.server.normalize import SpanRow
+from ag2_otel.server.promote import MAX_SUM, saturated
+from ag2_otel.server.span_tree import inside_speaker_selection, owning_agents
 from ag2_otel.server.store.running import RUNNING_SQL
 from ag2_otel.server.store.tables import (
     IDS,
@@ -33,11 +34,7 @@ from ag2_otel.server.store.tables import (
 )
 from ag2_otel.server.units import DAY_NS, HOUR_NS
 
-MAX_SUM = 2**53 - 1
-"""Sums (tokens, cost, durations) saturate here: exact in a double and in JavaScript,
-far from SQLite's 64-bit overflow, and always a finite JSON number."""
 _SEARCH_TEXT_LIMIT = 4000
-_Number = TypeVar("_Number", int, float)
 _CHUNK = 500
 """Traces refreshed per statement group: bounds what a rebuild of the whole store holds in memory."""
 _RUNNING_KEY = f'"{RUNNING_ATTRIBUTE}":'
@@ -156,7 +153,7 @@ def _summary(trace_id: str, spans: list[_Span]) -> TraceSummary:
     """One `traces` row: what the list view shows and filters on."""
     root = _root(spans)
     llm = [s for s in spans if s.span_type == "llm"]
-    internal = _inside_speaker_selection(spans)
+    internal = inside_speaker_selection(spans)
     agents = sorted({s.agent for s in spans if s.agent and s.span_id not in internal})
     models = sorted({m for s in llm if (m := s.response_model or s.request_model)})
     errors = sum(1 for s in spans if s.status_code == "ERROR")
@@ -204,16 +201,14 @@ def _search_text(trace_id: str, spans: list[_Span], agents: list[str], models: l
 def usage_of(spans: list[_Span]) -> dict[UsageKey, Usage]:
     """Usage per (hour, agent, model), from LLM-call spans only.
 
-    An LLM span without its own agent name is charged to its nearest ancestor
-    that has one, which is how AG2 (and most frameworks) nest `chat` under
-    `invoke_agent`.
+    An LLM span is charged to its owning agent (`span_tree.owning_agents`), the
+    same rule the trace API reports per span.
     """
-    by_id = {s.span_id: s for s in spans}
+    calls = [s for s in spans if s.span_type == "llm"]
+    owners = owning_agents(spans, of=calls)
     totals: dict[UsageKey, Usage] = {}
-    for span in spans:
-        if span.span_type != "llm":
-            continue
-        key = (span.start_ns - span.start_ns % HOUR_NS, _agent_of(span, by_id), _model_of(span))
+    for span in calls:
+        key = (span.start_ns - span.start_ns % HOUR_NS, owners[span.span_id], _model_of(span))
         usage = totals.setdefault(key, Usage())
         usage.llm_calls += 1
         usage.input_tokens += span.input_tokens or 0
@@ -221,39 +216,6 @@ def usage_of(spans: list[_Span]) -> dict[UsageKey, Usage]:
         usage.cost += span.cost or 0.0
         usage.duration_ns += span.end_ns - span.start_ns
     return {key: _capped(usage) for key, usage in totals.items()}
-
-
-def saturated(value: _Number) -> _Number:
-    """`value` capped at `MAX_SUM` (Python ints never overflow; SQLite's and JSON's numbers do)."""
-    return value if value <= MAX_SUM else type(value)(MAX_SUM)
-
-
-def _inside_speaker_selection(spans: list[_Span]) -> set[str]:
-    """Spans of the helper agents AG2 creates to pick the next speaker (beneath a
-    `speaker_selection` span): real work, but not participants of the conversation."""
-    children: dict[str, list[_Span]] = {}
-    for span in spans:
-        if span.parent_span_id:
-            children.setdefault(span.parent_span_id, []).append(span)
-    inside: set[str] = set()
-    stack = [s for s in spans if s.span_type == "speaker_selection"]
-    while stack:
-        for child in children.get(stack.pop().span_id, []):
-            if child.span_id not in inside:
-                inside.add(child.span_id)
-                stack.append(child)
-    return inside
-
-
-def _agent_of(span: _Span, by_id: dict[str, _Span]) -> str:
-    current: _Span | None = span
-    for _ in range(len(by_id) + 1):
-        if current is None:
-            break
-        if current.agent:
-            return current.agent
-        current = by_id.get(current.parent_span_id or "")
-    return ""
 
 
 def _model_of(span: _Span) -> str:

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from ag2_otel.server.app import create_app
-from ag2_otel.server.grpc_receiver import create_grpc_server
 from ag2_otel.server.normalize import normalize
+from ag2_otel.server.receiver.grpc_service import create_grpc_server
 from ag2_otel.server.store import Overloaded, Store, StoreWriter
 from ag2_otel.server.store.files import ensure_schema
 from ag2_otel.testing.otlp import ag2_request

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from ag2_otel.server.normalize import normalize
-from ag2_otel.server.otlp_status import RETRY_INFO_METADATA_KEY
+from ag2_otel.server.receiver.status import RETRY_INFO_METADATA_KEY
 from ag2_otel.server.store import StoreWriter
 from ag2_otel.server.store.files import ensure_schema
 from ag2_otel.testing.otlp import ag2_request, capture, request_of

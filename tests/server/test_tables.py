@@ -15,8 +15,8 @@ from dataclasses import fields
 import pytest
 
 from ag2_otel.server.normalize import SpanRow
-from ag2_otel.server.otlp_logs import LogRow
 from ag2_otel.server.promote import Promoted
+from ag2_otel.server.receiver.logs_and_metrics import LogRow
 from ag2_otel.server.store import summaries, tables
 from ag2_otel.server.store.ingest import SharedJson, write_batch
 from ag2_otel.server.store.logs import write_logs

@@ -7,10 +7,10 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from ag2_otel.server.api import api_routes
-from ag2_otel.server.ingest_gate import IngestGate
-from ag2_otel.server.ingest_limits import IngestLimits
 from ag2_otel.server.middleware import LoopbackHostGuard, SecurityHeaders, TokenAuth
-from ag2_otel.server.otlp_http import otlp_routes
+from ag2_otel.server.receiver.gate import IngestGate
+from ag2_otel.server.receiver.http import otlp_routes
+from ag2_otel.server.receiver.limits import IngestLimits
 from ag2_otel.server.trace_store import SpanWriter, TraceStore
 from ag2_otel.server.viewer import viewer_routes
 

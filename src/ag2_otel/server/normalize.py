@@ -19,9 +19,9 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue, InstrumentationSc
 from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
-from ag2_otel.server.ingest_limits import SPAN_SCHEMA, Budget, IngestLimits, LimitExceeded, fields, walk
 from ag2_otel.server.producers import CONTENT_EVENTS, Event, canonical_attributes
 from ag2_otel.server.promote import Promoted, promote
+from ag2_otel.server.receiver.limits import SPAN_SCHEMA, Budget, IngestLimits, LimitExceeded, fields, walk
 from ag2_otel.server.units import MAX_NS
 
 KINDS = ("UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER")

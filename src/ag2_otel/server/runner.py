@@ -16,11 +16,11 @@ from starlette.types import ASGIApp
 
 from ag2_otel.server.app import create_app
 from ag2_otel.server.config import is_loopback
-from ag2_otel.server.grpc_receiver import create_grpc_server
 from ag2_otel.server.http_protocol import ConnectionLimits, guarded_protocol
-from ag2_otel.server.ingest_gate import IngestGate
-from ag2_otel.server.ingest_limits import IngestLimits
 from ag2_otel.server.ratelog import RateLimitedLog, RateLimitFilter
+from ag2_otel.server.receiver.gate import IngestGate
+from ag2_otel.server.receiver.grpc_service import create_grpc_server
+from ag2_otel.server.receiver.limits import IngestLimits
 from ag2_otel.server.store import RetentionPolicy, Store, StoreWriter
 from ag2_otel.server.trace_store import TraceStore
 

@@ -14,8 +14,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ag2_otel.server.otlp_logs import LogRow
 from ag2_otel.server.producers import DERIVED, Event, content_from_events
+from ag2_otel.server.receiver.logs_and_metrics import LogRow
 from ag2_otel.server.store.connection import transaction
 from ag2_otel.server.store.ingest import SharedJson
 from ag2_otel.server.store.tables import LOG_COLUMNS, insert_sql, log_values

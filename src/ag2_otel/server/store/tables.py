@@ -22,8 +22,8 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from ag2_otel.server.normalize import SpanRow
-from ag2_otel.server.otlp_logs import LogRow
 from ag2_otel.server.promote import Promoted
+from ag2_otel.server.receiver.logs_and_metrics import LogRow
 
 _SHARED = {"resource_json": "resource_id", "scope_json": "scope_id"}
 """`SpanRow` fields stored once in `shared_json` and referenced by id."""

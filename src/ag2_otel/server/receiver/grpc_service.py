@@ -2,7 +2,7 @@
 
 Requests arrive as raw bytes and are parsed here, so malformed protobuf maps to
 INVALID_ARGUMENT (grpc's own deserializer would report INTERNAL). Logs and
-metrics are decoded by `otlp_logs` and share the traces' handler, gate and limits.
+metrics are decoded by `logs_and_metrics` and share the traces' handler, gate and limits.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ import grpc
 from grpc import aio
 
 from ag2_otel.server.auth import bearer_token, token_matches
-from ag2_otel.server.ingest_gate import Busy, IngestGate
-from ag2_otel.server.ingest_limits import IngestLimits
-from ag2_otel.server.otlp_decode import PROTOBUF, ReceiveError
-from ag2_otel.server.otlp_http import store_batch
-from ag2_otel.server.otlp_signals import SIGNALS, TRACES, Signal
-from ag2_otel.server.otlp_status import GRPC_CODE_BY_HTTP, RETRY_INFO_METADATA_KEY, retry_info
 from ag2_otel.server.ratelog import RateLimitedLog
+from ag2_otel.server.receiver.decode import PROTOBUF, ReceiveError
+from ag2_otel.server.receiver.gate import Busy, IngestGate
+from ag2_otel.server.receiver.http import store_batch
+from ag2_otel.server.receiver.limits import IngestLimits
+from ag2_otel.server.receiver.signals import SIGNALS, TRACES, Signal
+from ag2_otel.server.receiver.status import GRPC_CODE_BY_HTTP, RETRY_INFO_METADATA_KEY, retry_info
 from ag2_otel.server.store.writer import Overloaded
 from ag2_otel.server.trace_store import SpanWriter
 

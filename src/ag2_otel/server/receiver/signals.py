@@ -1,7 +1,7 @@
 """The OTLP signals both receivers serve: one table for OTLP/HTTP and OTLP/gRPC.
 
 Adding a signal, or changing how one is decoded, answered or stored, is one row here;
-`otlp_http` and `grpc_receiver` only differ in transport.
+`http` and `grpc_service` only differ in transport.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ag2_otel.server.ingest_limits import IngestLimits
 from ag2_otel.server.normalize import Batch
-from ag2_otel.server.otlp_decode import decode_traces
-from ag2_otel.server.otlp_logs import (
+from ag2_otel.server.receiver.decode import decode_traces
+from ag2_otel.server.receiver.limits import IngestLimits
+from ag2_otel.server.receiver.logs_and_metrics import (
     LOGS_SERVICE,
     METRICS_SERVICE,
     decode_logs,
@@ -21,7 +21,7 @@ from ag2_otel.server.otlp_logs import (
     logs_response,
     metrics_response,
 )
-from ag2_otel.server.otlp_status import export_response
+from ag2_otel.server.receiver.status import export_response
 from ag2_otel.server.store.logs import write_logs
 from ag2_otel.server.store.writer import Write
 

@@ -15,7 +15,7 @@ from google.rpc.error_details_pb2 import RetryInfo
 from google.rpc.status_pb2 import Status
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
-from ag2_otel.server.otlp_decode import JSON, PROTOBUF
+from ag2_otel.server.receiver.decode import JSON, PROTOBUF
 
 GRPC_CODE_BY_HTTP: dict[int, int] = {
     400: code_pb2.INVALID_ARGUMENT,

@@ -17,8 +17,8 @@ from google.protobuf import json_format
 from google.protobuf.message import DecodeError, Message
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from ag2_otel.server.ingest_limits import Budget, IngestLimits, LimitExceeded, MalformedWire, Schema, walk
 from ag2_otel.server.normalize import Batch, SpanRow, normalize, normalize_protobuf
+from ag2_otel.server.receiver.limits import Budget, IngestLimits, LimitExceeded, MalformedWire, Schema, walk
 
 PROTOBUF = "application/x-protobuf"
 JSON = "application/json"

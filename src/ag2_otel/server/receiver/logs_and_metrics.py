@@ -4,7 +4,7 @@ Log records are stored (table `logs`, migration 4; `store/logs.py` attaches cont
 events to their span when a trace is read). Metrics are checked and dropped: every
 chart the viewer draws is computed from spans, so storing them would only duplicate
 what spans already say. Accepting them means an exporter with default settings never
-logs an export error. The traces receivers (`otlp_http`, `grpc_receiver`) serve both
+logs an export error. The traces receivers (`http`, `grpc_service`) serve both
 with these decoders, so the `IngestGate`, `IngestLimits`, auth, partial success and
 overload answers are the same as for traces.
 """
@@ -27,9 +27,8 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
 )
 from opentelemetry.proto.logs.v1.logs_pb2 import LogRecord, ScopeLogs
 
-from ag2_otel.server.ingest_limits import COMMON_SCHEMA, Budget, IngestLimits, Schema
 from ag2_otel.server.normalize import Batch, any_value, attributes_dict, dumps
-from ag2_otel.server.otlp_decode import (
+from ag2_otel.server.receiver.decode import (
     JSON,
     PROTOBUF,
     as_receive_errors,
@@ -38,6 +37,7 @@ from ag2_otel.server.otlp_decode import (
     items,
     parse_bounded,
 )
+from ag2_otel.server.receiver.limits import COMMON_SCHEMA, Budget, IngestLimits, Schema
 from ag2_otel.server.units import MAX_NS
 
 LOGS_SERVICE = "opentelemetry.proto.collector.logs.v1.LogsService"
@@ -60,7 +60,7 @@ class LogRow:
     scope_name: str
 
 
-# What the wire walk counts (`ingest_limits.walk`): records and data points are "items".
+# What the wire walk counts (`limits.walk`): records and data points are "items".
 LOGS_SCHEMA: Schema = {
     **COMMON_SCHEMA,
     "ExportLogsServiceRequest": {1: ("resources", "ResourceLogs")},

@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from ag2_otel.server.ingest_limits import IngestLimits
+from ag2_otel.server.receiver.limits import IngestLimits
 
 
 class Busy(Exception):

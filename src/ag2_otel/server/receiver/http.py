@@ -1,7 +1,7 @@
 """OTLP/HTTP receiver: `POST /v1/traces`, `/v1/logs`, `/v1/metrics` (protobuf or JSON, optionally gzip).
 
 The 200 is sent only after the writer thread has committed the batch. Logs and
-metrics are decoded by `otlp_logs` and go through the same path. Each request
+metrics are decoded by `logs_and_metrics` and go through the same path. Each request
 holds an `IngestGate` slot from before its body is read until commit;
 everything it may cost is bounded by `IngestLimits`.
 """
@@ -19,13 +19,13 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ag2_otel.server.ingest_gate import Busy, IngestGate
-from ag2_otel.server.ingest_limits import IngestLimits
 from ag2_otel.server.normalize import Batch
-from ag2_otel.server.otlp_decode import JSON, PROTOBUF, ReceiveError, decompress, media_type
-from ag2_otel.server.otlp_signals import SIGNALS, Decode, Signal
-from ag2_otel.server.otlp_status import RETRY_AFTER_SECONDS, status_body
 from ag2_otel.server.ratelog import RateLimitedLog
+from ag2_otel.server.receiver.decode import JSON, PROTOBUF, ReceiveError, decompress, media_type
+from ag2_otel.server.receiver.gate import Busy, IngestGate
+from ag2_otel.server.receiver.limits import IngestLimits
+from ag2_otel.server.receiver.signals import SIGNALS, Decode, Signal
+from ag2_otel.server.receiver.status import RETRY_AFTER_SECONDS, status_body
 from ag2_otel.server.store.writer import Overloaded, StoreWriter, Write
 from ag2_otel.server.trace_store import SpanWriter
 

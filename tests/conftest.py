@@ -1,4 +1,4 @@
-"""Suite-wide ordering: browser tests run last.
+"""Suite-wide: browser tests run last, and an in-memory store for the tests that need one.
 
 Playwright's sync API keeps an event loop running in the main thread for as
 long as its session-scoped browser lives; async tests that run after it
@@ -8,8 +8,22 @@ in one pytest run.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+
 import pytest
+
+from ag2_otel.server.store.migrations import migrate
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def conn() -> Iterator[sqlite3.Connection]:
+    """An in-memory store at the newest schema, in autocommit mode as the store's own connections."""
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    migrate(connection)
+    yield connection
+    connection.close()

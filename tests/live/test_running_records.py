@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
 
-import pytest
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.trace import SpanContext, TraceFlags
@@ -17,7 +15,6 @@ from ag2_otel.live import RUNNING_ATTRIBUTE
 from ag2_otel.live.processor import RunningSpanProcessor
 from ag2_otel.server.normalize import normalize
 from ag2_otel.server.store.ingest import SharedJson, write_batch
-from ag2_otel.server.store.migrations import migrate
 from ag2_otel.server.store.queries import get_trace
 
 TRACE_ID, SPAN_ID = 0xABC, 0x123
@@ -32,14 +29,6 @@ def _span(end_ns: int, *, running: bool) -> ReadableSpan:
     return ReadableSpan(
         "invoke_agent planner", context, attributes=attributes, start_time=1_000, end_time=end_ns
     )
-
-
-@pytest.fixture
-def conn() -> Iterator[sqlite3.Connection]:
-    connection = sqlite3.connect(":memory:", isolation_level=None)
-    migrate(connection)
-    yield connection
-    connection.close()
 
 
 def _store(conn: sqlite3.Connection, *spans: ReadableSpan) -> list[tuple[int, bool]]:

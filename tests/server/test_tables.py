@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 import typing
-from collections.abc import Iterator
 from dataclasses import fields
 
 import pytest
@@ -20,20 +19,11 @@ from ag2_otel.server.receiver.logs_and_metrics import LogRow
 from ag2_otel.server.store import summaries, tables
 from ag2_otel.server.store.ingest import SharedJson, write_batch
 from ag2_otel.server.store.logs import write_logs
-from ag2_otel.server.store.migrations import migrate
 from ag2_otel.server.store.queries import span_rows
 
 _SQL_TYPES = {"TEXT": str, "INTEGER": int, "REAL": float}
 _BOOKKEEPING = {"schema_migrations", "pending_rebuilds", "shared_json"}
 """Tables without a column list: migrate()'s own records, and `SharedJson`'s two-column table."""
-
-
-@pytest.fixture
-def conn() -> Iterator[sqlite3.Connection]:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    migrate(conn)
-    yield conn
-    conn.close()
 
 
 def mismatches(conn: sqlite3.Connection) -> list[str]:

@@ -248,7 +248,7 @@ def test_views_fill_from_inserts_and_backfill_covers_older_spans(tmp_path: Path)
     url = load_chdb(tmp_path / "chdb", *older, views=False)
     client = ChdbClient(url.removeprefix("chdb:"))
     try:
-        assert [m.version for m in migrate(client)] == [1]
+        assert [m.version for m in migrate(client)] == [1, 2]
         assert migrate(client) == []
         newer = ag2_request(6, service="svc-b", first=12)  # starts after the views exist
         insert_requests(client, newer)

@@ -77,12 +77,19 @@ _USAGE = """CREATE TABLE IF NOT EXISTS __DB__.ag2_usage___GRAIN__ (
     DurationNs UInt64
 ) ENGINE = SummingMergeTree ORDER BY (Bucket, Agent, Model)"""
 
-USAGE_SELECT = (
+_USAGE_SELECT_V1 = (
     f"SELECT __BUCKET__(Timestamp, 'UTC') AS Bucket, {AGENT} AS Agent, {MODEL} AS Model,"
     f" count() AS LlmCalls, sum({_tokens('gen_ai.usage.input_tokens')}) AS InputTokens,"
     f" sum({_tokens('gen_ai.usage.output_tokens')}) AS OutputTokens, sum({COST}) AS Cost,"
     " sum(Duration) AS DurationNs"
     f" FROM __DB__.otel_traces WHERE {IS_LLM} __WHERE__ GROUP BY Bucket, Agent, Model"
+)
+# Version 2 also counts the LLM calls that carried a cost, so an unpriced producer reads
+# "not reported" rather than $0 (SQLite's `priced_calls`).
+USAGE_SELECT = _USAGE_SELECT_V1.replace(
+    " sum(Duration) AS DurationNs",
+    " sum(Duration) AS DurationNs,"
+    f" countIf(mapContains({_A}, 'ag2.usage.cost') OR mapContains({_A}, 'gen_ai.usage.cost')) AS PricedCalls",
 )
 
 GRAINS = {"hourly": "toStartOfHour", "daily": "toStartOfDay"}
@@ -110,12 +117,29 @@ def _views() -> tuple[str, ...]:
         statements.append(_USAGE.replace("__GRAIN__", grain))
         statements.append(
             f"CREATE MATERIALIZED VIEW IF NOT EXISTS __DB__.ag2_usage_{grain}_mv"
-            f" TO __DB__.ag2_usage_{grain} AS " + USAGE_SELECT.replace("__BUCKET__", bucket)
+            f" TO __DB__.ag2_usage_{grain} AS " + _USAGE_SELECT_V1.replace("__BUCKET__", bucket)
         )
     return tuple(statements)
 
 
-MIGRATIONS = (Migration(1, "per-trace index and hourly/daily usage views", _views()),)
+def _priced_calls() -> tuple[str, ...]:
+    """Rows written before this migration default to "every call priced": what they showed
+    until now (a cost figure), rather than claiming their cost was not reported."""
+    statements = []
+    for grain, bucket in GRAINS.items():
+        statements += [
+            f"ALTER TABLE __DB__.ag2_usage_{grain} ADD COLUMN IF NOT EXISTS PricedCalls UInt64 DEFAULT LlmCalls",
+            f"DROP VIEW IF EXISTS __DB__.ag2_usage_{grain}_mv",
+            f"CREATE MATERIALIZED VIEW IF NOT EXISTS __DB__.ag2_usage_{grain}_mv"
+            f" TO __DB__.ag2_usage_{grain} AS " + USAGE_SELECT.replace("__BUCKET__", bucket),
+        ]
+    return tuple(statements)
+
+
+MIGRATIONS = (
+    Migration(1, "per-trace index and hourly/daily usage views", _views()),
+    Migration(2, "usage: LLM calls that carried a cost (unpriced reads 'not reported')", _priced_calls()),
+)
 LATEST = MIGRATIONS[-1].version
 
 

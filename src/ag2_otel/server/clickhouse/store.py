@@ -128,7 +128,7 @@ class ClickHouseStore:
         result = {}
         for trace_id, rows in by_trace.items():
             summary = summary_of(trace_id, rows)
-            result[trace_id] = queries.summary_from_row(summary[:17])
+            result[trace_id] = queries.summary_from_row(summary[:18])
         return result
 
     # --- one trace ----------------------------------------------------------------
@@ -139,7 +139,7 @@ class ClickHouseStore:
             return None
         summary = summary_of(rows[0].trace_id, rows)
         return {
-            "summary": queries.summary_from_row(summary[:17]),
+            "summary": queries.summary_from_row(summary[:18]),
             "spans": [queries.span_from_row(_as_tuple(row)) for row in rows],
         }
 
@@ -213,7 +213,7 @@ class ClickHouseStore:
         model = "Model" if "model" in group_by else "''"
         sql = (
             f"SELECT toUnixTimestamp(Bucket), {agent} AS a, {model} AS m, sum(LlmCalls), sum(InputTokens),"
-            f" sum(OutputTokens), sum(Cost), sum(DurationNs) FROM {self._db}.{table}"
+            f" sum(OutputTokens), sum(Cost), sum(DurationNs), sum(PricedCalls) FROM {self._db}.{table}"
             + (" WHERE " + " AND ".join(clauses) if clauses else "")
             + " GROUP BY Bucket, a, m HAVING sum(LlmCalls) > 0 ORDER BY Bucket, a, m"
         )
@@ -227,8 +227,9 @@ class ClickHouseStore:
                 "output_tokens": int(tokens_out),
                 "cost": float(cost),
                 "duration_ms": int(duration) / 1e6,
+                "priced_calls": int(priced),
             }
-            for b, a, m, calls, tokens_in, tokens_out, cost, duration in self.client.query(sql, params)
+            for b, a, m, calls, tokens_in, tokens_out, cost, duration, priced in self.client.query(sql, params)
         ]
 
     def values(self, kind: str) -> list[str]:

@@ -27,7 +27,7 @@ MAX_TEXT = 1000
 
 _SUMMARY_COLUMNS = (
     "t.trace_id, t.root_name, t.service, t.start_ns, t.end_ns, t.span_count, t.agents, t.models, t.turns,"
-    " t.llm_calls, t.tool_calls, t.input_tokens, t.output_tokens, t.cost, t.error_count, t.status,"
+    " t.llm_calls, t.tool_calls, t.input_tokens, t.output_tokens, t.cost, t.priced_calls, t.error_count, t.status,"
     " t.conversation_id"
 )
 _SPAN_COLUMNS = (
@@ -182,15 +182,15 @@ def usage(
     if set(group_by) == {"agent", "model"}:
         # the roll-up's own grain: read it in primary-key order, nothing to group
         sql = (
-            "SELECT bucket_ns, agent, model, llm_calls, input_tokens, output_tokens, cost, duration_ns"
-            f" FROM {table}{where} ORDER BY bucket_ns, agent, model"
+            "SELECT bucket_ns, agent, model, llm_calls, input_tokens, output_tokens, cost, duration_ns,"
+            f" priced_calls FROM {table}{where} ORDER BY bucket_ns, agent, model"
         )
     else:
         column = "agent" if "agent" in group_by else "model"
         agent, model = (column, "NULL") if column == "agent" else ("NULL", column)
         sql = (
             f"SELECT bucket_ns, {agent}, {model}, sum(llm_calls), sum(input_tokens), sum(output_tokens),"
-            f" sum(cost), sum(duration_ns) FROM {table}{where} GROUP BY bucket_ns, {column}"
+            f" sum(cost), sum(duration_ns), sum(priced_calls) FROM {table}{where} GROUP BY bucket_ns, {column}"
             f" ORDER BY bucket_ns, {column}"
         )
     return [
@@ -203,8 +203,9 @@ def usage(
             "output_tokens": tokens_out,
             "cost": cost,
             "duration_ms": duration / 1e6,
+            "priced_calls": priced,
         }
-        for b, a, m, calls, tokens_in, tokens_out, cost, duration in conn.execute(sql, params)
+        for b, a, m, calls, tokens_in, tokens_out, cost, duration, priced in conn.execute(sql, params)
     ]
 
 
@@ -240,8 +241,8 @@ def distinct_values(conn: sqlite3.Connection, kind: str) -> list[str]:
 
 
 def summary_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
-    (trace_id, root, service, start, end, count, agents, models, turns, llm, tools, tin, tout, cost, errors,
-     status, conversation) = row  # fmt: skip
+    (trace_id, root, service, start, end, count, agents, models, turns, llm, tools, tin, tout, cost, priced,
+     errors, status, conversation) = row  # fmt: skip
     return {
         "trace_id": trace_id,
         "root_name": root,
@@ -258,6 +259,7 @@ def summary_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
         "input_tokens": tin,
         "output_tokens": tout,
         "cost": cost,
+        "priced_calls": priced,
         "error_count": errors,
         "status": status,
         "conversation_id": conversation,

@@ -71,7 +71,7 @@ def _from_row(row: SpanRow) -> _Span:
 
 
 UsageKey = tuple[int, str, str]
-Usage = list[float]  # llm_calls, input_tokens, output_tokens, cost, duration_ns
+Usage = list[float]  # llm_calls, input_tokens, output_tokens, cost, duration_ns, priced_calls
 
 
 def refresh_traces(conn: sqlite3.Connection, trace_ids: Iterable[str], batch: Sequence[SpanRow] = ()) -> None:
@@ -123,8 +123,8 @@ def _refresh_chunk(conn: sqlite3.Connection, ids: list[str], fresh: dict[str, di
         usage[trace_id] = usage_of(spans)
     conn.executemany(
         "INSERT OR REPLACE INTO traces (trace_id, root_name, service, start_ns, end_ns, span_count, agents,"
-        " models, turns, llm_calls, tool_calls, input_tokens, output_tokens, cost, error_count, status,"
-        " conversation_id, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " models, turns, llm_calls, tool_calls, input_tokens, output_tokens, cost, priced_calls, error_count,"
+        " status, conversation_id, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         summaries,
     )
     conn.executemany(
@@ -169,6 +169,7 @@ def _summary(trace_id: str, spans: list[_Span]) -> tuple[Any, ...]:
         saturated(sum(s.input_tokens or 0 for s in llm)),
         saturated(sum(s.output_tokens or 0 for s in llm)),
         saturated(sum(s.cost or 0.0 for s in llm)),
+        sum(1 for s in llm if s.cost is not None),  # fewer than len(llm): part of the cost is unknown
         errors,
         "error" if errors else "running" if any(s.running for s in spans) else "ok",
         conversation,
@@ -205,12 +206,13 @@ def usage_of(spans: list[_Span]) -> dict[UsageKey, Usage]:
         if span.span_type != "llm":
             continue
         key = (span.start_ns - span.start_ns % HOUR_NS, _agent_of(span, by_id), _model_of(span))
-        row = totals.setdefault(key, [0, 0, 0, 0.0, 0])
+        row = totals.setdefault(key, [0, 0, 0, 0.0, 0, 0])
         row[0] += 1
         row[1] += span.input_tokens or 0
         row[2] += span.output_tokens or 0
         row[3] += span.cost or 0.0
         row[4] += span.end_ns - span.start_ns
+        row[5] += span.cost is not None
     return {key: [saturated(value) for value in row] for key, row in totals.items()}
 
 
@@ -253,9 +255,10 @@ def _model_of(span: _Span) -> str:
 
 def _apply_usage(conn: sqlite3.Connection, ids: list[str], new: dict[str, dict[UsageKey, Usage]]) -> None:
     marks = _marks(ids)
-    delta: dict[UsageKey, Usage] = defaultdict(lambda: [0, 0, 0, 0.0, 0])
+    delta: dict[UsageKey, Usage] = defaultdict(lambda: [0, 0, 0, 0.0, 0, 0])
     for trace_id, *rest in conn.execute(
-        "SELECT trace_id, bucket_ns, agent, model, llm_calls, input_tokens, output_tokens, cost, duration_ns"
+        "SELECT trace_id, bucket_ns, agent, model, llm_calls, input_tokens, output_tokens, cost, duration_ns,"
+        " priced_calls"
         f" FROM trace_usage WHERE trace_id IN ({marks})",
         ids,
     ):
@@ -268,10 +271,10 @@ def _apply_usage(conn: sqlite3.Connection, ids: list[str], new: dict[str, dict[U
         for key, values in usage.items():
             delta[key] = [d + v for d, v in zip(delta[key], values, strict=True)]
             rows.append((trace_id, *key, *values))
-    conn.executemany("INSERT INTO trace_usage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO trace_usage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     changes = [(*key, *values) for key, values in delta.items() if any(values)]
     _add_to_rollup(conn, "usage_hourly", changes)
-    daily: dict[UsageKey, Usage] = defaultdict(lambda: [0, 0, 0, 0.0, 0])
+    daily: dict[UsageKey, Usage] = defaultdict(lambda: [0, 0, 0, 0.0, 0, 0])
     for (bucket, agent, model), values in delta.items():
         key = (bucket - bucket % DAY_NS, agent, model)
         daily[key] = [d + v for d, v in zip(daily[key], values, strict=True)]
@@ -280,12 +283,13 @@ def _apply_usage(conn: sqlite3.Connection, ids: list[str], new: dict[str, dict[U
 
 def _add_to_rollup(conn: sqlite3.Connection, table: str, changes: list[tuple[object, ...]]) -> None:
     conn.executemany(
-        f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (bucket_ns, agent, model) DO UPDATE SET llm_calls = llm_calls + excluded.llm_calls,"
         f" input_tokens = min(input_tokens + excluded.input_tokens, {MAX_SUM}),"
         f" output_tokens = min(output_tokens + excluded.output_tokens, {MAX_SUM}),"
         f" cost = min(cost + excluded.cost, {MAX_SUM}),"
-        f" duration_ns = min(duration_ns + excluded.duration_ns, {MAX_SUM})",
+        f" duration_ns = min(duration_ns + excluded.duration_ns, {MAX_SUM}),"
+        " priced_calls = priced_calls + excluded.priced_calls",
         [_saturated_change(change) for change in changes],
     )
     conn.executemany(

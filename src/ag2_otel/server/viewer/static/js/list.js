@@ -1,12 +1,12 @@
 // The trace list: newest first, filters in the URL, keyset pagination, live polling.
 
 import { api } from './api.js';
+import { costValue } from './cost.js';
 import { el, errorBox, internalLink, markReady, mount, showAll, tableHead } from './dom.js';
 import { speakerClass } from './colors.js';
 import { runningBadge, traceRunningState } from './live.js';
 import {
   formatAgo,
-  formatCost,
   formatDuration,
   formatInt,
   formatTime,
@@ -104,7 +104,7 @@ function traceRow(trace, fresh) {
       { class: 'num', title: `${formatInt(trace.input_tokens)} in / ${formatInt(trace.output_tokens)} out` },
       formatTokens((trace.input_tokens || 0) + (trace.output_tokens || 0)),
     ),
-    el('td', { class: 'num' }, formatCost(trace.cost)),
+    el('td', { class: 'num' }, costValue(trace.cost, trace.llm_calls, trace.priced_calls)),
     el('td', { class: 'num' }, formatDuration(trace.duration_ms)),
     el(
       'td',

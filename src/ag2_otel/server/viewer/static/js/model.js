@@ -226,11 +226,11 @@ export function totals(model) {
     output: sum(models, 'output'),
     cost: sum(models, 'cost'),
     // Several producers (OpenInference, openai-v2, ag2 1.x) send no cost: say so, not "$0".
-    costReported: model.spans.some(
+    pricedCalls: model.spans.filter(
       (s) =>
         spanType(s) === 'llm' &&
         (attr(s, 'ag2.usage.cost') !== undefined || attr(s, 'gen_ai.usage.cost') !== undefined),
-    ),
+    ).length,
     errors: model.errors.length,
     durationMs: (model.end - model.start) / 1e6,
   };

@@ -1,5 +1,6 @@
 // The trace page's summary header and its per-agent / per-model breakdown.
 
+import { costValue } from './cost.js';
 import { el, internalLink, tableHead } from './dom.js';
 import { speakerClass } from './colors.js';
 import { formatCost, formatDuration, formatInt, formatTime, formatTokens } from './format.js';
@@ -112,16 +113,7 @@ export function renderSummary(model) {
       stat('Turns', formatInt(t.turns)),
       stat('LLM calls', formatInt(t.llm)),
       stat('Tokens in / out', `${formatTokens(t.input)} / ${formatTokens(t.output)}`),
-      stat(
-        'Cost',
-        t.llm && !t.costReported
-          ? el(
-              'span',
-              { class: 'muted', title: 'no LLM call in this trace carries a cost attribute' },
-              'not reported',
-            )
-          : formatCost(t.cost),
-      ),
+      stat('Cost', costValue(t.cost, t.llm, t.pricedCalls)),
       stat('Latency', formatDuration(t.durationMs)),
       stat('Errors', formatInt(t.errors), t.errors ? 'bad' : ''),
     ),

@@ -86,11 +86,13 @@ _USAGE_SELECT_V1 = (
 )
 # Version 2 also counts the LLM calls that carried a cost, so an unpriced producer reads
 # "not reported" rather than $0 (SQLite's `priced_calls`).
-USAGE_SELECT = _USAGE_SELECT_V1.replace(
+_USAGE_SELECT_V2 = _USAGE_SELECT_V1.replace(
     " sum(Duration) AS DurationNs",
     " sum(Duration) AS DurationNs,"
     f" countIf(mapContains({_A}, 'ag2.usage.cost') OR mapContains({_A}, 'gen_ai.usage.cost')) AS PricedCalls",
 )
+USAGE_SELECT = _USAGE_SELECT_V2
+"""What the usage views select today (the backfill runs it)."""
 
 GRAINS = {"hourly": "toStartOfHour", "daily": "toStartOfDay"}
 
@@ -128,10 +130,11 @@ def _priced_calls() -> tuple[str, ...]:
     statements = []
     for grain, bucket in GRAINS.items():
         statements += [
-            f"ALTER TABLE __DB__.ag2_usage_{grain} ADD COLUMN IF NOT EXISTS PricedCalls UInt64 DEFAULT LlmCalls",
+            f"ALTER TABLE __DB__.ag2_usage_{grain}"
+            " ADD COLUMN IF NOT EXISTS PricedCalls UInt64 DEFAULT LlmCalls",
             f"DROP VIEW IF EXISTS __DB__.ag2_usage_{grain}_mv",
             f"CREATE MATERIALIZED VIEW IF NOT EXISTS __DB__.ag2_usage_{grain}_mv"
-            f" TO __DB__.ag2_usage_{grain} AS " + USAGE_SELECT.replace("__BUCKET__", bucket),
+            f" TO __DB__.ag2_usage_{grain} AS " + _USAGE_SELECT_V2.replace("__BUCKET__", bucket),
         ]
     return tuple(statements)
 

@@ -217,6 +217,7 @@ class ClickHouseStore:
             + (" WHERE " + " AND ".join(clauses) if clauses else "")
             + " GROUP BY Bucket, a, m HAVING sum(LlmCalls) > 0 ORDER BY Bucket, a, m"
         )
+        rows = self.client.query(sql, params)
         return [
             {
                 "bucket_start_ns": int(b) * 1_000_000_000,
@@ -229,7 +230,7 @@ class ClickHouseStore:
                 "duration_ms": int(duration) / 1e6,
                 "priced_calls": int(priced),
             }
-            for b, a, m, calls, tokens_in, tokens_out, cost, duration, priced in self.client.query(sql, params)
+            for b, a, m, calls, tokens_in, tokens_out, cost, duration, priced in rows
         ]
 
     def values(self, kind: str) -> list[str]:

@@ -194,7 +194,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "logs: OTLP log records (content events attach to their span when read)", _script(_LOGS)),
     Migration(
         5,
-        "cost: LLM calls that carried a cost, per trace and usage row (unpriced reads 'not reported', not $0)",
+        "cost: LLM calls that carried a cost, per trace and usage row ('not reported', not $0)",
         _script(_PRICED),
         rebuilds=(rebuild.SUMMARIES,),
     ),

@@ -27,8 +27,8 @@ MAX_TEXT = 1000
 
 _SUMMARY_COLUMNS = (
     "t.trace_id, t.root_name, t.service, t.start_ns, t.end_ns, t.span_count, t.agents, t.models, t.turns,"
-    " t.llm_calls, t.tool_calls, t.input_tokens, t.output_tokens, t.cost, t.priced_calls, t.error_count, t.status,"
-    " t.conversation_id"
+    " t.llm_calls, t.tool_calls, t.input_tokens, t.output_tokens, t.cost, t.priced_calls, t.error_count,"
+    " t.status, t.conversation_id"
 )
 _SPAN_COLUMNS = (
     "s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns, s.end_ns, s.status_code,"
@@ -190,7 +190,8 @@ def usage(
         agent, model = (column, "NULL") if column == "agent" else ("NULL", column)
         sql = (
             f"SELECT bucket_ns, {agent}, {model}, sum(llm_calls), sum(input_tokens), sum(output_tokens),"
-            f" sum(cost), sum(duration_ns), sum(priced_calls) FROM {table}{where} GROUP BY bucket_ns, {column}"
+            f" sum(cost), sum(duration_ns), sum(priced_calls) FROM {table}{where}"
+            f" GROUP BY bucket_ns, {column}"
             f" ORDER BY bucket_ns, {column}"
         )
     return [

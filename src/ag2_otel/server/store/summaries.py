@@ -124,7 +124,8 @@ def _refresh_chunk(conn: sqlite3.Connection, ids: list[str], fresh: dict[str, di
     conn.executemany(
         "INSERT OR REPLACE INTO traces (trace_id, root_name, service, start_ns, end_ns, span_count, agents,"
         " models, turns, llm_calls, tool_calls, input_tokens, output_tokens, cost, priced_calls, error_count,"
-        " status, conversation_id, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " status, conversation_id, search_text) VALUES"
+        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         summaries,
     )
     conn.executemany(

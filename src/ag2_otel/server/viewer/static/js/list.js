@@ -5,14 +5,7 @@ import { costValue } from './cost.js';
 import { el, errorBox, internalLink, markReady, mount, showAll, tableHead } from './dom.js';
 import { speakerClass } from './colors.js';
 import { runningBadge, traceRunningState } from './live.js';
-import {
-  formatAgo,
-  formatDuration,
-  formatInt,
-  formatTime,
-  formatTokens,
-  nsAgo,
-} from './format.js';
+import { formatAgo, formatDuration, formatInt, formatTime, formatTokens, nsAgo } from './format.js';
 
 const POLL_MS = 3000;
 const PAGE_SIZE = 50;

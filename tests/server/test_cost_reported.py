@@ -83,10 +83,11 @@ def test_a_store_written_before_the_count_existed_gets_it_on_migrate(tmp_path: P
     conn = sqlite3.connect(path, isolation_level=None)
     for table in ("traces", "trace_usage", "usage_hourly", "usage_daily"):
         conn.execute(f"ALTER TABLE {table} DROP COLUMN priced_calls")
-    conn.execute("DELETE FROM schema_migrations WHERE version = 5")
+    conn.execute("DROP INDEX traces_by_conversation")  # migration 6
+    conn.execute("DELETE FROM schema_migrations WHERE version >= 5")
     conn.close()
     conn = open_writer(path)
-    assert [m.version for m in migrate(conn)] == [5]
+    assert [m.version for m in migrate(conn)] == [5, 6]
     conn.close()
     store = Store(path)
     try:

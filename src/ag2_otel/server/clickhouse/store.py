@@ -100,6 +100,9 @@ class ClickHouseStore:
                 " {q:String}) > 0"
             )
             params["q"] = where.text
+        if where.conversation is not None:  # a sent id only: the views never see derived ones
+            having.append("has(words, {conversation:String})")
+            params["conversation"] = where.conversation
         if after is not None:
             having.append("(start, TraceId) < ({after_start:Int64}, {after_id:String})")
             params.update(after_start=after[0], after_id=after[1])
@@ -109,7 +112,7 @@ class ClickHouseStore:
             "services": ("groupUniqArrayArray(Services)", where.service),
             "agents": ("groupUniqArrayArray(Agents)", where.agent),
             "models": ("groupUniqArrayArray(Models)", where.model),
-            "words": ("groupUniqArrayArray(Words)", where.text),
+            "words": ("groupUniqArrayArray(Words)", where.text or where.conversation),
         }
         extra = "".join(f", {expr} AS {name}" for name, (expr, value) in needed.items() if value)
         sql = (

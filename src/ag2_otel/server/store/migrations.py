@@ -198,6 +198,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         _script(_PRICED),
         rebuilds=(rebuild.SUMMARIES,),
     ),
+    Migration(
+        6,
+        "traces by conversation: the other traces (asks) of a trace's conversation, newest first",
+        _script("CREATE INDEX traces_by_conversation ON traces (conversation_id, start_ns, trace_id)"),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -53,11 +53,13 @@ class TraceFilter:
     since_ns: int | None = None
     until_ns: int | None = None
     text: str | None = None
+    conversation: str | None = None
+    """`gen_ai.conversation.id` (sent, or derived on ingest: ag2 1.x's asks of one conversation)."""
 
     def __post_init__(self) -> None:
         if self.status not in (None, "ok", "error", "running"):
             raise QueryError("status must be 'ok', 'error' or 'running'")
-        for name in ("service", "agent", "model", "text"):
+        for name in ("service", "agent", "model", "text", "conversation"):
             value = getattr(self, name)
             if value is not None and len(value) > MAX_TEXT:
                 raise QueryError(f"{'q' if name == 'text' else name} must be at most {MAX_TEXT} characters")
@@ -81,6 +83,7 @@ def list_traces(
     for column, op, value in (
         ("t.service", "=", where.service),
         ("t.status", "=", where.status),
+        ("t.conversation_id", "=", where.conversation),
         (f"{key}.start_ns", ">=", where.since_ns),
         (f"{key}.start_ns", "<=", where.until_ns),
     ):

@@ -18,7 +18,7 @@ const RANGES = [
   ['30d', 'Last 30 days'],
 ];
 const RANGE_MS = { '15m': 9e5, '1h': 3.6e6, '24h': 8.64e7, '7d': 6.048e8, '30d': 2.592e9 };
-const FILTER_KEYS = ['service', 'agent', 'model', 'status', 'range', 'q'];
+const FILTER_KEYS = ['service', 'agent', 'model', 'status', 'range', 'q', 'conversation'];
 
 function readFilters() {
   const params = new URLSearchParams(window.location.search);
@@ -186,6 +186,7 @@ class TraceList {
       ),
       select('range', 'Any time', RANGES.slice(1), f.range),
       text,
+      this.conversationChip(f.conversation, () => this.applyForm(form)),
       el('label', { class: 'live-toggle' }, this.live, ' Live'),
     );
     form.addEventListener('change', () => this.applyForm(form));
@@ -199,6 +200,35 @@ class TraceList {
       timer = setTimeout(() => this.applyForm(form), 300);
     });
     return form;
+  }
+
+  /** The conversation filter (set from a trace page's link), shown with a way to drop it. */
+  conversationChip(conversation, apply) {
+    if (!conversation) return null;
+    const value = el('input', { type: 'hidden', name: 'conversation', value: conversation });
+    const chip = el(
+      'span',
+      { class: 'filter-chip' },
+      value,
+      'conversation ',
+      el('span', { class: 'mono' }, conversation),
+      ' ',
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'btn',
+          'aria-label': 'All conversations',
+          onclick: () => {
+            value.value = '';
+            chip.hidden = true;
+            apply();
+          },
+        },
+        '×',
+      ),
+    );
+    return chip;
   }
 
   applyForm(form) {

@@ -5,6 +5,7 @@ import { el, internalLink, tableHead } from './dom.js';
 import { speakerClass } from './colors.js';
 import { formatCost, formatDuration, formatInt, formatTime, formatTokens } from './format.js';
 import { breakdowns, totals } from './model.js';
+import { conversationHref, sameConversation } from './related.js';
 import { buildTranscript } from './transcript.js';
 
 function stat(label, value, extraClass = '') {
@@ -91,10 +92,17 @@ export function renderSummary(model) {
         s.service,
         formatTime(s.start_time_ns || model.start),
         `${formatInt(model.spans.length)} spans`,
-        s.conversation_id ? `conversation ${s.conversation_id}` : null,
+        s.conversation_id
+          ? el(
+              'span',
+              {},
+              'conversation ',
+              internalLink(conversationHref(s.conversation_id), {}, s.conversation_id),
+            )
+          : null,
       ]
         .filter(Boolean)
-        .join(' · '),
+        .flatMap((part, i) => (i ? [' · ', part] : [part])),
     ),
     el(
       'div',
@@ -123,5 +131,6 @@ export function renderSummary(model) {
       breakdownTable('Per agent', agents, true),
       breakdownTable('Per model', models, false),
     ),
+    sameConversation(s),
   );
 }

@@ -302,7 +302,9 @@ def _message_list(attributes: Mapping[str, Any], key: str) -> list[dict[str, Any
 
 def _exchange(message: dict[str, Any]) -> list[Any]:
     """What a message is, however its producer spelled the rest (as output or as input)."""
-    calls = message.get("tool_calls") if isinstance(message.get("tool_calls"), list) else []
+    calls = message.get("tool_calls")
+    if not isinstance(calls, list):
+        calls = []
     return [
         message.get("role"),
         message.get("content"),

@@ -9,10 +9,14 @@ from typing import Any
 
 from opentelemetry.trace import Tracer
 
+from ag2_otel.server.clickhouse import migrations as ch_migrations
+from ag2_otel.server.clickhouse.client import ChdbClient, quote_identifier
+from ag2_otel.server.clickhouse.store import ClickHouseStore
 from ag2_otel.server.store import Store
 from ag2_otel.server.store.connection import open_writer
 from ag2_otel.server.store.migrations import migrate
 from ag2_otel.testing.otlp import capture, request_of
+from tests.server.clickhouse_util import create_exporter_tables, insert_requests
 from tests.server.stores import store_pair
 from tests.server.storeutil import ingest
 
@@ -95,3 +99,31 @@ def test_a_store_written_before_the_count_existed_gets_it_on_migrate(tmp_path: P
         assert store.usage(group_by=("agent",)) == usage_before  # the rebuild counted nothing twice
     finally:
         store.close()
+
+
+def test_clickhouse_usage_rows_from_before_migration_2_keep_their_cost(tmp_path: Path) -> None:
+    """Rows the version-1 views wrote read as fully priced (what they showed until then);
+    rows written after migration 2 count their priced calls."""
+    client = ChdbClient(str(tmp_path / "chdb"))
+    try:
+        create_exporter_tables(client)
+        db = quote_identifier(client.database)
+        for statement in ch_migrations.MIGRATIONS[0].statements:
+            client.command(ch_migrations.render(statement, db))
+        ch_migrations.applied_versions(client)  # creates the migrations table
+        client.command(f"INSERT INTO {db}.{ch_migrations.MIGRATIONS_TABLE} VALUES (1, 'v1', now64(9))")
+        insert_requests(client, _request())  # summarised by the version-1 views
+        assert [m.version for m in ch_migrations.migrate(client)] == [2]
+        old = {
+            r["agent"]: (r["llm_calls"], r["priced_calls"])
+            for r in ClickHouseStore(client).usage(group_by=("agent",))
+        }
+        assert old == {"priced": (2, 2), "unpriced": (2, 2), "partial": (2, 2)}
+        insert_requests(client, _request())  # the same calls again, through the version-2 views
+        both = {
+            r["agent"]: (r["llm_calls"], r["priced_calls"])
+            for r in ClickHouseStore(client).usage(group_by=("agent",))
+        }
+        assert both == {"priced": (4, 4), "unpriced": (4, 2), "partial": (4, 3)}
+    finally:
+        client.close()

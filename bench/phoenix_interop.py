@@ -9,6 +9,7 @@ kind, model, tokens, cost and input/output each span got, prints a Markdown tabl
 takes screenshots of Phoenix's UI in headless Chromium (every request to anything but
 127.0.0.1 is refused and counted). Not in CI (the install is large):
 
+    ./dev phoenix        # from a fresh clone (makes .venv first)
     .venv/bin/python -m bench.phoenix_interop [--shots docs/screenshots]
 """
 

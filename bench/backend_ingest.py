@@ -44,7 +44,7 @@ from ag2_otel.server.store.connection import open_writer
 from ag2_otel.server.store.ingest import SharedJson, write_batch
 from ag2_otel.server.store.migrations import migrate
 from ag2_otel.testing.otlp import capture, grpc_exporter, http_exporter, request_of
-from ag2_otel.testing.workload import SPANS_PER_TRACE, emit_trace
+from ag2_otel.testing.workload import SPANS_PER_TRACE, emit_trace, emit_traces
 
 _PORTS = re.compile(r"OTLP/(HTTP|gRPC)\s+http://127\.0\.0\.1:(\d+)")
 
@@ -415,7 +415,7 @@ def main() -> None:
     results: dict[str, Any] = {"ingest": [], "machine": {"cpus": os.cpu_count()}}
     results["ingest"].append(bench_client_ceiling(args.traces))
     print(json.dumps(results["ingest"][-1]), flush=True)
-    recorded = capture(lambda t: [emit_trace(t, i) for i in range(args.traces)], service="bench")
+    recorded = capture(emit_traces(args.traces), service="bench")
     for transport in args.transports.split(","):
         for replay in (None, recorded):
             results["ingest"].append(bench_ag2_otel(transport.strip(), args.traces, workdir, replay))

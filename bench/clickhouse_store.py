@@ -16,22 +16,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import tempfile
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ag2_otel.server.clickhouse.client import ChdbClient
 from ag2_otel.server.clickhouse.exporter_ddl import exporter_statements
-from ag2_otel.server.clickhouse.migrations import migrate
+from ag2_otel.server.clickhouse.migrations import SPAN_FACTS, TRACE_INDEX_2, USAGE_2, migrate
 from ag2_otel.server.clickhouse.store import ClickHouseStore
 from ag2_otel.server.store import TraceFilter
+from ag2_otel.server.units import DAY_NS, HOUR_NS
 
 SPANS_PER_TRACE = 10
-DAY_NS = 86_400 * 10**9
 CHUNK = 500_000  # spans per INSERT (the Collector's batches are far smaller; see docs)
 
 # One trace = spans k = 0..9: (name, parent k, ag2.span.type, operation, agent slot, is llm)
@@ -120,17 +122,23 @@ class MeasuredClient(ChdbClient):
 
 def timed(client: MeasuredClient, call: Callable[[], object], runs: int) -> dict[str, float]:
     call()  # warm caches
-    samples, rows = [], []
+    samples, cpu, rows = [], [], []
     for _ in range(runs):
         client.read.clear()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         call()
         samples.append((time.perf_counter() - start) * 1000)
+        # chDB runs in this process: its CPU time is the call's whole work, which (unlike the
+        # wall time) the other sessions' load on a shared machine hardly changes
+        cpu.append((time.process_time() - start_cpu) * 1000)
         rows.append(sum(r for r, _ in client.read))
     samples.sort()
+    cpu.sort()
     return {
         "p50_ms": statistics.median(samples),
         "p95_ms": samples[int(0.95 * (len(samples) - 1))],
+        "cpu_p50_ms": statistics.median(cpu),
+        "cpu_p95_ms": cpu[int(0.95 * (len(cpu) - 1))],
         "rows_read": statistics.median(rows),
         "queries": len(client.read),
     }
@@ -158,7 +166,7 @@ def run(directory: Path, sizes: list[int], runs: int) -> dict[str, Any]:
             client.command(insert_sql(client.database, loaded, count, traces_total, now_ns))
             loaded += count
         insert_s = time.perf_counter() - started
-        client.command(f"OPTIMIZE TABLE {client.database}.ag2_trace_index")  # what background merges do
+        client.command(f"OPTIMIZE TABLE {client.database}.{TRACE_INDEX_2}")  # what background merges do
         newest = store.list_traces(limit=1)[0][0]
         agent = "agent-7"
         queries: dict[str, Callable[[], object]] = {
@@ -166,10 +174,8 @@ def run(directory: Path, sizes: list[int], runs: int) -> dict[str, Any]:
             "list page 2 (cursor)": lambda: store.list_traces(
                 limit=50, cursor=store.list_traces(limit=50)[1]
             ),
-            "agent filter, newest 50": lambda agent=agent: store.list_traces(
-                TraceFilter(agent=agent), limit=50
-            ),
-            "trace by id": lambda newest=newest: store.get_trace(newest["trace_id"]),
+            "agent filter, newest 50": partial(store.list_traces, TraceFilter(agent=agent), limit=50),
+            "trace by id": partial(store.get_trace, newest["trace_id"]),
             "usage per agent, hourly, 24 h": lambda: store.usage(
                 group_by=("agent",), bucket="hour", since_ns=now_ns - DAY_NS
             ),
@@ -177,6 +183,8 @@ def run(directory: Path, sizes: list[int], runs: int) -> dict[str, Any]:
                 group_by=("agent", "model"), bucket="day", since_ns=now_ns - 7 * DAY_NS
             ),
         }
+        # the machine may be shared: its load average (1 min) before and after, beside the figures
+        load_before = os.getloadavg()[0]
         measured = {name: timed(client, call, runs) for name, call in queries.items()}
         (spans,) = client.query(f"SELECT count() FROM {client.database}.otel_traces")[0]
         (disk,) = client.query(
@@ -188,11 +196,13 @@ def run(directory: Path, sizes: list[int], runs: int) -> dict[str, Any]:
             "insert_s": insert_s,
             "queries": measured,
             "disk_mb": int(disk) / 1e6,
+            "load_1m_before_after": [load_before, os.getloadavg()[0]],
         }
         added = size - (sizes[sizes.index(size) - 1] if sizes.index(size) else 0)
         results["sizes"][size]["insert_spans_per_s"] = added / insert_s
         print(json.dumps({size: results["sizes"][size]}, indent=1), flush=True)
     db = client.database
+    page, _ = store.list_traces(limit=50)
     results["plans"] = {
         "trace by id: spans": explain(
             client,
@@ -207,14 +217,25 @@ def run(directory: Path, sizes: list[int], runs: int) -> dict[str, Any]:
         ),
         "trace list, last hour": explain(
             client,
-            f"SELECT TraceId, min(Start) AS start FROM {db}.ag2_trace_index"
+            f"SELECT TraceId, min(Start) AS start FROM {db}.{TRACE_INDEX_2}"
             " WHERE Hour >= toStartOfHour(fromUnixTimestamp64Nano({lower:Int64}), 'UTC')"
             " GROUP BY TraceId ORDER BY start DESC LIMIT 51",
-            {"lower": now_ns - 3600 * 10**9},
+            {"lower": now_ns - HOUR_NS},
+        ),
+        "trace list, the page's span facts": explain(
+            client,
+            f"SELECT SpanId FROM {db}.{SPAN_FACTS}"
+            " WHERE Timestamp >= fromUnixTimestamp64Nano({low:Int64})"
+            " AND Timestamp <= fromUnixTimestamp64Nano({high:Int64}) AND TraceId IN {ids:Array(String)}",
+            {
+                "ids": [trace["trace_id"] for trace in page],
+                "low": min(trace["start_time_ns"] for trace in page),
+                "high": max(trace["end_time_ns"] for trace in page),
+            },
         ),
         "usage 24 h": explain(
             client,
-            f"SELECT Agent, sum(LlmCalls) FROM {db}.ag2_usage_hourly"
+            f"SELECT Agent, sum(LlmCalls) FROM {db}.{USAGE_2['hourly']}"
             " WHERE Bucket >= toDateTime({since:Int64}, 'UTC') GROUP BY Agent",
             {"since": (now_ns - DAY_NS) // 10**9},
         ),

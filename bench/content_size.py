@@ -65,7 +65,8 @@ def measure(tracer: str, turns: int) -> dict[str, int]:
         check=True,
         timeout=300,
     )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    result: dict[str, int] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
 
 
 def main() -> None:

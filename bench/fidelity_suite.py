@@ -7,7 +7,7 @@ processes they started; the server's one-time preload of AG2 is not included), a
 slowest runs. CPU time is what the 90 s budget on 2 cores depends on; wall time also
 depends on whatever else the machine runs.
 
-    .venv/bin/python bench/fidelity_suite.py
+    .venv/bin/python -m bench.fidelity_suite
 """
 
 from __future__ import annotations
@@ -15,9 +15,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.instrumentation.fidelity import differences, observe_all, programs
 

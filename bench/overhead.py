@@ -1,7 +1,7 @@
 """What tracing costs an AG2 conversation: ag2-otel vs AG2's built-in tracer vs the SDK floor (issue 8).
 
-    .venv/bin/python bench/overhead.py            # full run (~3-4 min), prints the table
-    .venv/bin/python bench/overhead.py --quick    # ~1 min, fewer rounds and iterations
+    .venv/bin/python -m bench.overhead            # full run (~3-4 min), prints the table
+    .venv/bin/python -m bench.overhead --quick    # ~1 min, fewer rounds and iterations
 
 One process. For every scenario (two-agent turn, tool turn, 3-round group chat)
 and every mode (see `overhead_modes.py`), a *block* sets the mode up on fresh
@@ -36,11 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from autogen.io import IOStream
+from bench.overhead_floor import attribute_count, replayer, span_count, template_of
+from bench.overhead_modes import HTTP_MODES, IN_PROCESS_MODES, DiscardExporter, Mode, make_pipeline
+from bench.overhead_scenarios import SCENARIOS, Scenario, SilentIOStream
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from overhead_floor import attribute_count, replayer, span_count, template_of
-from overhead_modes import HTTP_MODES, IN_PROCESS_MODES, DiscardExporter, Mode, make_pipeline
-from overhead_scenarios import SCENARIOS, Scenario, SilentIOStream
 
 # (iterations timed, warm-up) per block, per scenario
 FULL: dict[str, Any] = {

@@ -1,6 +1,6 @@
 """Profile one scenario in one mode (cProfile), for finding ag2-otel's hot paths.
 
-.venv/bin/python bench/overhead_profile.py --mode "ag2-otel content off, batch" --scenario "tool turn"
+.venv/bin/python -m bench.overhead_profile --mode "ag2-otel content off, batch" --scenario "tool turn"
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import logging
 import pstats
 
 from autogen.io import IOStream
-from overhead_modes import IN_PROCESS_MODES, make_pipeline
-from overhead_scenarios import SCENARIOS, SilentIOStream
+from bench.overhead_modes import IN_PROCESS_MODES, make_pipeline
+from bench.overhead_scenarios import SCENARIOS, SilentIOStream
 
 
 def main() -> None:

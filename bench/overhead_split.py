@@ -8,7 +8,7 @@ passes straight through, see `_sampling.py`); ALWAYS_OFF with a live meter
 processor: span creation without export), without and with a live meter
 (`opentelemetry-instrument`'s defaults record both). Median µs per conversation.
 
-    .venv/bin/python bench/overhead_split.py [--rounds 5]
+    .venv/bin/python -m bench.overhead_split [--rounds 5]
 """
 
 from __future__ import annotations
@@ -21,18 +21,26 @@ from collections.abc import Callable
 from typing import Any
 
 from autogen.io import IOStream
+from bench.overhead_scenarios import SCENARIOS, SilentIOStream
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from opentelemetry.trace import NoOpTracerProvider
-from overhead_scenarios import SCENARIOS, SilentIOStream
 
 from ag2_otel import instrument_agent, instrument_llm_wrapper, instrument_pattern
 from ag2_otel.instrumentation._patches import apply_patches, remove_patches
 from ag2_otel.instrumentation._registry import registry
 
 Setup = Callable[[list[Any], Any], None]
+
+
+def _untraced(agents: list[Any], pattern: Any = None) -> None:
+    pass
+
+
+def _patches_only(agents: list[Any], pattern: Any = None) -> None:
+    apply_patches()
 
 
 def _instrumented(provider: Any, meter_provider: Any = None) -> Setup:
@@ -47,8 +55,8 @@ def _instrumented(provider: Any, meter_provider: Any = None) -> Setup:
 
 
 MODES: dict[str, Setup] = {
-    "untraced": lambda agents, _pattern=None: None,
-    "patches only (nothing registered)": lambda agents, _pattern=None: apply_patches(),
+    "untraced": _untraced,
+    "patches only (nothing registered)": _patches_only,
     "no-op tracer provider": _instrumented(NoOpTracerProvider()),
     "SDK, ALWAYS_OFF sampler": _instrumented(TracerProvider(sampler=ALWAYS_OFF)),
     "SDK, ALWAYS_OFF sampler, live meter": _instrumented(

@@ -187,7 +187,8 @@ def screenshots(
     OpenInference wrapper, then an LLM span; returns how many requests to anything but
     127.0.0.1 the pages tried (each was refused)."""
     from playwright.sync_api import Route, sync_playwright
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    from ag2_otel.testing.chromium import CHROMIUM, CHROMIUM_ARGS
 
     refused: list[str] = []
 

@@ -1,7 +1,7 @@
 """What `--max-db-mb` leaves on disk after a large ingest.
 
 Starts the real `ag2-otel serve --max-db-mb CAP` on a temporary database, sends SEND MB of
-OTLP/protobuf (requests of 100 AG2-shaped traces, `tests/server/storeutil.ag2_request`),
+OTLP/protobuf (requests of 100 AG2-shaped traces, `ag2_otel.testing.otlp.ag2_request`),
 and reports the largest size the database file plus its WAL reached while ingesting, and
 how long after the last acknowledged request they were back under the cap.
 
@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 
 import httpx
-from tests.serve_process import start_server
-from tests.server.storeutil import ag2_request
+
+from ag2_otel.testing.otlp import ag2_request
+from ag2_otel.testing.serve import start_server
 
 MB = 1024 * 1024
 

@@ -1,7 +1,7 @@
 """Every viewer page with a 10 MB span name, in headless Chromium.
 
 Starts the real `ag2-otel serve` on a temporary database, sends one trace whose root span
-has a 10 MB name (`tests/browser/fixtures.huge_name_trace`) over OTLP/HTTP, then loads
+has a 10 MB name (`ag2_otel.testing.viewer_traces.huge_name_trace`) over OTLP/HTTP, then loads
 each page several times. Two numbers per load, recorded by the page itself: navigation
 start to the first frame painted after the page marked itself ready (server, ~20 MB of
 JSON, parsing, building, layout and paint), and the viewer's own share (from the last API
@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-from tests.browser import fixtures
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.paint import WATCH_PAINT, paint_times
-from tests.browser.servers import RealServer
+
+from ag2_otel.testing import viewer_traces as fixtures
+from ag2_otel.testing.chromium import CHROMIUM, CHROMIUM_ARGS, WATCH_PAINT, paint_times
+from ag2_otel.testing.serve import FedServer
 
 
 def measure(base_url: str, trace_id: str, runs: int) -> dict[str, list[tuple[float, float]]]:
@@ -47,7 +47,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        server = RealServer(Path(tmp) / "hostile.db")
+        server = FedServer(Path(tmp) / "hostile.db")
         try:
             trace = fixtures.huge_name_trace(time.time_ns() - 60 * 10**9)
             server.add(trace.spans)

@@ -6,8 +6,8 @@ and conversation view) several times. "Interactive" is the viewer's own
 `ag2-otel:ready` performance mark (data fetched, DOM built, key handlers attached),
 measured from navigation start. Also timed: one keyboard step and one error jump.
 
-Run it as a module from the repository root, which makes the browser tests' helpers
-(`tests.browser`) importable:
+The server, the canned trace and the browser set-up are the browser tests' own
+(`ag2_otel.testing.serve`, `.viewer_traces`, `.chromium`):
 
     .venv/bin/python -m bench.viewer_perf [--spans 2000] [--runs 5]
 """
@@ -22,9 +22,10 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
-from tests.browser import fixtures
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.servers import RealServer
+
+from ag2_otel.testing import viewer_traces as fixtures
+from ag2_otel.testing.chromium import CHROMIUM, CHROMIUM_ARGS
+from ag2_otel.testing.serve import FedServer
 
 READY_MS = "performance.getEntriesByName('ag2-otel:ready')[0].startTime"
 KEY_MS = """(key) => {
@@ -64,7 +65,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        server = RealServer(Path(tmp) / "perf.db")
+        server = FedServer(Path(tmp) / "perf.db")
         try:
             trace = fixtures.big_trace(time.time_ns() - 60 * 10**9, span_count=args.spans)
             server.add(trace.spans)

@@ -3,8 +3,8 @@
 Starts `ag2-otel serve` on a temporary database, sends the browser tests' canned
 traces through OTLP/HTTP and captures each page in headless Chromium.
 
-Run it as a module from the repository root, which makes the browser tests' helpers
-(`tests.browser`) importable:
+The server, the canned traces and the browser set-up are the browser tests' own
+(`ag2_otel.testing.serve`, `.viewer_traces`, `.chromium`):
 
     .venv/bin/python -m bench.viewer_screenshots [--out docs/screenshots]
 """
@@ -18,15 +18,16 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
-from tests.browser import fixtures
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.servers import RealServer
+
+from ag2_otel.testing import viewer_traces as fixtures
+from ag2_otel.testing.chromium import CHROMIUM, CHROMIUM_ARGS
+from ag2_otel.testing.serve import FedServer
 
 ROOT = Path(__file__).resolve().parents[1]
 MINUTE = 60 * 10**9
 
 
-def load_traces(server: RealServer) -> dict[str, str]:
+def load_traces(server: FedServer) -> dict[str, str]:
     now = time.time_ns()
     traces = {
         "openai": fixtures.openai_trace(now - 90 * MINUTE),
@@ -74,7 +75,7 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        server = RealServer(Path(tmp) / "shots.db")
+        server = FedServer(Path(tmp) / "shots.db")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for path in capture(browser, server.base_url, load_traces(server), args.out):

@@ -26,7 +26,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from tests.serve_process import ServerProcess, start_server, wait_for
+from ag2_otel.testing.serve import ServerProcess, start_server, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 

@@ -1,7 +1,7 @@
 """Browser tests: one headless Debian Chromium per session, one server per session.
 
 The server is the real `ag2-otel serve` (temporary database, free ports); the canned
-traces in `fixtures.py` reach it through the OpenTelemetry SDK's OTLP/HTTP exporter.
+traces of `ag2_otel.testing.viewer_traces` reach it through the OpenTelemetry SDK's OTLP/HTTP exporter.
 """
 
 from __future__ import annotations
@@ -16,21 +16,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
+from ag2_otel.testing import viewer_traces as fixtures
+from ag2_otel.testing.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.deselect import deselect_over_chdb
 from tests.interop.conftest import scripted, serve  # noqa: F401 (fixtures of tests/browser/test_producers.py)
-from tests.serve_process import deselect_over_chdb
 
-from . import fixtures
 from .servers import ViewerServer, start_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Recorded in every page before any of its own scripts run.
 _WATCH_CSP = """
 window.__cspViolations = [];

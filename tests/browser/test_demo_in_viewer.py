@@ -11,28 +11,27 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.serve_process import run_cli
+from ag2_otel.testing.serve import FedServer, run_cli
 
 from .conftest import open_page
-from .servers import RealServer
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FedServer]:
     db = tmp_path_factory.mktemp("demo") / "traces.db"
     completed = run_cli(db, "demo", "--db", str(db), timeout=180, unset=("OPENAI_API_KEY",))
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "SCRIPTED stand-in" in completed.stdout
     assert "invoke_workflow AutoPattern" in completed.stdout
-    server = RealServer(Path(db))
+    server = FedServer(Path(db))
     yield server
     server.stop()
 
 
 @pytest.fixture
-def demo_page(browser: Browser, demo_server: RealServer) -> Iterator[Page]:
+def demo_page(browser: Browser, demo_server: FedServer) -> Iterator[Page]:
     context = browser.new_context(base_url=demo_server.base_url, viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.set_default_timeout(5_000)
@@ -84,14 +83,14 @@ def test_the_demo_scenarios_read_as_conversations(demo_page: Page) -> None:
     expect(conversation).to_contain_text("get_weather")
 
 
-def _group_trace(server: RealServer) -> dict[str, Any]:
+def _group_trace(server: FedServer) -> dict[str, Any]:
     listing = httpx.get(f"{server.base_url}/api/traces", timeout=5).json()["traces"]
     (group,) = [t for t in listing if t["root_name"] == "conversation group_user -> chat_manager"]
     trace: dict[str, Any] = httpx.get(f"{server.base_url}/api/traces/{group['trace_id']}", timeout=5).json()
     return trace
 
 
-def test_float_attributes_read_without_binary_noise(demo_page: Page, demo_server: RealServer) -> None:
+def test_float_attributes_read_without_binary_noise(demo_page: Page, demo_server: FedServer) -> None:
     trace = _group_trace(demo_server)
     noisy = [
         s
@@ -108,7 +107,7 @@ def test_float_attributes_read_without_binary_noise(demo_page: Page, demo_server
     expect(row.locator("td")).to_have_text(expected)
 
 
-def test_agent_flow_labels_fit_inside_the_graph(demo_page: Page, demo_server: RealServer) -> None:
+def test_agent_flow_labels_fit_inside_the_graph(demo_page: Page, demo_server: FedServer) -> None:
     trace = _group_trace(demo_server)
     open_page(demo_page, f"/traces/{trace['summary']['trace_id']}?view=flow")
     demo_page.wait_for_selector("svg.flow-graph .flow-node")

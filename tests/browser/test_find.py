@@ -11,7 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from . import fixtures
+from ag2_otel.testing import viewer_traces as fixtures
+
 from .conftest import Demo, PageWatch, open_page
 from .test_xss import assert_inert
 
@@ -115,7 +116,7 @@ def expected_rows(trace: dict[str, Any], query: str) -> tuple[list[str], set[str
     shown: set[str] = set()
     for span_id in matched:
         node: str | None = span_id
-        while node in spans and node not in shown:
+        while node is not None and node in spans and node not in shown:
             shown.add(node)
             node = spans[node]["parent_span_id"]
     children: dict[str | None, list[dict[str, Any]]] = {}

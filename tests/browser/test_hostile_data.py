@@ -10,9 +10,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from . import fixtures
+from ag2_otel.testing import viewer_traces as fixtures
+from ag2_otel.testing.chromium import WATCH_PAINT, paint_times
+
 from .conftest import Demo, PageWatch, open_page, watched_page
-from .paint import WATCH_PAINT, paint_times
 from .servers import start_server
 
 pytestmark = pytest.mark.browser

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.serve_process import ServerProcess, start_server, wait_for
+from ag2_otel.testing.serve import ServerProcess, start_server, wait_for
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from ag2_otel.testing import ScriptedOpenAIServer
+from ag2_otel.testing.serve import ServerProcess, wait_for
 from tests.interop.conftest import one_trace, run_producer
-from tests.serve_process import ServerProcess, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

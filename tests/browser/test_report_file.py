@@ -8,12 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Dialog, Page
 
-from tests.serve_process import run_cli
-
-from . import fixtures
-from .servers import RealServer
+from ag2_otel.testing import viewer_traces as fixtures
+from ag2_otel.testing.serve import FedServer, run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +30,7 @@ CONTRAST_JS = """() => {
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     folder = tmp_path_factory.mktemp("report-files")
-    server = RealServer(folder / "traces.db")
+    server = FedServer(folder / "traces.db")
     now = time.time_ns()
     written = {}
     try:
@@ -57,7 +55,7 @@ def _open(browser: Browser, path: Path, scheme: str) -> tuple[Page, list[str], l
     problems: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("dialog", lambda dialog: (problems.append(dialog.message), dialog.dismiss()))
+    page.on("dialog", lambda dialog: _dismiss(dialog, problems))
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.goto(path.as_uri())
     page.wait_for_load_state("load")
@@ -87,3 +85,8 @@ def test_hostile_text_in_the_file_stays_text(browser: Browser, files: dict[str, 
     assert fixtures.XSS_SCRIPT in page.locator(".transcript").inner_text()
     page.context.close()
     assert problems == []
+
+
+def _dismiss(dialog: Dialog, problems: list[str]) -> None:
+    problems.append(dialog.message)
+    dialog.dismiss()

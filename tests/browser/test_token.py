@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.serve_process import start_server
+from ag2_otel.testing.serve import start_server
 
 pytestmark = pytest.mark.browser
 TOKEN = "s3cret-viewer-token"

@@ -9,7 +9,8 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from . import fixtures
+from ag2_otel.testing import viewer_traces as fixtures
+
 from .conftest import Demo, open_page
 
 pytestmark = pytest.mark.browser

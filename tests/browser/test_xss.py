@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from . import fixtures
+from ag2_otel.testing import viewer_traces as fixtures
+
 from .conftest import Demo, PageWatch, open_page
 
 pytestmark = pytest.mark.browser

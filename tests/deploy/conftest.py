@@ -20,12 +20,18 @@ DEPLOY = REPO / "deploy"
 COMPOSE = DEPLOY / "compose"
 
 
-def load_yaml(path: Path) -> Any:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+def load_yaml(path: Path) -> dict[str, Any]:
+    return _mapping(path, yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def load_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
+def load_json(path: Path) -> dict[str, Any]:
+    return _mapping(path, json.loads(path.read_text(encoding="utf-8")))
+
+
+def _mapping(path: Path, loaded: object) -> dict[str, Any]:
+    """Every config file here is a mapping at the top."""
+    assert isinstance(loaded, dict), f"{path}: not a mapping"
+    return loaded
 
 
 def deep_merge(base: Any, override: Any) -> Any:
@@ -55,7 +61,8 @@ def collector() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def collector_with_ag2_otel(collector: dict[str, Any]) -> dict[str, Any]:
-    return deep_merge(collector, load_yaml(COMPOSE / "otelcol" / "ag2-otel.yaml"))
+    merged: dict[str, Any] = deep_merge(collector, load_yaml(COMPOSE / "otelcol" / "ag2-otel.yaml"))
+    return merged
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +72,8 @@ def compose_clickhouse() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def collector_with_clickhouse(collector: dict[str, Any]) -> dict[str, Any]:
-    return deep_merge(collector, load_yaml(COMPOSE / "otelcol" / "clickhouse.yaml"))
+    merged: dict[str, Any] = deep_merge(collector, load_yaml(COMPOSE / "otelcol" / "clickhouse.yaml"))
+    return merged
 
 
 @pytest.fixture(scope="session")
@@ -216,7 +224,7 @@ def emitted() -> Emitted:
     metric and span attribute seen."""
     from autogen import LLMConfig
     from opentelemetry.sdk.metrics import MeterProvider
-    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.metrics.export import DataPointT, InMemoryMetricReader
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -246,10 +254,10 @@ def emitted() -> Emitted:
             registry.clear()
     result = Emitted()
     data = reader.get_metrics_data()
-    for resource_metrics in data.resource_metrics if data else ():
+    for resource_metrics in data.resource_metrics if data else []:
         for scope_metrics in resource_metrics.scope_metrics:
             for metric in scope_metrics.metrics:
-                points = list(metric.data.data_points)
+                points: list[DataPointT] = list(metric.data.data_points)
                 result.metrics[metric.name] = EmittedMetric(
                     name=metric.name,
                     unit=metric.unit or "",

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from ag2_otel.testing.serve import start_server
 from tests.deploy.conftest import DEPLOY, REPO
-from tests.serve_process import start_server
 
 DOCKERFILE = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
 HEALTHCHECK = DEPLOY / "healthcheck.py"

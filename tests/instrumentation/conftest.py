@@ -12,13 +12,13 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel import AG2Instrumentor, PrivateRandomIdGenerator
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.instrumentation._patches import remove_patches
 from ag2_otel.instrumentation._registry import registry
 from ag2_otel.testing import ScriptedOpenAIServer
+from tests.instrumentation.spans import InMemorySpanExporter
 from tests.semconv import semconv_violations
 
 

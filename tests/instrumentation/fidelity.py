@@ -299,17 +299,17 @@ def _span_record(span: Any) -> dict[str, Any]:
 
 def _left_by_uninstrument() -> list[str]:
     """Anything of ours still in AG2 or the import system after `uninstrument()`."""
-    from ag2_otel.instrumentation import _context, _patches
+    from ag2_otel.instrumentation import _carriers, _patches
 
     left = [f"wrapped {owner.__name__}.{method}" for owner, method, _, _ in _patches._applied]
-    left += [f"context carrier in {m.__name__}.{a}" for m, a, _ in _context._installed]
+    left += [f"context carrier in {m.__name__}.{a}" for m, a, _ in _carriers._installed]
     for module_name, class_name, method, _ in _patches.PATCHES:
         module = sys.modules.get(module_name)
         owner = _patches._resolve(module, class_name) if module is not None else None
         code = getattr(vars(owner).get(method), "__code__", None) if owner is not None else None
         if code is not None and code.co_filename == _patches.__file__:
             left.append(f"{class_name}.{method} still ours")
-    for module_name, carriers in _context.CARRIERS.items():
+    for module_name, carriers in _carriers.CARRIERS.items():
         module = sys.modules.get(module_name)
         for attribute, _ in carriers:
             value = vars(module).get(attribute) if module is not None else None

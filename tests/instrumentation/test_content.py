@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel import instrument_agent, instrument_llm_wrapper
 from ag2_otel.instrumentation.content import ContentPolicy
 from ag2_otel.testing import Reply, ScriptedOpenAIServer, ToolCall
 from tests.instrumentation.agents import scripted_tool_chat
 from tests.instrumentation.conftest import llm_config_for
+from tests.instrumentation.spans import InMemorySpanExporter
 from tests.instrumentation.trees import the
 
 SECRET = "sk-proj-abcdefghijklmnopqrstuvwxyz012345"
@@ -110,7 +110,7 @@ def test_invalid_env_value_warns_and_records_nothing(
 
 def test_size_bound_drops_oldest_messages_and_keeps_json_valid() -> None:
     policy = ContentPolicy(max_bytes=600)
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"role": "user", "parts": [{"type": "text", "content": f"message {i} " + "x" * 100}]}
         for i in range(20)
     ]
@@ -270,7 +270,7 @@ def test_event_modes_also_emit_structured_log_events(
     from opentelemetry.sdk._logs import LoggerProvider
     from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
 
-    logs = InMemoryLogRecordExporter()
+    logs = InMemoryLogRecordExporter()  # type: ignore[no-untyped-call]
     logger_provider = LoggerProvider()
     logger_provider.add_log_record_processor(SimpleLogRecordProcessor(logs))
     _tool_chat(tracer_provider, capture_content="event_only", logger_provider=logger_provider)
@@ -281,11 +281,11 @@ def test_event_modes_also_emit_structured_log_events(
         span = spans[record.span_id]  # correlated with the span it describes
         assert record.trace_id == span.context.trace_id
     chat_records = [r for r in records if spans[r.span_id].name == "chat gpt-4o-mini"]
-    outputs = chat_records[0].attributes["gen_ai.output.messages"]
+    outputs: Any = (chat_records[0].attributes or {})["gen_ai.output.messages"]
     (message,) = outputs  # structured: a sequence of maps, not a JSON string
     assert message["role"] == "assistant"
     assert message["parts"][0]["type"] == "tool_call"
-    assert SECRET not in str([dict(r.attributes) for r in records])
+    assert SECRET not in str([dict(r.attributes or {}) for r in records])
     logger_provider.shutdown()
 
 

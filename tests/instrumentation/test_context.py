@@ -7,10 +7,10 @@ import threading
 from typing import Any
 
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel import instrument_agent, instrument_llm_wrapper
 from tests.instrumentation.agents import ONE_TURN_TREE, QUESTION, user_and_assistant
+from tests.instrumentation.spans import InMemorySpanExporter
 from tests.instrumentation.trees import leaf, one_trace, shape
 
 

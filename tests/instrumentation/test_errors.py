@@ -3,18 +3,19 @@ exactly what AG2 gives without tracing; telemetry failures change nothing."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
 
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
 
 from ag2_otel.testing import Reply, ScriptedOpenAIServer, ToolCall
 from tests.instrumentation.agents import QUESTION, scripted_tool_chat, user_and_assistant
 from tests.instrumentation.conftest import llm_config_for
+from tests.instrumentation.spans import InMemorySpanExporter
 from tests.instrumentation.trees import one_trace, the
 
 
@@ -113,7 +114,7 @@ def test_bug_in_attribute_building_leaves_the_chat_unchanged(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("telemetry bug")
 
-    monkeypatch.setattr(agent_module, "model_attributes", broken)
+    monkeypatch.setattr(agent_module, "agent_facts", broken)
     monkeypatch.setattr(llm_module, "_request_attributes", broken)
     user, assistant = _pair(llm_config, tracer_provider)
     result = user.initiate_chat(assistant, message=QUESTION, max_turns=1)
@@ -142,3 +143,60 @@ def test_failed_conversation_keeps_its_rollup_and_turns(
     assert conversation.attributes["ag2.usage.output_tokens"] == chat.attributes["gen_ai.usage.output_tokens"]
     assert conversation.attributes["ag2.usage.llm_calls"] == 1
     assert conversation.attributes["ag2.conversation.turns"] == 2  # the assistant's and the failed one
+
+
+class _StepFailed(Exception):
+    pass
+
+
+def _failing_steps(tracer_provider: TracerProvider) -> Any:
+    from ag2_otel.instrumentation._registry import make_telemetry
+    from ag2_otel.instrumentation._settings import resolve_settings
+    from ag2_otel.instrumentation._spans import Operation
+
+    telemetry = make_telemetry(tracer_provider, None, resolve_settings())
+
+    def fail(*exceptions: BaseException) -> None:
+        """One step failing with each exception in turn, the first one innermost."""
+        operations = [Operation(telemetry, f"step {i}", {}) for i in range(len(exceptions))]
+        for operation, exc in zip(reversed(operations), exceptions, strict=True):
+            operation.fail(exc)
+            operation.end()
+
+    return fail
+
+
+def _recorded(exporter: InMemorySpanExporter) -> list[list[Any]]:
+    return [
+        [(e.attributes or {})["exception.message"] for e in s.events] for s in exporter.get_finished_spans()
+    ]
+
+
+def test_an_exception_at_the_address_of_a_freed_recorded_one_is_recorded_too(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    """An exception's id is its address, which the next object may take once it is freed."""
+    fail = _failing_steps(tracer_provider)
+    first = _StepFailed("first")
+    fail(first)
+    address = id(first)
+    del first
+    kept: list[BaseException] = []  # each miss stays alive, so the next try lands elsewhere
+    second = _StepFailed("second")
+    while id(second) != address:
+        assert len(kept) < 100_000, "no exception landed at the freed address"
+        kept.append(second)
+        second = _StepFailed("second")
+    fail(second)
+    assert _recorded(exporter) == [["first"], ["second"]]
+
+
+@pytest.mark.parametrize("exc", [_StepFailed("failed"), ValueError("failed")], ids=["weakly", "builtin"])
+def test_an_exception_passing_three_steps_is_recorded_where_it_first_passed(
+    exc: BaseException, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    references = sys.getrefcount(exc)
+    _failing_steps(tracer_provider)(exc, exc, exc)
+    assert _recorded(exporter) == [["failed"], [], []]
+    assert all(s.status.status_code is StatusCode.ERROR for s in exporter.get_finished_spans())
+    assert sys.getrefcount(exc) == references  # tracing keeps neither it nor its frames alive

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel import AG2Instrumentor
 from tests.instrumentation.agents import user_and_assistant
+from tests.instrumentation.spans import InMemorySpanExporter
 
 _ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +46,7 @@ warnings.simplefilter("always")
 import autogen
 from opentelemetry.sdk.trace import TracerProvider
 from ag2_otel import AG2Instrumentor
-from ag2_otel.instrumentation import _context  # ours, imported before the snapshot
+from ag2_otel.instrumentation import _carriers  # ours, imported before the snapshot
 before = set(sys.modules)
 instrumentor = AG2Instrumentor()
 with warnings.catch_warnings(record=True) as caught:

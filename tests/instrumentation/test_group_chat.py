@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel import instrument_llm_wrapper, instrument_pattern
 from ag2_otel.demo.scenarios import seed_pattern
-from tests.instrumentation.trees import by_name, is_descendant, one_trace, the
+from tests.instrumentation.spans import InMemorySpanExporter
+from tests.instrumentation.trees import by_name, is_descendant, one_trace, parent_id, the
 
 
 def _pattern(llm_config: Any, tracer_provider: TracerProvider) -> Any:
@@ -28,7 +28,7 @@ def _check_group(exporter: InMemorySpanExporter, caller_span_id: int | None = No
     if caller_span_id is not None:
         assert conversation.parent is not None and conversation.parent.span_id == caller_span_id
     workflow = the(spans, "invoke_workflow AutoPattern")
-    assert workflow.parent.span_id == conversation.context.span_id
+    assert parent_id(workflow) == conversation.context.span_id
     attributes = workflow.attributes
     assert attributes["ag2.span.type"] == "group_chat"
     assert attributes["gen_ai.operation.name"] == "invoke_workflow"
@@ -40,7 +40,7 @@ def _check_group(exporter: InMemorySpanExporter, caller_span_id: int | None = No
 
     selections = by_name(spans, "speaker_selection")
     assert len(selections) == 2
-    assert all(s.parent.span_id == workflow.context.span_id for s in selections)
+    assert all(parent_id(s) == workflow.context.span_id for s in selections)
     first, second = sorted(selections, key=lambda s: s.start_time)
     assert first.attributes["ag2.speaker_selection.selected"] == "planner"
     assert second.attributes["ag2.speaker_selection.selected"] == "executor"
@@ -53,7 +53,7 @@ def _check_group(exporter: InMemorySpanExporter, caller_span_id: int | None = No
 
     for speaker in ("planner", "executor"):
         turn = the(spans, f"invoke_agent {speaker}")
-        assert turn.parent.span_id == workflow.context.span_id
+        assert parent_id(turn) == workflow.context.span_id
         assert [c.name for c in spans if c.parent and c.parent.span_id == turn.context.span_id] == [
             "chat gpt-4o-mini"
         ]

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel.testing import Reply, ScriptedOpenAIServer, ToolCall
 from tests.instrumentation.conftest import llm_config_for
+from tests.instrumentation.spans import InMemorySpanExporter
 from tests.instrumentation.trees import assert_one_tree, by_name
 
 

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
 from ag2_otel import instrument_agent, instrument_llm_wrapper
 from ag2_otel.testing import ScriptedOpenAIServer
 from tests.instrumentation.conftest import llm_config_for
+from tests.instrumentation.spans import InMemorySpanExporter
 from tests.instrumentation.trees import leaf, one_trace, shape, the
 
 CONTENT_KEYS = {"ag2.human_input.prompt", "ag2.human_input.reply"}
@@ -57,7 +57,7 @@ class ScriptedHuman:
 
 
 def _agents(
-    base_url: str, mode: str, tracer_provider: TracerProvider, meter_provider: Any = None, **options: Any
+    base_url: str, mode: Any, tracer_provider: TracerProvider, meter_provider: Any = None, **options: Any
 ) -> tuple[Any, Any]:
     from autogen import ConversableAgent
 

@@ -9,10 +9,11 @@ from typing import Any
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel import AG2Instrumentor, instrument_agent, instrument_llm_wrapper
 from tests.instrumentation.agents import ONE_TURN_TREE, QUESTION, user_and_assistant
+from tests.instrumentation.metrics import metrics_of
+from tests.instrumentation.spans import InMemorySpanExporter
 from tests.instrumentation.trees import shape
 
 
@@ -32,8 +33,8 @@ def _originals() -> dict[str, Any]:
         "a_initiate_chat": ConversableAgent.__dict__["a_initiate_chat"],
         "create": OpenAIWrapper.__dict__["create"],
         "select_speaker": GroupChat.__dict__["select_speaker"],
-        "threading": ca.threading,
-        "asyncio": ca.asyncio,
+        "threading": vars(ca)["threading"],
+        "asyncio": vars(ca)["asyncio"],
     }
 
 
@@ -51,8 +52,7 @@ def test_instrumentor_traces_agents_created_later_and_uninstruments_exactly(
         assert _originals() != before
         _chat(llm_config)  # agents created after instrument()
         assert shape(exporter.get_finished_spans()) == ONE_TURN_TREE
-        metrics = metric_reader.get_metrics_data()
-        names = {m.name for rm in metrics.resource_metrics for sm in rm.scope_metrics for m in sm.metrics}
+        names = set(metrics_of(metric_reader))
         assert {
             "gen_ai.client.operation.duration",
             "gen_ai.client.token.usage",

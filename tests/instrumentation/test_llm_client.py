@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel.instrumentation._semconv import PROVIDER_BY_API_TYPE
 from ag2_otel.testing import Reply, ScriptedOpenAIServer
 from tests.instrumentation.agents import QUESTION, user_and_assistant
+from tests.instrumentation.spans import InMemorySpanExporter
 from tests.instrumentation.trees import assert_one_tree, the
 
 WELL_KNOWN_PROVIDERS = {
@@ -174,7 +174,7 @@ def test_a_custom_model_clients_output_objects_are_recorded(
 
     config = LLMConfig({"model": "plain-model", "model_client_cls": "PlainObjectClient"})
     assistant = ConversableAgent("assistant", llm_config=config, human_input_mode="NEVER")
-    assistant.register_model_client(PlainObjectClient)
+    assistant.register_model_client(PlainObjectClient)  # type: ignore[arg-type]  # AG2 wants the class
     instrument_llm_wrapper(tracer_provider=tracer_provider, capture_content="span_only")
     instrument_agent(assistant, tracer_provider=tracer_provider, capture_content="span_only")
     assistant.generate_reply(messages=[{"role": "user", "content": QUESTION}])

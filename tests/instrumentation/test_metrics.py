@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import Histogram, InMemoryMetricReader, Metric, Sum
+from opentelemetry.sdk.metrics.export import Histogram, HistogramDataPoint, InMemoryMetricReader, Metric, Sum
 from opentelemetry.sdk.trace import TracerProvider
 
 from ag2_otel import AG2Instrumentor
@@ -18,6 +18,7 @@ from ag2_otel.instrumentation._metrics import (
     TOKEN_BUCKETS,
     WORKFLOW_DURATION_BUCKETS,
 )
+from tests.instrumentation.metrics import HistogramPoint, NumberPoint, metrics_of, points
 
 EXPECTED: dict[str, tuple[type, str, tuple[float, ...] | None]] = {
     "gen_ai.client.operation.duration": (Histogram, "s", CLIENT_DURATION_BUCKETS),
@@ -73,9 +74,7 @@ def emitted() -> dict[str, Metric]:
                 scenario(config, TracerProvider(), instrument=False)
     finally:
         instrumentor.uninstrument()
-    data = reader.get_metrics_data()
-    assert data is not None
-    return {m.name: m for rm in data.resource_metrics for sm in rm.scope_metrics for m in sm.metrics}
+    return metrics_of(reader)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -86,19 +85,20 @@ def test_metric_name_unit_type_and_buckets(name: str, emitted: dict[str, Metric]
     assert isinstance(metric.data, kind)
     for point in metric.data.data_points:
         if buckets is not None:
-            assert tuple(point.explicit_bounds) == buckets
-        assert set(point.attributes) <= ALLOWED_KEYS, set(point.attributes) - ALLOWED_KEYS
+            assert isinstance(point, HistogramDataPoint) and tuple(point.explicit_bounds) == buckets
+        assert set(point.attributes or {}) <= ALLOWED_KEYS, set(point.attributes or {}) - ALLOWED_KEYS
 
 
 def test_token_counters_equal_the_llm_spans(emitted: dict[str, Metric]) -> None:
-    input_total = sum(p.value for p in emitted["gen_ai.client.inference.usage.input_tokens"].data.data_points)
+    inputs = points(emitted["gen_ai.client.inference.usage.input_tokens"], NumberPoint)
+    input_total = sum(p.value for p in inputs)
     by_type: dict[Any, float] = {}
-    for point in emitted["gen_ai.client.token.usage"].data.data_points:
+    for point in points(emitted["gen_ai.client.token.usage"], HistogramPoint):
         key = point.attributes["gen_ai.token.type"]
         by_type[key] = by_type.get(key, 0) + point.sum
     assert input_total > 0
     assert by_type["input"] == input_total
-    durations = emitted["gen_ai.client.operation.duration"].data.data_points
+    durations = points(emitted["gen_ai.client.operation.duration"], HistogramPoint)
     assert sum(p.count for p in durations) == 6  # 1 + 2 + 3 LLM calls in the seed's scenarios
     assert {p.attributes["gen_ai.operation.name"] for p in durations} == {"chat"}
 
@@ -122,11 +122,9 @@ def test_failing_calls_record_their_duration_with_the_error_type(
         instrument_agent(assistant, tracer_provider=tracer_provider, meter_provider=meter_provider)
         with pytest.raises(Exception, match="bad request"):
             user.initiate_chat(assistant, message="Hi", max_turns=1)
-    data = metric_reader.get_metrics_data()
-    assert data is not None
-    metrics = {m.name: m for rm in data.resource_metrics for sm in rm.scope_metrics for m in sm.metrics}
+    metrics = metrics_of(metric_reader)
     for name in ("gen_ai.client.operation.duration", "gen_ai.invoke_agent.duration"):
-        (point,) = metrics[name].data.data_points
+        (point,) = points(metrics[name], HistogramPoint)
         assert point.attributes["error.type"] == "openai.BadRequestError"
         assert point.count == 1
     assert "gen_ai.client.inference.usage.input_tokens" not in metrics

@@ -25,7 +25,7 @@ def test_the_tool_scenario_gets_kinds_and_input_output(llm_config: Any) -> None:
     scenarios.tool_chat(llm_config, provider, capture_content="span_only")
     provider.get_tracer("app").start_span("not an AG2 span").end()
     provider.shutdown()
-    spans = {}
+    spans: dict[str, list[dict[str, Any]]] = {}
     for span in inner.get_finished_spans():
         spans.setdefault(span.name.split(" ")[0], []).append(dict(span.attributes or {}))
     kinds = {name: {a.get("openinference.span.kind") for a in group} for name, group in spans.items()}
@@ -39,9 +39,9 @@ def test_the_tool_scenario_gets_kinds_and_input_output(llm_config: Any) -> None:
     (tool,) = spans["execute_tool"]
     assert json.loads(tool["input.value"]) == {"city": "Tokyo"}
     assert tool["output.value"] == tool["gen_ai.tool.call.result"]
-    for span in spans["conversation"] + spans["chat"]:
-        assert span["input.value"] == span["gen_ai.input.messages"]  # the semconv attribute stays
-        assert span["input.mime_type"] == "application/json"
+    for attributes in spans["conversation"] + spans["chat"]:
+        assert attributes["input.value"] == attributes["gen_ai.input.messages"]  # the semconv one stays
+        assert attributes["input.mime_type"] == "application/json"
     assert spans["not"] == [{}]
 
 

@@ -20,14 +20,14 @@ from opentelemetry import baggage, trace
 from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased
 from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, StatusCode, TraceFlags, TraceState
 
 from ag2_otel import instrument_agent, instrument_llm_wrapper
 from ag2_otel.testing import ScriptedOpenAIServer
 from tests.instrumentation.conftest import llm_config_for
-from tests.instrumentation.trees import by_name, one_trace, shape
+from tests.instrumentation.spans import InMemorySpanExporter
+from tests.instrumentation.trees import by_name, one_trace, parent_id, shape
 
 # AG2's A2aRemoteAgent (autogen 0.11-0.14, ag2 0.14) opens an httpx.AsyncClient for its agent-card
 # resolver and never closes it, so its pooled connection is reported unclosed when collected:
@@ -170,19 +170,19 @@ def test_remote_call_is_one_trace_with_context_injected_per_request(
 
     # client spans sit under the remote agent's turn; the server joins under the RPC
     agent_turn = next(s for s in spans if s.name == "invoke_agent remote")
-    assert all(c.parent.span_id == agent_turn.context.span_id for c in clients)
-    assert server.parent.span_id == rpc.context.span_id
-    assert server.parent.is_remote
+    assert all(parent_id(c) == agent_turn.context.span_id for c in clients)
+    assert parent_id(server) == rpc.context.span_id
+    assert server.parent is not None and server.parent.is_remote
     assert server.start_time >= rpc.start_time
     # a streamed call's span lasts until its stream is read and closed, not until its headers
     assert rpc.end_time >= server.end_time
     # the served agent's turn is an invoke_agent span inside the server span, its LLM call inside that
     (served_turn,) = by_name(spans, "invoke_agent served")
-    assert served_turn.parent.span_id == server.context.span_id
+    assert parent_id(served_turn) == server.context.span_id
     assert served_turn.attributes["gen_ai.operation.name"] == "invoke_agent"
     assert served_turn.start_time >= server.start_time and served_turn.end_time <= server.end_time
     (chat,) = by_name(spans, "chat gpt-4o-mini")
-    assert chat.parent.span_id == served_turn.context.span_id
+    assert parent_id(chat) == served_turn.context.span_id
     assert shape(spans)[0][0] == "caller"
 
 

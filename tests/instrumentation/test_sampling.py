@@ -11,7 +11,6 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import (
     ALWAYS_OFF,
     ALWAYS_ON,
@@ -25,6 +24,8 @@ from opentelemetry.trace import get_current_span
 
 from ag2_otel import AG2Instrumentor
 from ag2_otel.demo import scenarios
+from tests.instrumentation.metrics import HistogramPoint, metrics_of, points
+from tests.instrumentation.spans import InMemorySpanExporter
 
 
 class CountingParentBased(ParentBased):
@@ -104,12 +105,10 @@ def test_unsampled_steps_still_feed_a_live_meter(llm_config: Any) -> None:
     _run_tool_chat(llm_config, _provider(sampler, exporter), MeterProvider(metric_readers=[reader]))
     assert exporter.get_finished_spans() == ()
     assert len(sampler.names) > 1  # every step ran its full path
-    data = reader.get_metrics_data()
-    assert data is not None
-    metrics = {m.name: m for rm in data.resource_metrics for sm in rm.scope_metrics for m in sm.metrics}
-    durations = metrics["gen_ai.client.operation.duration"].data.data_points
+    metrics = metrics_of(reader)
+    durations = points(metrics["gen_ai.client.operation.duration"], HistogramPoint)
     assert sum(p.count for p in durations) == 2  # the tool call request and the final answer
-    tools = metrics["gen_ai.execute_tool.duration"].data.data_points
+    tools = points(metrics["gen_ai.execute_tool.duration"], HistogramPoint)
     assert sum(p.count for p in tools) == 1
 
 

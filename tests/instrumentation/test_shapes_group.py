@@ -8,13 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.testing import Reply, ScriptedOpenAIServer
 from tests.instrumentation.conftest import llm_config_for
-from tests.instrumentation.trees import assert_one_tree, by_name, children_of, is_descendant, the
+from tests.instrumentation.spans import FinishedSpan, InMemorySpanExporter
+from tests.instrumentation.trees import assert_one_tree, by_name, children_of, is_descendant, parent_id, the
 
 NAMES = ("alice", "bob", "carol")
 
@@ -49,7 +48,7 @@ def _members(llm_config: Any) -> list[Any]:
     ]
 
 
-def _selections(spans: tuple[ReadableSpan, ...]) -> list[ReadableSpan]:
+def _selections(spans: tuple[FinishedSpan, ...]) -> list[FinishedSpan]:
     return sorted(by_name(spans, "speaker_selection"), key=lambda s: s.start_time or 0)
 
 
@@ -83,7 +82,7 @@ def test_classic_group_chat_selection_methods(
     assert len(selections) == 2
     expected_method = "custom:pick_carol" if method == "custom" else method
     for span in selections:
-        assert span.parent.span_id == workflow.context.span_id
+        assert parent_id(span) == workflow.context.span_id
         assert span.attributes["ag2.speaker_selection.method"] == expected_method
         assert span.attributes["ag2.speaker_selection.selected"] in NAMES
         if method != "custom":

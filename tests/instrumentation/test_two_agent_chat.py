@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
 from ag2_otel.testing import ScriptedOpenAIServer, count_tokens
 from tests.instrumentation.agents import ONE_TURN_TREE, QUESTION, user_and_assistant
+from tests.instrumentation.spans import InMemorySpanExporter
 from tests.instrumentation.trees import one_trace, shape, the
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from opentelemetry.sdk.trace import ReadableSpan
 
 Shape = tuple[str, list[Any]]
+# The helpers give back the span type they were given (tests.instrumentation.spans.FinishedSpan).
+S = TypeVar("S", bound=ReadableSpan)
 
 
 def shape(spans: Sequence[ReadableSpan]) -> list[Shape]:
@@ -25,26 +27,31 @@ def shape(spans: Sequence[ReadableSpan]) -> list[Shape]:
     return build(None)
 
 
+def parent_id(span: ReadableSpan) -> int | None:
+    """The parent's span id; None for a root (a failed assertion then shows None)."""
+    return span.parent.span_id if span.parent is not None else None
+
+
 def leaf(name: str) -> Shape:
     return (name, [])
 
 
 def one_trace(spans: Sequence[ReadableSpan]) -> int:
-    trace_ids = {s.context.trace_id for s in spans}
+    trace_ids: set[int] = {s.context.trace_id for s in spans}
     assert len(trace_ids) == 1, f"expected one trace, got {len(trace_ids)}"
     return trace_ids.pop()
 
 
-def by_name(spans: Sequence[ReadableSpan], name: str) -> list[ReadableSpan]:
+def by_name(spans: Sequence[S], name: str) -> list[S]:
     return [s for s in spans if s.name == name]
 
 
-def the(spans: Sequence[ReadableSpan], name: str) -> ReadableSpan:
+def the(spans: Sequence[S], name: str) -> S:
     (span,) = by_name(spans, name)
     return span
 
 
-def assert_one_tree(spans: Sequence[ReadableSpan]) -> ReadableSpan:
+def assert_one_tree(spans: Sequence[S]) -> S:
     """One trace, exactly one root, no orphan (every parent is in the trace); returns the root."""
     one_trace(spans)
     ids = {s.context.span_id for s in spans}
@@ -53,7 +60,7 @@ def assert_one_tree(spans: Sequence[ReadableSpan]) -> ReadableSpan:
     return roots[0]
 
 
-def children_of(spans: Sequence[ReadableSpan], parent: ReadableSpan) -> list[ReadableSpan]:
+def children_of(spans: Sequence[S], parent: ReadableSpan) -> list[S]:
     kids = [s for s in spans if s.parent is not None and s.parent.span_id == parent.context.span_id]
     return sorted(kids, key=lambda s: s.start_time or 0)
 

@@ -14,8 +14,8 @@ import pytest
 
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.testing import ScriptedOpenAIServer
+from ag2_otel.testing.serve import ServerProcess, start_server, wait_for
 from tests.interop.venvs import python_for
-from tests.serve_process import ServerProcess, start_server, wait_for
 
 PROGRAMS = Path(__file__).parent / "producers"
 

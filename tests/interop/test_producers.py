@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from ag2_otel.testing import ScriptedOpenAIServer
+from ag2_otel.testing.serve import ServerProcess, wait_for
 from tests.interop.conftest import one_trace, run_producer
 from tests.semconv import content_violations
-from tests.serve_process import ServerProcess, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,8 @@ def _llm_spans(trace: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _messages(span: dict[str, Any], key: str) -> list[dict[str, Any]]:
     value = span["attributes"][key]
-    return json.loads(value) if isinstance(value, str) else value
+    parsed: list[dict[str, Any]] = json.loads(value) if isinstance(value, str) else value
+    return parsed
 
 
 def _assert_weather_calls(trace: dict[str, Any]) -> None:

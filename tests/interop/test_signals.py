@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import pytest
 from opentelemetry.sdk._logs import LoggerProvider
@@ -16,8 +17,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
+from ag2_otel.testing.serve import ServerProcess
 from tests.semconv import content_violations
-from tests.serve_process import ServerProcess
 
 DETAILS = {
     "gen_ai.input.messages": [{"role": "user", "parts": [{"type": "text", "content": "Hi?"}]}],
@@ -33,7 +34,7 @@ def _exporters(protocol: str, serve: ServerProcess) -> tuple[object, object, obj
         from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
-        endpoint = {"endpoint": serve.grpc_endpoint, "insecure": True}
+        endpoint: dict[str, Any] = {"endpoint": serve.grpc_endpoint, "insecure": True}
         return OTLPSpanExporter(**endpoint), OTLPLogExporter(**endpoint), OTLPMetricExporter(**endpoint)
     from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter as HttpLogs
     from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter as HttpMetrics

@@ -11,6 +11,7 @@ import pytest
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.trace import SpanContext, TraceFlags
+from opentelemetry.util.types import AttributeValue
 
 from ag2_otel.live import RUNNING_ATTRIBUTE
 from ag2_otel.live.processor import RunningSpanProcessor
@@ -23,7 +24,10 @@ TRACE_ID, SPAN_ID = 0xABC, 0x123
 
 
 def _span(end_ns: int, *, running: bool) -> ReadableSpan:
-    attributes = {"ag2.span.type": "agent", **({RUNNING_ATTRIBUTE: True} if running else {})}
+    attributes: dict[str, AttributeValue] = {
+        "ag2.span.type": "agent",
+        **({RUNNING_ATTRIBUTE: True} if running else {}),
+    }
     context = SpanContext(TRACE_ID, SPAN_ID, is_remote=False, trace_flags=TraceFlags(1))
     return ReadableSpan(
         "invoke_agent planner", context, attributes=attributes, start_time=1_000, end_time=end_ns

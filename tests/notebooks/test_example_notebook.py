@@ -17,8 +17,8 @@ from nbclient import NotebookClient
 
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.testing import ScriptedOpenAIServer
+from ag2_otel.testing.serve import wait_for
 from tests.report.htmlparse import parse
-from tests.serve_process import wait_for
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "tracing_with_ag2_otel.ipynb"
 pytestmark = pytest.mark.slow
@@ -53,13 +53,13 @@ def kernel_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict
 
 
 def test_the_committed_notebook_has_no_outputs() -> None:
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert code and all(cell.outputs == [] and cell.execution_count is None for cell in code)
 
 
 def test_the_example_notebook_runs_with_launch_and_show(kernel_env: dict[str, str]) -> None:
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]
     client = NotebookClient(notebook, timeout=180, kernel_name="python3", allow_errors=False)
     viewer_url = kernel_env["AG2_OTEL_LOCAL_ENDPOINT"]
     with client.setup_kernel():

@@ -4,6 +4,7 @@ Every text is escaped (checked by parsing, as a browser would), and the size sta
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -14,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from ag2_otel.report.html import MAX_TEXT_CHARS, MAX_TREE_LINES, document
-from tests.browser import fixtures
-from tests.browser.servers import RealServer
-from tests.serve_process import run_cli
+from ag2_otel.testing import viewer_traces as fixtures
+from ag2_otel.testing.serve import FedServer, run_cli
 
 from .htmlparse import parse
 
@@ -77,8 +77,8 @@ def test_show_output_keeps_hostile_message_text_as_text(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
-    server = RealServer(tmp_path_factory.mktemp("report") / "traces.db")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FedServer]:
+    server = FedServer(tmp_path_factory.mktemp("report") / "traces.db")
     yield server
     server.stop()
 
@@ -92,7 +92,7 @@ def _with_content(builder: fixtures.TraceBuilder, chars: int) -> fixtures.TraceB
     return builder
 
 
-def _html_of(server: RealServer, builder: fixtures.TraceBuilder, db: Path) -> str:
+def _html_of(server: FedServer, builder: fixtures.TraceBuilder, db: Path) -> str:
     server.add(builder.spans)
     completed = run_cli(db, "traces", "show", builder.trace_id, "--html", "--db", str(db))
     assert completed.returncode == 0, completed.stderr[-3000:]
@@ -103,7 +103,7 @@ def _html_of(server: RealServer, builder: fixtures.TraceBuilder, db: Path) -> st
     ("reply_chars", "bound_bytes"), [(0, 350_000), (1_000, 800_000), (40_000, 1_500_000)]
 )
 def test_a_2000_span_trace_gives_a_bounded_file(
-    store: RealServer, tmp_path: Path, reply_chars: int, bound_bytes: int
+    store: FedServer, tmp_path: Path, reply_chars: int, bound_bytes: int
 ) -> None:
     builder = fixtures.big_trace(time.time_ns(), span_count=2_000)
     if reply_chars:
@@ -132,3 +132,18 @@ def test_the_document_loads_nothing_and_names_the_trace() -> None:
     parsed = parse(page)
     assert "script" not in parsed.tags and "img" not in parsed.tags and "link" not in parsed.tags
     assert fixtures.XSS_SCRIPT in "".join(parsed.text)
+
+
+def test_the_report_shows_the_servers_turns_and_speakers() -> None:
+    """The report renders the server's derived facts (ag2_otel.server.attribution), as the
+    viewer does: one turn per server turn, named after its owning agent, with its usage."""
+    from ag2_otel.server.attribution import attribute_trace
+
+    builder = fixtures.drift_trace(time.time_ns())
+    trace = {"summary": {"trace_id": builder.trace_id}, "spans": builder.spans}
+    expected = attribute_trace({**trace, "spans": [dict(s) for s in builder.spans]})["derived"]["turns"]
+    html = document(trace)  # a store document without `derived`: the report adds it
+    speakers = re.findall(r"<div class='turn [^']*'><span class='who'>([^<]*)</span>", html)
+    assert speakers == [t["agent"] or "invoke_agent" for t in expected] == ["alice", "invoke_agent", "bob"]
+    # alice's turn holds her call and the remote agent's beneath it (charged to carol)
+    assert "2 LLM calls · 50 in / 12 out tokens" in html

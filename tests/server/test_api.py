@@ -14,8 +14,8 @@ from ag2_otel.server.grpc_receiver import create_grpc_server
 from ag2_otel.server.normalize import normalize
 from ag2_otel.server.store import Overloaded, Store, StoreWriter
 from ag2_otel.server.store.files import ensure_schema
+from ag2_otel.testing.otlp import ag2_request
 from tests.server.conftest import ServerProcess
-from tests.server.storeutil import ag2_request
 
 
 def _cursor(raw: str) -> str:

@@ -15,12 +15,15 @@ from ag2_otel.server.app import create_app
 from ag2_otel.server.clickhouse.client import ChdbClient
 from ag2_otel.server.clickhouse.migrations import backfill, migrate
 from ag2_otel.server.clickhouse.store import ClickHouseStore, open_store
+from ag2_otel.server.clickhouse.writer import ChdbWriter
 from ag2_otel.server.otlp_encode import otlp_json
 from ag2_otel.server.store import QueryError, Store, TraceFilter
 from ag2_otel.server.trace_store import TraceStore
-from tests.server.clickhouse_util import insert_requests, load_chdb
-from tests.server.stores import HOUR_NS, StorePair, demo_request, store_pair, workload_requests
-from tests.server.storeutil import ag2_request, ingest
+from ag2_otel.server.units import HOUR_NS
+from ag2_otel.testing.otlp import ag2_request
+from tests.server.clickhouse_util import create_exporter_tables, insert_requests, load_chdb
+from tests.server.stores import StorePair, demo_request, store_pair, workload_requests
+from tests.server.storeutil import ingest
 
 
 @pytest.fixture(scope="module")
@@ -241,6 +244,18 @@ def _rounded_json(body: Any) -> Any:
     return body
 
 
+def _assert_reads_like_sqlite(store: ClickHouseStore, db: Path, requests: list[Any]) -> None:
+    """The list and usage of `store` are those of SQLite holding the same requests."""
+    for request in requests:
+        ingest(db, request)
+    sqlite = Store(db)
+    try:
+        assert store.list_traces(limit=50) == sqlite.list_traces(limit=50)
+        assert _rounded(store.usage(group_by=("model",))) == _rounded(sqlite.usage(group_by=("model",)))
+    finally:
+        sqlite.close()
+
+
 def test_views_fill_from_inserts_and_backfill_covers_older_spans(tmp_path: Path) -> None:
     """Spans written before `db migrate --store` are not in the views until `db backfill`;
     after it the store reads like SQLite holding the same spans. Migrating twice is a no-op."""
@@ -255,12 +270,7 @@ def test_views_fill_from_inserts_and_backfill_covers_older_spans(tmp_path: Path)
         store = ClickHouseStore(client)
         assert {t["service"] for t in store.list_traces(limit=50)[0]} == {"svc-b"}
         assert backfill(client) == 10 * 12
-        for request in (*older, newer):
-            ingest(tmp_path / "traces.db", request)
-        sqlite = Store(tmp_path / "traces.db")
-        assert store.list_traces(limit=50) == sqlite.list_traces(limit=50)
-        assert _rounded(store.usage(group_by=("model",))) == _rounded(sqlite.usage(group_by=("model",)))
-        sqlite.close()
+        _assert_reads_like_sqlite(store, tmp_path / "traces.db", [*older, newer])
     finally:
         client.close()
 
@@ -280,3 +290,117 @@ def test_the_frozen_llm_operations_of_the_views_agree_with_promotion() -> None:
     for operation in (*frozen, "invoke_agent", "execute_tool", "invoke_workflow", "create_agent"):
         is_llm = promote({"gen_ai.operation.name": operation}).span_type == "llm"
         assert is_llm == (operation in frozen), operation
+
+
+def test_a_store_at_version_1_upgrades_with_migrate_and_backfill(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 2 replaces migration 1's views; its tables start empty and `db backfill`
+    fills them from every span written before it, so the store then reads like SQLite."""
+    from ag2_otel.server.clickhouse import migrations
+
+    requests = [
+        ag2_request(7, service="svc-a", shift_ns=2 * HOUR_NS),
+        ag2_request(5, service="svc-b", first=7),
+    ]
+    url = load_chdb(tmp_path / "chdb", views=False)
+    client = ChdbClient(url.removeprefix("chdb:"))
+    try:
+        with monkeypatch.context() as released:
+            released.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+            assert [m.version for m in migrate(client)] == [1]
+        insert_requests(client, *requests)  # summarised by migration 1's views
+        assert [m.version for m in migrate(client)] == [2]
+        tables = {row[0] for row in client.query("SELECT name FROM system.tables WHERE database = 'otel'")}
+        assert not tables & {"ag2_trace_index", "ag2_usage_hourly", "ag2_usage_daily"}
+        store = ClickHouseStore(client)
+        assert store.list_traces(limit=50) == ([], None)
+        assert backfill(client) == 10 * 12
+        _assert_reads_like_sqlite(store, tmp_path / "traces.db", requests)
+    finally:
+        client.close()
+
+
+def test_serve_over_chdb_backfills_what_a_migration_left_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve --store chdb:` at version 1 upgrades on start and lists its older traces."""
+    from ag2_otel.server.clickhouse import migrations
+
+    requests = [ag2_request(4, service="svc-a")]
+    client = ChdbClient(str(tmp_path / "chdb"))
+    try:
+        create_exporter_tables(client)
+        with monkeypatch.context() as released:
+            released.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+            migrate(client)
+        insert_requests(client, *requests)
+        writer = ChdbWriter(client)
+        writer.start()
+        writer.stop()
+        _assert_reads_like_sqlite(ClickHouseStore(client), tmp_path / "traces.db", requests)
+    finally:
+        client.close()
+
+
+# Attribute values as the exporter writes them (AsString): every kind of hostile number
+_HOSTILE = (
+    "12", "12.9", "0", "-0", "-1", "-12.5", "1e308", "1" + "0" * 308, "inf", "-inf", "nan", "NaN",
+    "Infinity", "1099511627776", "1099511627777", "1000000000", "1000000000.5", "999999999.9",
+    "9" * 30, "9223372036854775807", "-9223372036854775808", "true", "false", "", "abc", "[1,2]",
+    "0.001", ".5", "5.", "+5",
+)  # fmt: skip
+
+
+def test_the_views_clamp_numbers_as_promotion_does(tmp_path: Path) -> None:
+    """The rule is stated once, in promote.py: the migration's SQL spells its bounds out
+    (frozen), and this runs that SQL on hostile values against promote() itself.
+    Not covered: strings only Python reads as numbers (" 12", "1_000"): the exporter never
+    writes them for a number, and a producer writing them as strings gets 0 over ClickHouse."""
+    from ag2_otel.server.clickhouse import migrations
+    from ag2_otel.server.clickhouse.values import typed
+    from ag2_otel.server.promote import MAX_COST, MAX_SUM, MAX_TOKENS, promote
+
+    assert (int(migrations.MAX_TOKENS), float(migrations.MAX_COST)) == (MAX_TOKENS, MAX_COST)
+    assert int(migrations.MAX_SUM) == MAX_SUM
+    client = ChdbClient(str(tmp_path / "chdb"))
+    try:
+        tokens = migrations._tokens_2("gen_ai.usage.input_tokens")
+        rows = client.query(  # the views' own expressions, over a stand-in SpanAttributes column
+            f"SELECT v, {tokens}, {migrations.COST_2}, {migrations.PRICED_2}"
+            " FROM (SELECT arrayJoin({vs:Array(String)}) AS v,"
+            " map('gen_ai.usage.input_tokens', v, 'ag2.usage.cost', v) AS SpanAttributes)",
+            {"vs": list(_HOSTILE)},
+        )
+    finally:
+        client.close()
+    assert [row[0] for row in rows] == list(_HOSTILE)
+    for value, sql_tokens, sql_cost, sql_priced in rows:
+        llm = {"gen_ai.operation.name": "chat"}
+        promoted_tokens = promote({**llm, "gen_ai.usage.input_tokens": typed(value)}).input_tokens
+        promoted_cost = promote({**llm, "ag2.usage.cost": typed(value)}).cost
+        assert (value, sql_tokens) == (value, promoted_tokens or 0)
+        assert (value, sql_cost) == (value, promoted_cost or 0.0)
+        assert (value, bool(sql_priced)) == (value, promoted_cost is not None)  # priced_calls counts it
+
+
+def test_the_span_facts_hold_every_attribute_promotion_reads() -> None:
+    """The list's summaries are computed from `ag2_span_facts`, which keeps only FACT_KEYS."""
+    from ag2_otel.live import RUNNING_ATTRIBUTE
+    from ag2_otel.server.clickhouse.migrations import FACT_KEYS
+    from ag2_otel.server.promote import promote
+
+    read: set[str] = set()
+
+    class Recording(dict[str, Any]):
+        def get(self, key: str, default: Any = None) -> Any:
+            read.add(key)
+            return super().get(key, default)
+
+        def __getitem__(self, key: str) -> Any:
+            read.add(key)
+            return super().__getitem__(key)
+
+    for span_type in ("llm", "agent", "tool", ""):
+        promote(Recording({"ag2.span.type": span_type} if span_type else {}))
+    assert read | {RUNNING_ATTRIBUTE} == set(FACT_KEYS)

@@ -7,10 +7,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from opentelemetry.trace import Tracer
 
 from ag2_otel.server.clickhouse import migrations as ch_migrations
-from ag2_otel.server.clickhouse.client import ChdbClient, quote_identifier
+from ag2_otel.server.clickhouse.client import ChdbClient
 from ag2_otel.server.clickhouse.store import ClickHouseStore
 from ag2_otel.server.store import Store
 from ag2_otel.server.store.connection import open_writer
@@ -101,29 +102,25 @@ def test_a_store_written_before_the_count_existed_gets_it_on_migrate(tmp_path: P
         store.close()
 
 
-def test_clickhouse_usage_rows_from_before_migration_2_keep_their_cost(tmp_path: Path) -> None:
-    """Rows the version-1 views wrote read as fully priced (what they showed until then);
-    rows written after migration 2 count their priced calls."""
+def test_a_clickhouse_store_at_version_1_counts_priced_calls_after_migrate_and_backfill(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 2's usage tables start empty and count priced calls; `db backfill` fills
+    them from the spans the version-1 views saw, so those read right too (not all priced)."""
     client = ChdbClient(str(tmp_path / "chdb"))
     try:
         create_exporter_tables(client)
-        db = quote_identifier(client.database)
-        for statement in ch_migrations.MIGRATIONS[0].statements:
-            client.command(ch_migrations.render(statement, db))
-        ch_migrations.applied_versions(client)  # creates the migrations table
-        client.command(f"INSERT INTO {db}.{ch_migrations.MIGRATIONS_TABLE} VALUES (1, 'v1', now64(9))")
+        with monkeypatch.context() as released:
+            released.setattr(ch_migrations, "MIGRATIONS", ch_migrations.MIGRATIONS[:1])
+            assert [m.version for m in ch_migrations.migrate(client)] == [1]
         insert_requests(client, _request())  # summarised by the version-1 views
         assert [m.version for m in ch_migrations.migrate(client)] == [2]
-        old = {
-            r["agent"]: (r["llm_calls"], r["priced_calls"])
-            for r in ClickHouseStore(client).usage(group_by=("agent",))
-        }
-        assert old == {"priced": (2, 2), "unpriced": (2, 2), "partial": (2, 2)}
+        store = ClickHouseStore(client)
+        assert _priced(store) == ({}, {})
+        ch_migrations.backfill(client)
+        assert _priced(store) == (EXPECTED, EXPECTED)
         insert_requests(client, _request())  # the same calls again, through the version-2 views
-        both = {
-            r["agent"]: (r["llm_calls"], r["priced_calls"])
-            for r in ClickHouseStore(client).usage(group_by=("agent",))
-        }
-        assert both == {"priced": (4, 4), "unpriced": (4, 2), "partial": (4, 3)}
+        usage = {r["agent"]: (r["llm_calls"], r["priced_calls"]) for r in store.usage(group_by=("agent",))}
+        assert usage == {"priced": (4, 4), "unpriced": (4, 0), "partial": (4, 2)}
     finally:
         client.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.serve_process import run_cli, start_server, wait_for
+from ag2_otel.testing.serve import run_cli, start_server, wait_for
 
 
 def test_demo_sends_to_the_running_server(tmp_path: Path) -> None:

@@ -18,10 +18,9 @@ from ag2_otel.server.normalize import normalize
 from ag2_otel.server.otlp_status import RETRY_INFO_METADATA_KEY
 from ag2_otel.server.store import StoreWriter
 from ag2_otel.server.store.files import ensure_schema
-from ag2_otel.testing.otlp import capture, request_of
+from ag2_otel.testing.otlp import ag2_request, capture, request_of
 from ag2_otel.testing.workload import emit_trace
 from tests.server.conftest import ServerProcess, start_server, wait_for
-from tests.server.storeutil import ag2_request
 
 PROTOBUF = {"content-type": "application/x-protobuf"}
 SLOTS_AND_WAITING_ROOM = 2 + 64  # IngestLimits.concurrent_requests + waiting_requests

@@ -5,24 +5,31 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 from google.protobuf import json_format
 
 from ag2_otel.testing.otlp import capture, grpc_exporter, http_exporter, request_of, send
-from ag2_otel.testing.workload import LLM_CALLS_PER_TRACE, SPANS_PER_TRACE, emit_trace, input_tokens
-from tests.serve_process import run_cli
+from ag2_otel.testing.serve import run_cli
+from ag2_otel.testing.workload import (
+    LLM_CALLS_PER_TRACE,
+    SPANS_PER_TRACE,
+    emit_trace,
+    emit_traces,
+    input_tokens,
+)
 from tests.server.conftest import ServerProcess, start_server
 
 
-def _traces(server: ServerProcess, **params: object) -> list[dict[str, object]]:
+def _traces(server: ServerProcess, **params: str | int | None) -> list[dict[str, Any]]:
     response = server.api("/api/traces", limit=500, **params)
     assert response.status_code == 200, response.text
     return response.json()["traces"]  # type: ignore[no-any-return]
 
 
 def test_sdk_http_protobuf_export_is_queryable(server: ServerProcess) -> None:
-    send(http_exporter(server.url), lambda t: [emit_trace(t, i) for i in range(5)], service="via-http")
+    send(http_exporter(server.url), emit_traces(5), service="via-http")
 
     traces = _traces(server, service="via-http")
     assert len(traces) == 5
@@ -144,7 +151,7 @@ def test_resending_a_batch_does_not_double_count(server: ServerProcess) -> None:
 
 
 def test_usage_is_grouped_by_agent_and_model(server: ServerProcess) -> None:
-    send(http_exporter(server.url), lambda t: [emit_trace(t, i) for i in range(2)], service="usage")
+    send(http_exporter(server.url), emit_traces(2), service="usage")
     rows = server.api("/api/usage", group_by="agent", bucket="day").json()["rows"]
     by_agent = {row["agent"]: row for row in rows}
     # the speaker-selection call is charged to the manager, unnamed calls to their invoke_agent parent
@@ -221,8 +228,8 @@ def test_protobuf_and_json_answers_match_request_encoding(server: ServerProcess)
 def test_serve_applies_its_retention_flag_when_it_starts(tmp_path: Path) -> None:
     """Traces sent over OTLP, then the server restarted with `--retention-days 7`:
     the ten-day-old traces are gone, the recent ones (and their usage) stay."""
-    from ag2_otel.server.store.retention import DAY_NS
-    from tests.server.storeutil import ag2_request
+    from ag2_otel.server.units import DAY_NS
+    from ag2_otel.testing.otlp import ag2_request
 
     db = tmp_path / "retention.db"
     server = start_server(db)

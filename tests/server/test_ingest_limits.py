@@ -40,7 +40,7 @@ def _post(server: ServerProcess, body: bytes, headers: dict[str, str] = PROTOBUF
     return _client.post(f"{server.url}/v1/traces", content=body, headers=headers)
 
 
-def _get(server: ServerProcess, path: str, **params: object) -> httpx.Response:
+def _get(server: ServerProcess, path: str, **params: str | int | None) -> httpx.Response:
     return _client.get(server.url + path, params={k: v for k, v in params.items() if v is not None})
 
 

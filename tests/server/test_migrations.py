@@ -12,9 +12,10 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from ag2_otel.server.normalize import normalize
 from ag2_otel.server.store import rebuild, summaries
 from ag2_otel.server.store.connection import open_writer
-from ag2_otel.server.store.ingest import _INSERT_SPAN, SharedJson, _values
+from ag2_otel.server.store.ingest import _INSERT_SPAN, SharedJson, _stored
 from ag2_otel.server.store.migrations import MIGRATIONS, migrate, pending_rebuilds
-from tests.server.storeutil import ag2_request, ingest
+from ag2_otel.testing.otlp import ag2_request
+from tests.server.storeutil import ingest
 
 
 def _version_1_file_with_spans(path: Path, request: ExportTraceServiceRequest) -> sqlite3.Connection:
@@ -23,7 +24,7 @@ def _version_1_file_with_spans(path: Path, request: ExportTraceServiceRequest) -
     migrate(conn, target=1)
     shared = SharedJson()
     conn.execute("BEGIN")
-    conn.executemany(_INSERT_SPAN, [_values(conn, row, shared) for row in normalize(request).rows])
+    conn.executemany(_INSERT_SPAN, [_stored(conn, row, shared) for row in normalize(request).rows])
     conn.execute("COMMIT")
     return conn
 

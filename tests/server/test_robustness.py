@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue, ArrayValue, KeyValue
 from opentelemetry.proto.logs.v1.logs_pb2 import LogRecord, ResourceLogs, ScopeLogs
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span
 
 from ag2_otel.testing.otlp import capture, grpc_exporter, http_exporter, request_of, send
-from ag2_otel.testing.workload import SPANS_PER_TRACE, emit_trace
+from ag2_otel.testing.workload import SPANS_PER_TRACE, emit_trace, emit_traces
 from tests.server.conftest import ServerProcess, start_server
 
 PROTOBUF = {"content-type": "application/x-protobuf"}
@@ -100,7 +100,7 @@ _any_values = st.recursive(
     | st.builds(lambda f: AnyValue(double_value=f), st.floats(allow_nan=True, allow_infinity=True))
     | st.builds(lambda b: AnyValue(bytes_value=b), st.binary(max_size=10)),
     lambda children: st.lists(children, max_size=3).map(
-        lambda values: AnyValue(array_value={"values": values})
+        lambda values: AnyValue(array_value=ArrayValue(values=values))
     ),
     max_leaves=8,
 )
@@ -219,7 +219,7 @@ def test_eight_concurrent_exporters_lose_nothing(server: ServerProcess) -> None:
             exporter = http_exporter(server.url) if index % 2 else grpc_exporter(server.grpc_endpoint)
             send(
                 exporter,
-                lambda t: [emit_trace(t, i) for i in range(per_exporter)],
+                emit_traces(per_exporter),
                 service=f"concurrent-{index}",
             )
         except BaseException as exc:
@@ -241,8 +241,7 @@ def test_sigkill_mid_ingest_loses_no_acknowledged_span(tmp_path: Path) -> None:
     db_path = tmp_path / "killed.db"
     victim = start_server(db_path)
     bodies = [
-        request_of(capture(lambda t, n=n: emit_trace(t, n), service="killed")).SerializeToString()
-        for n in range(40)
+        request_of(capture(emit_traces(1, first=n), service="killed")).SerializeToString() for n in range(40)
     ]
     acknowledged: list[bytes] = []
     stop = threading.Event()

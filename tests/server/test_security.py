@@ -15,8 +15,8 @@ from opentelemetry.sdk.trace.export import SpanExportResult
 
 from ag2_otel.server.middleware import CONTENT_SECURITY_POLICY
 from ag2_otel.testing.otlp import capture, grpc_exporter, http_exporter, request_of
+from ag2_otel.testing.serve import run_cli
 from ag2_otel.testing.workload import emit_trace
-from tests.serve_process import run_cli
 from tests.server.conftest import ServerProcess, start_server
 
 TOKEN = "s3cret-token"

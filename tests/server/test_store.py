@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from opentelemetry.sdk.resources import Resource
@@ -13,13 +14,16 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from ag2_otel.server.exporter import StoreSpanExporter
 from ag2_otel.server.normalize import normalize
 from ag2_otel.server.store import RetentionPolicy, Store, TraceFilter
-from ag2_otel.server.store.connection import open_writer
-from ag2_otel.server.store.ingest import _INSERT_SPAN, SharedJson, _values
+from ag2_otel.server.store.connection import open_writer, transaction
+from ag2_otel.server.store.ingest import _INSERT_SPAN, SharedJson, _stored, write_batch
 from ag2_otel.server.store.migrations import LATEST, MIGRATIONS, current_version, migrate
 from ag2_otel.server.store.queries import list_traces_sql
-from ag2_otel.server.store.retention import DAY_NS, enforce, used_bytes, vacuum
+from ag2_otel.server.store.retention import enforce, used_bytes, vacuum
+from ag2_otel.server.store.summaries import forget_traces
+from ag2_otel.server.units import DAY_NS
+from ag2_otel.testing.otlp import ag2_request
 from ag2_otel.testing.workload import LLM_CALLS_PER_TRACE, SPANS_PER_TRACE, emit_trace
-from tests.server.storeutil import ag2_request, ingest
+from tests.server.storeutil import ingest
 
 _TABLES = {
     "spans",
@@ -55,7 +59,7 @@ def test_migrate_from_version_1_backfills_the_usage_rollup(tmp_path: Path) -> No
     rows = normalize(ag2_request(3)).rows
     shared = SharedJson()
     conn.execute("BEGIN")
-    conn.executemany(_INSERT_SPAN, [_values(conn, row, shared) for row in rows])
+    conn.executemany(_INSERT_SPAN, [_stored(conn, row, shared) for row in rows])
     conn.execute("COMMIT")
 
     assert [m.version for m in migrate(conn)] == [2, 3, 4, 5, 6]
@@ -82,7 +86,7 @@ def test_queries_use_indexes(tmp_path: Path) -> None:
         TraceFilter(since_ns=1, until_ns=2**62),
     ]
     for where in filters:
-        params = [v for v in (where.agent, where.model) if v is not None]
+        params: list[str | int] = [v for v in (where.agent, where.model) if v is not None]
         params += [v for v in (where.service, where.status, where.since_ns, where.until_ns) if v is not None]
         plan = " | ".join(
             row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + _with_filters(where), params)
@@ -240,7 +244,11 @@ def test_speaker_selection_helpers_are_not_listed_as_participants(tmp_path: Path
                 "gen_ai.agent.name": name,
             },
         ):
-            llm = {"ag2.span.type": "llm", "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 10}
+            llm: dict[str, Any] = {
+                "ag2.span.type": "llm",
+                "gen_ai.operation.name": "chat",
+                "gen_ai.usage.input_tokens": 10,
+            }
             with tracer.start_as_current_span("chat m", attributes={**llm, "gen_ai.agent.name": name}):
                 pass
 
@@ -261,3 +269,26 @@ def test_speaker_selection_helpers_are_not_listed_as_participants(tmp_path: Path
     assert summary["llm_calls"] == 2
     assert summary["input_tokens"] == 20
     store.close()
+
+
+def test_id_lists_bound_as_json_are_matched_through_an_index(tmp_path: Path) -> None:
+    """Every statement taking a list of trace ids as one JSON parameter (`tables.IDS`), as run
+    by ingest, a re-sent trace and retention, searches its table by index, never scans it."""
+    conn = open_writer(tmp_path / "t.db")
+    migrate(conn)
+    rows = normalize(ag2_request(3)).rows
+    write_batch(conn, rows, SharedJson())
+    statements: set[str] = set()
+    conn.set_trace_callback(statements.add)
+    write_batch(conn, rows, SharedJson())  # re-sent: the stored spans are read back
+    with transaction(conn):
+        forget_traces(conn, [row.trace_id for row in rows])
+    conn.set_trace_callback(None)
+    by_id_list = {sql for sql in statements if "json_each" in sql}
+    assert len(by_id_list) >= 8, by_id_list  # reads and deletes of spans, traces, index rows, usage, logs
+    for sql in by_id_list:
+        params = ('["x"]',) if "?" in sql else ()  # the callback may show the SQL with values bound
+        plan = " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+        assert "SCAN json_each" in plan, (sql, plan)
+        assert all(step.startswith(("SEARCH", "SCAN json_each", "LIST")) for step in plan.split(" | ")), plan
+    conn.close()

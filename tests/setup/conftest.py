@@ -21,7 +21,7 @@ import pytest
 
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.testing import ScriptedOpenAIServer
-from tests.serve_process import ServerProcess, start_server
+from ag2_otel.testing.serve import ServerProcess, start_server
 
 CHAT = """
 import os

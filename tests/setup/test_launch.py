@@ -14,14 +14,14 @@ import httpx
 import pytest
 
 from ag2_otel.testing import ScriptedOpenAIServer
-from tests.serve_process import wait_for
+from ag2_otel.testing.serve import wait_for
 
 from .conftest import CHAT, closed_port_url, run_program
 
 
 def _answers(url: str) -> bool:
     try:
-        return httpx.get(f"{url}/api/about", timeout=2).json().get("service") == "ag2-otel"
+        return bool(httpx.get(f"{url}/api/about", timeout=2).json().get("service") == "ag2-otel")
     except (httpx.HTTPError, ValueError):
         return False
 

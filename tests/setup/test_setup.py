@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ag2_otel.testing import ScriptedOpenAIServer
-from tests.serve_process import ServerProcess, wait_for
+from ag2_otel.testing.serve import ServerProcess, wait_for
 
 from .conftest import RecordingOTLPServer, run_program
 

@@ -12,7 +12,7 @@ from opentelemetry import trace
 from opentelemetry._logs import Logger, LogRecord
 from opentelemetry.trace import Span
 
-CONTENT_EVENT = "gen_ai.client.inference.operation.details"
+from ag2_otel.instrumentation._semconv import CONTENT_EVENT
 
 
 def emit_content_event(logger: Logger, span: Span, content: Mapping[str, str]) -> None:

@@ -35,14 +35,12 @@ from ag2_otel.instrumentation import (
     human_input,
     llm,
     remote,
+    speaker_selection,
     tool,
 )
-from ag2_otel.instrumentation._context import (
-    CARRIERS,
-    QUIET_KEY,
-    install_context_carriers,
-    uninstall_context_carriers,
-)
+from ag2_otel.instrumentation._arguments import learn_positions
+from ag2_otel.instrumentation._carriers import CARRIERS, install_context_carriers, uninstall_context_carriers
+from ag2_otel.instrumentation._sampling import QUIET_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -67,10 +65,10 @@ PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
     (_AGENT, "ConversableAgent", "a_generate_reply", agent.wrap_a_generate_reply),
     (_AGENT, "ConversableAgent", "execute_function", tool.wrap_execute_function),
     (_AGENT, "ConversableAgent", "a_execute_function", tool.wrap_a_execute_function),
-    (_GROUP, "GroupChat", "select_speaker", group_chat.wrap_select_speaker),
-    (_GROUP, "GroupChat", "a_select_speaker", group_chat.wrap_a_select_speaker),
-    (_GROUP, "GroupChat", "_prepare_and_select_agents", group_chat.wrap_prepare_and_select_agents),
-    (_GROUP, "GroupChat", "_validate_speaker_name", group_chat.wrap_validate_speaker_name),
+    (_GROUP, "GroupChat", "select_speaker", speaker_selection.wrap_select_speaker),
+    (_GROUP, "GroupChat", "a_select_speaker", speaker_selection.wrap_a_select_speaker),
+    (_GROUP, "GroupChat", "_prepare_and_select_agents", speaker_selection.wrap_prepare_and_select_agents),
+    (_GROUP, "GroupChat", "_validate_speaker_name", speaker_selection.wrap_validate_speaker_name),
     (_GROUP, "GroupChatManager", "resume", group_chat.wrap_resume),
     (_GROUP, "GroupChatManager", "a_resume", group_chat.wrap_a_resume),
     (
@@ -149,6 +147,7 @@ def _patch_module(module: ModuleType) -> None:
             if not inspect.isfunction(original):  # a classmethod, property, ...: not ours to wrap
                 logger.debug("ag2-otel: %s.%s is not a plain method; skipped", class_name, method)
                 continue
+            learn_positions(wrapper, original)
             replacement = _method_calling(wrapper, original, quiet_passes=wrapper not in _EVEN_WHEN_QUIET)
             setattr(owner, method, replacement)
             _applied.append((owner, method, original, replacement))

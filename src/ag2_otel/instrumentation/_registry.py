@@ -20,13 +20,15 @@ from opentelemetry._logs import Logger, LoggerProvider, get_logger
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import Tracer, TracerProvider
 
-from ag2_otel.instrumentation._context import INHERIT_KEY
 from ag2_otel.instrumentation._metrics import Instruments
 from ag2_otel.instrumentation._sampling import drops_unsampled_children
 from ag2_otel.instrumentation._semconv import INSTRUMENTATION_NAME, SCHEMA_URL
 from ag2_otel.instrumentation._settings import Settings
 from ag2_otel.instrumentation.content import ContentPolicy
 from ag2_otel.version import __version__
+
+INHERIT_KEY = otel_context.create_key("ag2_otel.inherit")
+"""Set by a traced step whose inner agents inherit its tracing (`Registry.inherited`)."""
 
 
 @dataclass(frozen=True)

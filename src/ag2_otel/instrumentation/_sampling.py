@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from opentelemetry import context as otel_context
 from opentelemetry.trace import NoOpTracer
 
 try:  # the SDK is a dependency, but an API-only setup must still import us
     from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased
 except ImportError:  # pragma: no cover
     ALWAYS_OFF = ParentBased = None  # type: ignore[assignment,misc]
+
+QUIET_KEY = otel_context.create_key("ag2_otel.quiet")
+"""Set under an unsampled step whose inner work nobody would observe."""
 
 
 def drops_unsampled_children(tracer: Any) -> bool:

@@ -62,6 +62,8 @@ GEN_AI_TOOL_DEFINITIONS: Final = "gen_ai.tool.definitions"
 SERVER_ADDRESS: Final = "server.address"
 SERVER_PORT: Final = "server.port"
 ERROR_TYPE: Final = "error.type"
+EXCEPTION_MESSAGE: Final = "exception.message"
+GEN_AI_TOKEN_TYPE: Final = "gen_ai.token.type"
 
 # AG2 attributes
 AG2_SPAN_TYPE: Final = "ag2.span.type"
@@ -110,6 +112,9 @@ AG2_LLM_CACHED: Final = "ag2.llm.cached"
 AG2_LLM_CONFIG_INDEX: Final = "ag2.llm.config_index"
 AG2_LLM_ATTEMPT_FAILED_EVENT: Final = "ag2.llm.attempt_failed"
 HTTP_RETRY_EVENT: Final = "http.retry"
+HTTP_REQUEST_RESEND_COUNT: Final = "http.request.resend_count"
+# Content as a structured event (`_events`) and as a span event of the same name.
+CONTENT_EVENT: Final = "gen_ai.client.inference.operation.details"
 
 # Maps AG2's `api_type` to the well-known `gen_ai.provider.name` values.
 PROVIDER_BY_API_TYPE: Final[dict[str, str]] = {

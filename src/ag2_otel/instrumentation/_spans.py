@@ -9,10 +9,9 @@ can never change what the user's code returns or raises.
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import Token
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -20,14 +19,16 @@ from opentelemetry.context import Context
 from opentelemetry.metrics import Histogram
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
-from ag2_otel.instrumentation._context import ACTIVE_KEY, INHERIT_KEY, QUIET_KEY, SCOPE_KEY, Scope
-from ag2_otel.instrumentation._events import CONTENT_EVENT, emit_content_event
-from ag2_otel.instrumentation._registry import Telemetry
+from ag2_otel.instrumentation._events import emit_content_event
+from ag2_otel.instrumentation._registry import INHERIT_KEY, Telemetry
 from ag2_otel.instrumentation._safety import logger as guard_logger
 from ag2_otel.instrumentation._safety import telemetry_guard
+from ag2_otel.instrumentation._sampling import QUIET_KEY
+from ag2_otel.instrumentation._scopes import SCOPE_KEY, Scope, scope_in
 from ag2_otel.instrumentation._semconv import (
     AG2_CONVERSATION_ID,
     AG2_ENDED_BY,
+    CONTENT_EVENT,
     ERROR_TYPE,
     GEN_AI_CONVERSATION_ID,
     GEN_AI_OPERATION_NAME,
@@ -35,13 +36,21 @@ from ag2_otel.instrumentation._semconv import (
 from ag2_otel.instrumentation.content import ContentPolicy
 
 _R = TypeVar("_R")
+if TYPE_CHECKING:  # `Operation(...)` without `data` is an `Operation[None]` (PEP 696 default;
+    # typing's own TypeVar takes `default=` only from Python 3.13, and at run time it changes nothing)
+    from typing_extensions import TypeVar as TypeVarWithDefault
+
+    _D = TypeVarWithDefault("_D", default=None)
+else:
+    _D = TypeVar("_D")
 
 # The context key the API keeps the current span under, learnt through the public API.
 (_SPAN_KEY,) = trace.set_span_in_context(trace.INVALID_SPAN, Context()).keys()
+ACTIVE_KEY = otel_context.create_key("ag2_otel.active")
+"""The innermost of our steps (`is_active`: a re-entrant call to skip)."""
 
-# ids of exceptions already recorded as span events, so ancestors that see the
-# same exception propagate mark themselves failed without recording it again.
-_recorded_exceptions: deque[int] = deque(maxlen=64)
+_OPERATION_KEY = otel_context.create_key("ag2_otel.operation")
+"""The innermost of our steps, which a step started inside it tells of an exception it recorded."""
 
 
 def error_type(exc: BaseException) -> str:
@@ -49,13 +58,16 @@ def error_type(exc: BaseException) -> str:
     return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
 
 
-class Operation:
-    """One span plus the context it runs in; `end*` is idempotent."""
+class Operation(Generic[_D]):
+    """One span plus the context it runs in; `end*` is idempotent. `data` is what the step's
+    finish needs besides the span (its own type per kind of step)."""
 
     __slots__ = (
         "_content_event",
         "_ended",
         "_error_type",
+        "_parent",
+        "_recorded_below",
         "_token",
         "control_flow",
         "data",
@@ -78,10 +90,11 @@ class Operation:
         inherit: bool = False,
         active: object = None,
         values: Mapping[str, object] | None = None,
+        data: _D = None,  # type: ignore[assignment]  # None is `_D`'s default (see above)
     ) -> None:
         self.telemetry = telemetry
         self.scope = scope
-        self.data: Any = None
+        self.data = data
         self.duration_metric: tuple[Histogram, dict[str, Any]] | None = None
         """(histogram, attributes): recorded once at `end`, with `error.type` if failed."""
         self._error_type: str | None = None
@@ -94,7 +107,12 @@ class Operation:
         self.started = time.perf_counter()
         self._ended = False
         current = otel_context.get_current()
-        enclosing = scope or _scope_of(current)
+        parent = current.get(_OPERATION_KEY)
+        self._parent = parent if isinstance(parent, Operation) else None
+        self._recorded_below: BaseException | None = None
+        """An exception a step inside this one recorded (this very object: never compared
+        by `id()`, which a later exception takes once this one is freed)."""
+        enclosing = scope or scope_in(current)
         attrs = dict(attributes)  # callers derive metric attributes from theirs: never add to it
         if enclosing is not None:
             # `gen_ai.*` only on GenAI operations (see `AG2_AGENT_NAME`)
@@ -109,6 +127,7 @@ class Operation:
         if inherit:
             ours[INHERIT_KEY] = telemetry
         ours[ACTIVE_KEY] = active
+        ours[_OPERATION_KEY] = self
         if values:
             ours.update(values)
         if not self.span.is_recording() and telemetry.quiet_when_unsampled():
@@ -121,7 +140,8 @@ class Operation:
         return time.perf_counter() - self.started
 
     def fail(self, exc: BaseException) -> None:
-        """Mark failed; record the exception event only where it first passed."""
+        """Mark failed; record the exception event only where it first passed: the steps it
+        propagates through next are marked failed without recording it again."""
         if isinstance(exc, self.control_flow):
             with telemetry_guard("control flow"):
                 self.span.set_attribute(AG2_ENDED_BY, type(exc).__name__)
@@ -131,9 +151,11 @@ class Operation:
             if self.span.is_recording():
                 self.span.set_attribute(ERROR_TYPE, error_type(exc))
                 self.span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
-                if id(exc) not in _recorded_exceptions:
-                    _recorded_exceptions.append(id(exc))
+                if exc is not self._recorded_below:
                     self.span.record_exception(exc, escaped=True)
+                parent = self._parent
+                if parent is not None and not parent._ended:
+                    parent._recorded_below = exc
 
     def fail_with(self, kind: str, message: str) -> None:
         """Mark failed for an error AG2 reports as a value, not an exception."""
@@ -167,6 +189,7 @@ class Operation:
         if self._ended:
             return
         self._ended = True
+        self._parent = self._recorded_below = None  # hold no step or exception past the end
         # Guards inlined as try/except: `end` runs once per span.
         if self.duration_metric is not None and self.telemetry.instruments.recording():
             try:
@@ -197,11 +220,6 @@ class Operation:
                 _swallowed("detach")
 
 
-def _scope_of(context: Context) -> Scope | None:
-    scope = context.get(SCOPE_KEY)
-    return scope if isinstance(scope, Scope) else None
-
-
 def is_active(marker: object) -> bool:
     """True when the innermost of our steps is `marker` (a re-entrant call to skip)."""
     return otel_context.get_current().get(ACTIVE_KEY) == marker
@@ -212,11 +230,13 @@ def _swallowed(what: str) -> None:
     guard_logger.debug("ag2-otel: telemetry step %r failed", what, exc_info=True)
 
 
-Finish = Callable[[Operation, Any], object]
+Finish = Callable[[Operation[Any], Any], object]
 """(operation, result) -> truthy when it arranged for the span to end later (a stream or a
 thread still running): the caller's context is restored now and the span stays open."""
-Plan = Callable[[Any, tuple[Any, ...], dict[str, Any]], tuple[Callable[[], Operation | None] | None, Finish]]
-"""(instance, args, kwargs) -> (begin or None when not traced, finish)."""
+Planned = tuple[Callable[[], Operation[Any] | None] | None, Finish]
+"""(begin, or None when the call is not traced; finish)."""
+Plan = Callable[[Any, tuple[Any, ...], dict[str, Any]], Planned]
+"""(instance, args, kwargs) -> what to do around this call."""
 
 
 def sync_wrapper(plan: Plan) -> Callable[..., Any]:
@@ -247,7 +267,7 @@ def async_wrapper(plan: Plan) -> Callable[..., Any]:
     return wrapper
 
 
-def _end_failed(operation: Operation, finish: Callable[[Operation, Any], object], exc: BaseException) -> None:
+def _end_failed(operation: Operation[Any], finish: Finish, exc: BaseException) -> None:
     """End a step whose user code raised; a step that asked for it (conversation, group chat,
     sequence) still reports its roll-ups, with `None` for the result it never had."""
     operation.fail(exc)
@@ -260,11 +280,11 @@ def _end_failed(operation: Operation, finish: Callable[[Operation, Any], object]
 
 
 def call_traced(
-    begin: Callable[[], Operation | None],
+    begin: Callable[[], Operation[Any] | None],
     wrapped: Callable[..., _R],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    finish: Callable[[Operation, _R], object],
+    finish: Callable[[Operation[Any], _R], object],
 ) -> _R:
     # try/except rather than `telemetry_guard` here: this runs on every traced call.
     try:
@@ -292,11 +312,11 @@ def call_traced(
 
 
 async def acall_traced(
-    begin: Callable[[], Operation | None],
+    begin: Callable[[], Operation[Any] | None],
     wrapped: Callable[..., Awaitable[_R]],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    finish: Callable[[Operation, _R], object],
+    finish: Callable[[Operation[Any], _R], object],
 ) -> _R:
     # try/except rather than `telemetry_guard` here: this runs on every traced call.
     try:

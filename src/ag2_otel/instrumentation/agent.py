@@ -4,21 +4,21 @@ group chat manager, a nested chat or user code)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import AgentCache, agent_name, bound_argument, model_attributes
-from ag2_otel.instrumentation._context import AGENT_KEY, current_scope, new_scope
+from ag2_otel.instrumentation._agents import AGENT_KEY, agent_facts, agent_name
+from ag2_otel.instrumentation._arguments import Parameter, reads
 from ag2_otel.instrumentation._registry import Telemetry, registry
-from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, is_active, sync_wrapper
+from ag2_otel.instrumentation._scopes import current_scope, new_scope
+from ag2_otel.instrumentation._spans import Operation, Planned, async_wrapper, is_active, sync_wrapper
 from ag2_otel.instrumentation.group_chat import begin_group_chat, finish_group_chat, is_group_manager
 from ag2_otel.instrumentation.messages import output_message
 
+_MESSAGES, _SENDER = Parameter("messages"), Parameter("sender")
 
-def _plan(
-    instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation | None] | None, Finish]:
+
+def _plan(instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     scope = current_scope()
     if scope is not None:
         scope.turns += 1
@@ -32,26 +32,19 @@ def _plan(
         lambda: begin_agent_turn(
             telemetry,
             instance,
-            bound_argument(args, kwargs, "messages", 0),
-            bound_argument(args, kwargs, "sender", 1),
+            _MESSAGES.of(args, kwargs),
+            _SENDER.of(args, kwargs),
             marker,
         )
     ), finish_agent_turn
-
-
-def _agent_facts(agent: Any) -> tuple[str, dict[str, Any]]:
-    """Name and model attributes (read-only: shared by every span of this agent)."""
-    return agent_name(agent), model_attributes(agent)
-
-
-_facts = AgentCache(_agent_facts)
 
 
 def begin_agent_turn(
     telemetry: Telemetry, agent: Any, messages: Any, sender: Any, marker: object
 ) -> Operation:
     """The `invoke_agent {name}` span of one turn (also used for A2A-served turns)."""
-    name, model = _facts.get(agent)
+    facts = agent_facts(agent)
+    name, model = facts.name, facts.model
     attributes: dict[str, Any] = {
         sc.AG2_SPAN_TYPE: sc.TYPE_AGENT,
         sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_AGENT,
@@ -73,7 +66,7 @@ def begin_agent_turn(
         inherit=True,
         values={AGENT_KEY: agent},
     )
-    # `model` holds only provider and request model (`model_attributes`): all metric keys.
+    # `model` holds only provider and request model (`AgentFacts.model`): all metric keys.
     operation.duration_metric = (
         telemetry.instruments.agent_duration,
         {sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_AGENT, sc.GEN_AI_AGENT_NAME: name, **model},
@@ -101,5 +94,5 @@ def finish_agent_turn(operation: Operation, reply: Any) -> None:
         operation.record_content(sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([output_message(reply)]))
 
 
-wrap_generate_reply = sync_wrapper(_plan)
-wrap_a_generate_reply = async_wrapper(_plan)
+wrap_generate_reply = reads(_MESSAGES, _SENDER)(sync_wrapper(_plan))
+wrap_a_generate_reply = reads(_MESSAGES, _SENDER)(async_wrapper(_plan))

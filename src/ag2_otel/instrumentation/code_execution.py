@@ -15,18 +15,17 @@ the result. The code and its output are content (opt-in only).
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from opentelemetry import context as otel_context
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import agent_name, bound_argument
-from ag2_otel.instrumentation._context import AGENT_KEY
+from ag2_otel.instrumentation._agents import AGENT_KEY, agent_name, calling_self
+from ag2_otel.instrumentation._arguments import Parameter, reads
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
-from ag2_otel.instrumentation._spans import Finish, Operation, is_active, sync_wrapper
+from ag2_otel.instrumentation._spans import Operation, Planned, is_active, sync_wrapper
 
 LEGACY_EXECUTOR = "legacy"
 EXECUTORS: tuple[tuple[str, str], ...] = (
@@ -37,17 +36,15 @@ EXECUTORS: tuple[tuple[str, str], ...] = (
 )
 """(module, class) of the AG2 executors whose `execute_code_blocks` is traced."""
 _EXECUTOR_CALLER = "_generate_code_execution_reply_using_executor"
-_CALLER_SEARCH_DEPTH = 6
 _LANGUAGE_ALIASES = {"py": "python", "python3": "python", "shell": "sh"}
 
 Block = tuple[str, str]
+_CODE_BLOCKS = Parameter("code_blocks")
 
 
-def _plan_legacy(
-    agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
+def _plan_legacy(agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     telemetry = registry.for_agent(agent)
-    code_blocks = bound_argument(args, kwargs, "code_blocks", 0)
+    code_blocks = _CODE_BLOCKS.of(args, kwargs)
     marker = ("code", id(agent))
     if telemetry is None or not _has_blocks(code_blocks) or is_active(marker):
         return None, _finish_legacy
@@ -56,10 +53,8 @@ def _plan_legacy(
     ), _finish_legacy
 
 
-def _plan_executor(
-    executor: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
-    code_blocks = bound_argument(args, kwargs, "code_blocks", 0)
+def _plan_executor(executor: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
+    code_blocks = _CODE_BLOCKS.of(args, kwargs)
     marker = ("code", id(executor))
     if not _has_blocks(code_blocks) or is_active(marker):
         return None, _finish_executor
@@ -87,32 +82,6 @@ def _calling_agent() -> Any:
     if agent is not None:
         return agent
     return calling_self(lambda _: True, function=_EXECUTOR_CALLER)
-
-
-def calling_self(
-    accept: Callable[[Any], bool], *, function: str | None = None, depth: int = _CALLER_SEARCH_DEPTH
-) -> Any:
-    """`self` of the nearest calling method (named `function`, if given) that `accept`s it.
-
-    For AG2 objects that do not know who uses them (a code executor, an A2A
-    client factory); looks at most `depth` frames up and never raises.
-    """
-    frame = inspect.currentframe()
-    try:
-        frame = frame.f_back if frame is not None else None
-        for _ in range(depth):
-            if frame is None:
-                return None
-            if function is None or frame.f_code.co_name == function:
-                candidate = frame.f_locals.get("self")
-                if candidate is not None and accept(candidate):
-                    return candidate
-            frame = frame.f_back
-    except Exception:  # never let the search hurt the call
-        return None
-    finally:
-        del frame
-    return None
 
 
 def _begin(telemetry: Telemetry, agent: Any, blocks: list[Block], executor: str, marker: object) -> Operation:
@@ -188,7 +157,7 @@ def _finish(operation: Operation, exit_code: Any, output: Any) -> None:
         operation.record_content(sc.GEN_AI_TOOL_CALL_RESULT, lambda p: p.text(output))
 
 
-wrap_execute_code_blocks = sync_wrapper(_plan_legacy)
+wrap_execute_code_blocks = reads(_CODE_BLOCKS)(sync_wrapper(_plan_legacy))
 """`ConversableAgent.execute_code_blocks` (legacy `code_execution_config`)."""
-wrap_executor_execute_code_blocks = sync_wrapper(_plan_executor)
+wrap_executor_execute_code_blocks = reads(_CODE_BLOCKS)(sync_wrapper(_plan_executor))
 """`CodeExecutor.execute_code_blocks` of AG2's executor classes."""

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ag2_otel.instrumentation._context import Scope
 from ag2_otel.instrumentation._safety import to_json
+from ag2_otel.instrumentation._scopes import Scope
 from ag2_otel.instrumentation.messages import to_semconv_messages
 
 Redactor = Callable[[str], str]

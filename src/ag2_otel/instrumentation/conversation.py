@@ -4,38 +4,24 @@ with its manager), carrying the conversation id and usage roll-ups."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import (
-    AgentCache,
-    ag2_model_attributes,
-    agent_name,
-    bound_argument,
-    model_attributes,
-)
-from ag2_otel.instrumentation._context import BACKGROUND_KEY, BackgroundWork, new_scope
+from ag2_otel.instrumentation._agents import agent_facts, agent_name
+from ag2_otel.instrumentation._arguments import Parameter, reads
+from ag2_otel.instrumentation._carriers import BACKGROUND_KEY, BackgroundWork
 from ag2_otel.instrumentation._registry import Telemetry, registry
-from ag2_otel.instrumentation._spans import Finish, Operation, Plan, async_wrapper, sync_wrapper
-from ag2_otel.instrumentation.group_chat import set_usage_rollup
+from ag2_otel.instrumentation._scopes import new_scope, set_usage_rollup
+from ag2_otel.instrumentation._spans import Operation, Plan, Planned, async_wrapper, sync_wrapper
 from ag2_otel.instrumentation.messages import output_message, to_semconv_message
 
-
-def _agent_facts(agent: Any) -> tuple[str, dict[str, Any]]:
-    """Name and model attributes (read-only: shared by every span of this agent)."""
-    return agent_name(agent), model_attributes(agent)
-
-
-_facts = AgentCache(_agent_facts)
-_summary_model = AgentCache(ag2_model_attributes)
+_RECIPIENT, _MAX_TURNS, _MESSAGE = Parameter("recipient"), Parameter("max_turns"), Parameter("message")
+_CHAT_QUEUE, _LLM_AGENT = Parameter("chat_queue"), Parameter("llm_agent")
 
 
 def _planner(*, is_async: bool) -> Plan:
-    def plan(
-        sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> tuple[Callable[[], Operation] | None, Finish]:
-        recipient = bound_argument(args, kwargs, "recipient", 0)
+    def plan(sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
+        recipient = _RECIPIENT.of(args, kwargs)
         telemetry = registry.for_agent(sender)
         if telemetry is None and recipient is not None:
             telemetry = registry.for_agent(recipient)
@@ -54,8 +40,8 @@ def _begin(
     kwargs: dict[str, Any],
     is_async: bool,
 ) -> Operation:
-    sender_name, sender_model = _facts.get(sender)
-    recipient_name, recipient_model = _facts.get(recipient)
+    sender_facts, recipient_facts = agent_facts(sender), agent_facts(recipient)
+    sender_name, recipient_name = sender_facts.name, recipient_facts.name
     scope = new_scope(sc.TYPE_CONVERSATION)
     attributes: dict[str, Any] = {
         sc.AG2_SPAN_TYPE: sc.TYPE_CONVERSATION,
@@ -63,13 +49,13 @@ def _begin(
         sc.GEN_AI_WORKFLOW_NAME: f"{sender_name} -> {recipient_name}",
         sc.AG2_CONVERSATION_SENDER: sender_name,
         sc.AG2_CONVERSATION_RECIPIENT: recipient_name,
-        **(recipient_model or sender_model),
+        **(recipient_facts.model or sender_facts.model),
     }
     if scope.parent is not None:
         attributes[sc.AG2_CONVERSATION_NESTED] = True
     if is_async:
         attributes[sc.AG2_CONVERSATION_ASYNC] = True
-    max_turns = bound_argument(args, kwargs, "max_turns", 4)
+    max_turns = _MAX_TURNS.of(args, kwargs)
     if isinstance(max_turns, int):
         attributes[sc.AG2_CONVERSATION_MAX_TURNS] = max_turns
     operation = Operation(
@@ -80,7 +66,7 @@ def _begin(
         telemetry.instruments.workflow_duration,
         {sc.GEN_AI_OPERATION_NAME: sc.OP_INVOKE_WORKFLOW, sc.AG2_SPAN_TYPE: sc.TYPE_CONVERSATION},
     )
-    message = bound_argument(args, kwargs, "message", 7)
+    message = _MESSAGE.of(args, kwargs)
     if isinstance(message, (str, dict)):
         operation.record_content(
             sc.GEN_AI_INPUT_MESSAGES,
@@ -92,32 +78,31 @@ def _begin(
 def _finish(operation: Operation, result: Any) -> None:
     if operation.scope is not None:
         operation.span.set_attribute(sc.AG2_CONVERSATION_TURNS, operation.scope.turns)
-    set_usage_rollup(operation)
+    set_usage_rollup(operation.span, operation.scope)
     summary = getattr(result, "summary", None)
     if isinstance(summary, str) and summary:
         operation.record_content(sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([output_message(summary)]))
 
 
-wrap_initiate_chat = sync_wrapper(_planner(is_async=False))
-wrap_a_initiate_chat = async_wrapper(_planner(is_async=True))
+_reads_chat = reads(_RECIPIENT, _MAX_TURNS, _MESSAGE)
+wrap_initiate_chat = _reads_chat(sync_wrapper(_planner(is_async=False)))
+wrap_a_initiate_chat = _reads_chat(async_wrapper(_planner(is_async=True)))
 
 
 # --- sequential chats -------------------------------------------------------
 
 
-def _plan_sequence(
-    sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
+def _plan_sequence(sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     telemetry = registry.for_agent(sender)
     if telemetry is None:
         return None, _finish_sequence
-    chat_queue = bound_argument(args, kwargs, "chat_queue", 0)
+    chat_queue = _CHAT_QUEUE.of(args, kwargs)
     return (lambda: _begin_sequence(telemetry, sender, chat_queue)), _finish_sequence
 
 
 def _begin_sequence(
     telemetry: Telemetry, sender: Any, chat_queue: Any, background: BackgroundWork | None = None
-) -> Operation:
+) -> Operation[BackgroundWork | None]:
     name = agent_name(sender)
     attributes: dict[str, Any] = {
         sc.AG2_SPAN_TYPE: sc.TYPE_SEQUENTIAL_CHATS,
@@ -130,7 +115,13 @@ def _begin_sequence(
     scope = new_scope(sc.TYPE_SEQUENTIAL_CHATS)
     values = {BACKGROUND_KEY: background} if background is not None else None
     operation = Operation(
-        telemetry, f"sequential_chats {name}", attributes, scope=scope, inherit=True, values=values
+        telemetry,
+        f"sequential_chats {name}",
+        attributes,
+        scope=scope,
+        inherit=True,
+        values=values,
+        data=background,
     )
     operation.finish_on_failure = True
     operation.duration_metric = (
@@ -141,33 +132,31 @@ def _begin_sequence(
 
 
 def _finish_sequence(operation: Operation, _: Any) -> None:
-    set_usage_rollup(operation)
+    set_usage_rollup(operation.span, operation.scope)
 
 
-wrap_initiate_chats = sync_wrapper(_plan_sequence)
-wrap_a_initiate_chats = async_wrapper(_plan_sequence)
+wrap_initiate_chats = reads(_CHAT_QUEUE)(sync_wrapper(_plan_sequence))
+wrap_a_initiate_chats = reads(_CHAT_QUEUE)(async_wrapper(_plan_sequence))
 
 
 # --- reflection summaries ----------------------------------------------------
 
 
-def _plan_summary(
-    agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
-    llm_agent = bound_argument(args, kwargs, "llm_agent", 2) or agent
+def _plan_summary(agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
+    llm_agent = _LLM_AGENT.of(args, kwargs) or agent
     telemetry = registry.for_agent(agent) or registry.for_agent(llm_agent)
     if telemetry is None:
         return None, _finish_summary
 
     def begin() -> Operation:
-        name = agent_name(llm_agent)
+        facts = agent_facts(llm_agent)
         attributes: dict[str, Any] = {
             sc.AG2_SPAN_TYPE: sc.TYPE_SUMMARY,
             sc.AG2_SUMMARY_METHOD: "reflection_with_llm",
-            sc.AG2_AGENT_NAME: name,
-            **_summary_model.get(llm_agent),
+            sc.AG2_AGENT_NAME: facts.name,
+            **facts.ag2_model,
         }
-        return Operation(telemetry, f"summary {name}", attributes)
+        return Operation(telemetry, f"summary {facts.name}", attributes)
 
     return begin, _finish_summary
 
@@ -177,41 +166,39 @@ def _finish_summary(operation: Operation, summary: Any) -> None:
         operation.record_content(sc.GEN_AI_OUTPUT_MESSAGES, lambda p: p.messages([output_message(summary)]))
 
 
-wrap_reflection_with_llm = sync_wrapper(_plan_summary)
+wrap_reflection_with_llm = reads(_LLM_AGENT)(sync_wrapper(_plan_summary))
 
 
 # --- sequential runs: the chats run in a thread / task after the call returns ---
 
 
-def _plan_sequence_run(
-    sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
+def _plan_sequence_run(sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     telemetry = registry.for_agent(sender)
     if telemetry is None:
         return None, _hand_over
-    chat_queue = bound_argument(args, kwargs, "chat_queue", 0)
+    chat_queue = _CHAT_QUEUE.of(args, kwargs)
     return (lambda: _begin_sequence_run(telemetry, sender, chat_queue)), _hand_over
 
 
-def _begin_sequence_run(telemetry: Telemetry, sender: Any, chat_queue: Any) -> Operation:
-    holder: list[Operation] = []
-    work = BackgroundWork(lambda: _finish_background(holder[0]))
+def _begin_sequence_run(
+    telemetry: Telemetry, sender: Any, chat_queue: Any
+) -> Operation[BackgroundWork | None]:
+    # `operation` is bound on the next line, before AG2 can start (let alone finish) the work.
+    work = BackgroundWork(lambda: _finish_background(operation))
     operation = _begin_sequence(telemetry, sender, chat_queue, work)
-    operation.data = work
-    holder.append(operation)
     return operation
 
 
-def _finish_background(operation: Operation) -> None:
-    set_usage_rollup(operation)
+def _finish_background(operation: Operation[Any]) -> None:
+    set_usage_rollup(operation.span, operation.scope)
     operation.end(detach=False)  # in AG2's thread / task: the caller restores its own context
 
 
-def _hand_over(operation: Operation, _: Any) -> bool:
+def _hand_over(operation: Operation[BackgroundWork | None], _: Any) -> bool:
     """AG2 has started its thread/task: the span ends when that work does (or now, if
     none was started)."""
-    return bool(operation.data.claimed)
+    return operation.data is not None and operation.data.claimed
 
 
-wrap_sequential_run = sync_wrapper(_plan_sequence_run)
-wrap_a_sequential_run = async_wrapper(_plan_sequence_run)
+wrap_sequential_run = reads(_CHAT_QUEUE)(sync_wrapper(_plan_sequence_run))
+wrap_a_sequential_run = reads(_CHAT_QUEUE)(async_wrapper(_plan_sequence_run))

@@ -15,9 +15,9 @@ from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
 from ag2_otel.instrumentation._agents import agent_name
-from ag2_otel.instrumentation._context import current_scope
 from ag2_otel.instrumentation._registry import registry
 from ag2_otel.instrumentation._safety import telemetry_guard
+from ag2_otel.instrumentation._scopes import current_scope
 
 # AG2 transition event class -> (handoff kind, attribute of `Handoffs` listing its conditions)
 HANDOFF_EVENTS: dict[str, tuple[str, str | None]] = {

@@ -11,23 +11,23 @@ histogram (by `Operation.end`, so a failed request is measured too, with
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import agent_name, bound_argument
+from ag2_otel.instrumentation._agents import agent_name
+from ag2_otel.instrumentation._arguments import Parameter, reads
 from ag2_otel.instrumentation._registry import Telemetry, registry
-from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, is_active, sync_wrapper
+from ag2_otel.instrumentation._spans import Operation, Planned, async_wrapper, is_active, sync_wrapper
+
+_PROMPT = Parameter("prompt")
 
 
-def _plan(
-    agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
+def _plan(agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     telemetry = registry.for_agent(agent)
     marker = ("human_input", id(agent))
     if telemetry is None or is_active(marker):  # a subclass override calling super()
         return None, _finish
-    prompt = bound_argument(args, kwargs, "prompt", 0)
+    prompt = _PROMPT.of(args, kwargs)
     return (lambda: _begin(telemetry, agent, prompt, marker)), _finish
 
 
@@ -56,5 +56,5 @@ def _finish(operation: Operation, reply: Any) -> None:
         operation.record_content(sc.AG2_HUMAN_INPUT_REPLY, lambda p: p.text(reply))
 
 
-wrap_get_human_input = sync_wrapper(_plan)
-wrap_a_get_human_input = async_wrapper(_plan)
+wrap_get_human_input = reads(_PROMPT)(sync_wrapper(_plan))
+wrap_a_get_human_input = reads(_PROMPT)(async_wrapper(_plan))

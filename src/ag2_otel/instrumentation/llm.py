@@ -13,9 +13,11 @@ from opentelemetry import context as otel_context
 from opentelemetry.trace import SpanKind
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._context import current_scope
+from ag2_otel.instrumentation._agents import read_field
+from ag2_otel.instrumentation._arguments import Parameter, reads
 from ag2_otel.instrumentation._registry import registry
 from ag2_otel.instrumentation._safety import telemetry_guard
+from ag2_otel.instrumentation._scopes import Scope, current_scope
 from ag2_otel.instrumentation._spans import Operation, call_traced, error_type
 from ag2_otel.instrumentation.content import ContentPolicy
 from ag2_otel.instrumentation.messages import (
@@ -25,17 +27,23 @@ from ag2_otel.instrumentation.messages import (
 )
 
 _CALL_KEY = otel_context.create_key("ag2_otel.llm_call")
+_ACTUAL_USAGE, _TOTAL_USAGE = Parameter("actual_usage"), Parameter("total_usage")
+_PARAMS = Parameter("params")
 
 
 class _Call:
-    """What AG2 tells us about one `create` while it runs (cache hit, attempts)."""
+    """One `create` while it runs: where its usage goes, and what AG2 tells us about it
+    meanwhile (cache hit, attempts)."""
 
-    __slots__ = ("cached", "client", "operation", "wrapper")
+    __slots__ = ("cached", "client", "metric_attributes", "operation", "scope", "wrapper")
 
-    def __init__(self, wrapper: Any) -> None:
-        self.cached = False
-        self.operation: Operation | None = None
+    def __init__(self, wrapper: Any, scope: Scope | None, metric_attributes: dict[str, Any]) -> None:
         self.wrapper = wrapper
+        self.scope = scope
+        """The enclosing conversation or group, whose roll-ups add this call's usage."""
+        self.metric_attributes = metric_attributes
+        self.cached = False
+        self.operation: Operation[_Call] | None = None
         self.client: Any = None
         """The config-list client that answered."""
 
@@ -57,17 +65,17 @@ def wrap_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict
     if telemetry is None:
         return wrapped(*args, **kwargs)
 
-    def begin() -> Operation:
+    def begin() -> Operation[_Call]:
         config = _first_config(instance)
         model = kwargs.get("model") or config.get("model")
         attributes = _request_attributes(instance, config, kwargs, model)
         name = f"{sc.OP_CHAT} {model}" if model else sc.OP_CHAT
-        call = _Call(instance)
-        operation = Operation(telemetry, name, attributes, kind=SpanKind.CLIENT, values={_CALL_KEY: call})
+        call = _Call(instance, current_scope(), _metric_attributes(attributes))
+        operation = Operation(
+            telemetry, name, attributes, kind=SpanKind.CLIENT, values={_CALL_KEY: call}, data=call
+        )
         call.operation = operation
-        metric_attributes = _metric_attributes(attributes)
-        operation.duration_metric = (telemetry.instruments.operation_duration, metric_attributes)
-        operation.data = (current_scope(), metric_attributes, call)
+        operation.duration_metric = (telemetry.instruments.operation_duration, call.metric_attributes)
         if telemetry.content is not None:
             _record_request_content(operation, kwargs, config)
         return operation
@@ -75,12 +83,13 @@ def wrap_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict
     return call_traced(begin, wrapped, args, kwargs, _finish)
 
 
-def _finish(operation: Operation, response: Any) -> None:
+def _finish(operation: Operation[_Call], response: Any) -> None:
     span = operation.span
-    scope, metric_attributes, call = operation.data
+    call = operation.data
+    metric_attributes = call.metric_attributes
     usage = None if call.cached else getattr(response, "usage", None)
-    input_tokens = _int(_get(usage, "prompt_tokens"))
-    output_tokens = _int(_get(usage, "completion_tokens"))
+    input_tokens = _int(read_field(usage, "prompt_tokens"))
+    output_tokens = _int(read_field(usage, "completion_tokens"))
     cost = getattr(response, "cost", None)
     cost = float(cost) if isinstance(cost, (int, float)) and not call.cached else 0.0
     response_model = getattr(response, "model", None)
@@ -113,14 +122,18 @@ def _finish(operation: Operation, response: Any) -> None:
         metric_attributes[sc.GEN_AI_RESPONSE_MODEL] = str(response_model)
     if call.cached:  # served from AG2's cache: nothing billable
         return
-    if scope is not None:
-        for enclosing in scope.chain():
+    if call.scope is not None:
+        for enclosing in call.scope.chain():
             enclosing.usage.add(input_tokens, output_tokens, cost)
     _record_usage_metrics(operation, metric_attributes, input_tokens, output_tokens, cost)
 
 
 def _record_usage_metrics(
-    operation: Operation, attributes: dict[str, Any], input_tokens: int, output_tokens: int, cost: float
+    operation: Operation[_Call],
+    attributes: dict[str, Any],
+    input_tokens: int,
+    output_tokens: int,
+    cost: float,
 ) -> None:
     instruments = operation.telemetry.instruments
     if not instruments.recording():
@@ -129,8 +142,8 @@ def _record_usage_metrics(
     instruments.output_tokens.add(output_tokens, attributes)
     instruments.input_tokens_per_call.record(input_tokens, attributes)
     instruments.output_tokens_per_call.record(output_tokens, attributes)
-    instruments.token_usage.record(input_tokens, {**attributes, "gen_ai.token.type": "input"})
-    instruments.token_usage.record(output_tokens, {**attributes, "gen_ai.token.type": "output"})
+    instruments.token_usage.record(input_tokens, {**attributes, sc.GEN_AI_TOKEN_TYPE: "input"})
+    instruments.token_usage.record(output_tokens, {**attributes, sc.GEN_AI_TOKEN_TYPE: "output"})
     if cost:
         instruments.cost.add(cost, attributes)
 
@@ -213,7 +226,7 @@ def _set_parameter(attributes: dict[str, Any], key: str, value: Any) -> None:
 
 
 def _record_request_content(
-    operation: Operation, call_config: Mapping[str, Any], config: Mapping[str, Any]
+    operation: Operation[_Call], call_config: Mapping[str, Any], config: Mapping[str, Any]
 ) -> None:
     messages = call_config.get("messages")
     if not isinstance(messages, list):
@@ -224,7 +237,7 @@ def _record_request_content(
         operation.record_content(sc.GEN_AI_SYSTEM_INSTRUCTIONS, lambda policy: _instructions(policy, system))
     operation.record_content(
         sc.GEN_AI_INPUT_MESSAGES,
-        lambda policy: policy.history(operation.data[0], ("llm", _agent_key(call_config)), rest),
+        lambda policy: policy.history(operation.data.scope, ("llm", _agent_key(call_config)), rest),
     )
     tools = call_config.get("tools") or config.get("tools")
     if tools:
@@ -261,22 +274,22 @@ def _message_fields(message: Any) -> Mapping[str, Any]:
     if isinstance(message, Mapping):
         return message
     return {
-        "role": _get(message, "role"),
-        "content": _get(message, "content"),
-        "name": _get(message, "name"),
+        "role": read_field(message, "role"),
+        "content": read_field(message, "content"),
+        "name": read_field(message, "name"),
         "tool_calls": [
-            call if isinstance(call, Mapping) else {"id": _get(call, "id"), "function": _function(call)}
-            for call in _get(message, "tool_calls") or ()
+            call if isinstance(call, Mapping) else {"id": read_field(call, "id"), "function": _function(call)}
+            for call in read_field(message, "tool_calls") or ()
         ],
         "function_call": _function(message, "function_call"),
     }
 
 
 def _function(holder: Any, key: str = "function") -> Mapping[str, Any] | None:
-    function = _get(holder, key)
+    function = read_field(holder, key)
     if function is None or isinstance(function, Mapping):
         return function
-    return {"name": _get(function, "name"), "arguments": _get(function, "arguments")}
+    return {"name": read_field(function, "name"), "arguments": read_field(function, "arguments")}
 
 
 def _first_config(wrapper: Any) -> Mapping[str, Any]:
@@ -298,28 +311,22 @@ def _server(wrapper: Any, config: Mapping[str, Any]) -> tuple[str | None, int | 
     return parts.hostname, port
 
 
-def _get(obj: Any, key: str) -> Any:
-    if obj is None:
-        return None
-    if isinstance(obj, Mapping):
-        return obj.get(key)
-    return getattr(obj, key, None)
-
-
 def _int(value: Any) -> int:
     return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
 
 
+@reads(_ACTUAL_USAGE, _TOTAL_USAGE)
 def wrap_update_usage(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """AG2 reports a cache hit as usage with no `actual_usage`: flag the running call."""
     call = _current_call()
     if call is not None:
-        actual = kwargs.get("actual_usage", args[0] if args else None)
-        total = kwargs.get("total_usage", args[1] if len(args) > 1 else None)
+        actual = _ACTUAL_USAGE.of(args, kwargs)
+        total = _TOTAL_USAGE.of(args, kwargs)
         call.cached = actual is None and total is not None
     return wrapped(*args, **kwargs)
 
 
+@reads(_PARAMS)
 def wrap_client_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """One attempt of a config list: failures AG2 falls back from become span events."""
     try:
@@ -327,14 +334,14 @@ def wrap_client_create(wrapped: Any, instance: Any, args: tuple[Any, ...], kwarg
     except Exception as exc:
         call = _current_call()
         if call is not None and call.operation is not None:
-            params = kwargs.get("params", args[0] if args else {})
+            params = _PARAMS.of(args, kwargs)
             with telemetry_guard("attempt event"):
                 call.operation.span.add_event(
                     sc.AG2_LLM_ATTEMPT_FAILED_EVENT,
                     {
-                        sc.GEN_AI_REQUEST_MODEL: str(_get(params, "model") or ""),
+                        sc.GEN_AI_REQUEST_MODEL: str(read_field(params, "model") or ""),
                         sc.ERROR_TYPE: error_type(exc),
-                        "exception.message": str(exc)[:500],
+                        sc.EXCEPTION_MESSAGE: str(exc)[:500],
                     },
                 )
         raise
@@ -363,8 +370,8 @@ def _note_retry(kwargs: Mapping[str, Any]) -> None:
         return
     with telemetry_guard("retry event"):
         response = kwargs.get("response")
-        attributes: dict[str, Any] = {"http.request.resend_count": int(kwargs.get("retries_taken", 0)) + 1}
+        attributes: dict[str, Any] = {sc.HTTP_REQUEST_RESEND_COUNT: int(kwargs.get("retries_taken", 0)) + 1}
         status = getattr(response, "status_code", None)
         if isinstance(status, int):
-            attributes["http.response.status_code"] = status
+            attributes[sc.HTTP_RESPONSE_STATUS_CODE] = status
         call.operation.span.add_event(sc.HTTP_RETRY_EVENT, attributes)

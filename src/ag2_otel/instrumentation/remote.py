@@ -33,15 +33,16 @@ from opentelemetry import propagate
 from opentelemetry.trace import SpanKind
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import agent_name, bound_argument
+from ag2_otel.instrumentation._agents import agent_name, calling_self
+from ag2_otel.instrumentation._arguments import Parameter, reads
 from ag2_otel.instrumentation._registry import Telemetry, registry
 from ag2_otel.instrumentation._safety import telemetry_guard
-from ag2_otel.instrumentation._spans import Finish, Operation, acall_traced, async_wrapper
+from ag2_otel.instrumentation._spans import Operation, Planned, acall_traced, async_wrapper
 from ag2_otel.instrumentation.agent import begin_agent_turn, finish_agent_turn
-from ag2_otel.instrumentation.code_execution import calling_self
 
 _CLIENT_FACTORIES = "autogen.a2a.client_factory"
 _HTTP_ERROR_STATUS = 400
+_REQUEST, _CONTEXT, _STATE = Parameter("request"), Parameter("context"), Parameter("state")
 
 # httpx clients made by AG2's A2A client factories -> the A2aRemoteAgent that made them
 _clients: weakref.WeakKeyDictionary[Any, weakref.ref[Any]] = weakref.WeakKeyDictionary()
@@ -68,9 +69,7 @@ def _is_remote_agent(obj: Any) -> bool:
 # --- client: one CLIENT span per request, context injected per request --------
 
 
-def _plan_send(
-    client: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation | None] | None, Finish]:
+def _plan_send(client: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     try:
         owner = _clients.get(client)
     except TypeError:  # an unhashable client
@@ -79,7 +78,7 @@ def _plan_send(
     if agent is None:
         return None, _finish_send
     telemetry = registry.for_agent(agent)
-    request = bound_argument(args, kwargs, "request", 0)
+    request = _REQUEST.of(args, kwargs)
     if telemetry is None or request is None:
         return None, _finish_send
     finish = _finish_streamed if kwargs.get("stream") else _finish_send
@@ -177,15 +176,13 @@ def _stream_class() -> type:
 # --- server: the executor's run joins the caller's trace ----------------------
 
 
-def _plan_execute(
-    executor: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
+def _plan_execute(executor: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     service = getattr(executor, "agent", None)
     agent = getattr(service, "agent", service)
     telemetry = registry.for_agent(agent) if agent is not None else None
     if telemetry is None:
         return None, _finish_execute
-    request_context = bound_argument(args, kwargs, "context", 0)
+    request_context = _CONTEXT.of(args, kwargs)
     return (lambda: _begin_execute(telemetry, agent, request_context)), _finish_execute
 
 
@@ -210,12 +207,13 @@ def _call_state(request_context: Any) -> Mapping[str, Any]:
 
 def _incoming_context(args: tuple[Any, ...], kwargs: dict[str, Any]) -> otel_context.Context | None:
     """The caller's context from the A2A request headers, if it sent one."""
-    headers = _call_state(bound_argument(args, kwargs, "context", 0)).get("headers")
+    headers = _call_state(_CONTEXT.of(args, kwargs)).get("headers")
     if not isinstance(headers, Mapping) or "traceparent" not in {str(k).lower() for k in headers}:
         return None
     return propagate.extract({str(k).lower(): v for k, v in headers.items()})
 
 
+@reads(_CONTEXT)
 async def _wrap_execute(
     wrapped: Callable[..., Awaitable[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
@@ -236,6 +234,7 @@ async def _wrap_execute(
 # --- server: the served agent's turn ------------------------------------------------
 
 
+@reads(_STATE)
 def _wrap_service_call(
     wrapped: Callable[..., AsyncIterator[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> AsyncIterator[Any]:
@@ -246,7 +245,7 @@ def _wrap_service_call(
     telemetry = registry.for_agent(agent) if agent is not None else None
     if telemetry is None:
         return turn
-    messages = getattr(bound_argument(args, kwargs, "state", 0), "messages", None)
+    messages = getattr(_STATE.of(args, kwargs), "messages", None)
     return _traced_turn(turn, telemetry, agent, messages)
 
 
@@ -298,7 +297,7 @@ async def _close(turn: AsyncIterator[Any]) -> None:
 PATCHES: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
     (_CLIENT_FACTORIES, "HttpxClientFactory", "__call__", _wrap_factory_call),
     (_CLIENT_FACTORIES, "EmptyClientFactory", "__call__", _wrap_factory_call),
-    ("httpx", "AsyncClient", "send", async_wrapper(_plan_send)),
+    ("httpx", "AsyncClient", "send", reads(_REQUEST)(async_wrapper(_plan_send))),
     ("autogen.a2a.agent_executor", "AutogenAgentExecutor", "execute", _wrap_execute),
     ("autogen.agentchat.remote.agent_service", "AgentService", "__call__", _wrap_service_call),
 )

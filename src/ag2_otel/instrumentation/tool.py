@@ -5,23 +5,24 @@ result and marked on the span without changing it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from ag2_otel.instrumentation import _semconv as sc
-from ag2_otel.instrumentation._agents import agent_name, bound_argument
+from ag2_otel.instrumentation._agents import agent_name
+from ag2_otel.instrumentation._arguments import Parameter, reads
 from ag2_otel.instrumentation._registry import Telemetry, registry
-from ag2_otel.instrumentation._spans import Finish, Operation, async_wrapper, is_active, sync_wrapper
+from ag2_otel.instrumentation._spans import Operation, Planned, async_wrapper, is_active, sync_wrapper
+
+_FUNC_CALL, _CALL_ID = Parameter("func_call"), Parameter("call_id")
 
 
-def _plan(
-    agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Callable[[], Operation] | None, Finish]:
+def _plan(agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Planned:
     telemetry = registry.for_agent(agent)
-    func_call = bound_argument(args, kwargs, "func_call", 0)
+    func_call = _FUNC_CALL.of(args, kwargs)
     if telemetry is None or not isinstance(func_call, Mapping):
         return None, _finish
-    call_id = bound_argument(args, kwargs, "call_id", 1)
+    call_id = _CALL_ID.of(args, kwargs)
     marker = ("tool", id(agent), call_id, func_call.get("name"))
     if is_active(marker):  # a subclass override calling super(): one span per call
         return None, _finish
@@ -71,5 +72,5 @@ def _failure_kind(content: Any) -> str:
     return "tool_error"
 
 
-wrap_execute_function = sync_wrapper(_plan)
-wrap_a_execute_function = async_wrapper(_plan)
+wrap_execute_function = reads(_FUNC_CALL, _CALL_ID)(sync_wrapper(_plan))
+wrap_a_execute_function = reads(_FUNC_CALL, _CALL_ID)(async_wrapper(_plan))

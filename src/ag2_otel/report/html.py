@@ -43,10 +43,11 @@ _CSS = (Path(__file__).with_name("report.css")).read_text(encoding="utf-8")
 
 def render_fragment(trace: Mapping[str, Any]) -> str:
     """The report as an HTML fragment (for notebooks): one `<div>` with its own scoped styles."""
+    trace = _with_derived(trace)
     spans: Sequence[Mapping[str, Any]] = trace.get("spans") or []
     summary: Mapping[str, Any] = trace.get("summary") or {}
     parts = [f"<div class='ag2otel-report'><style>{_CSS}</style>", _header(summary)]
-    parts.append(_transcript(spans))
+    parts.append(_transcript(trace))
     parts.append(_tree(spans))
     parts.append("</div>")
     return "".join(parts)
@@ -116,8 +117,18 @@ def _header(summary: Mapping[str, Any]) -> str:
     )
 
 
-def _transcript(spans: Sequence[Mapping[str, Any]]) -> str:
-    transcript = build_transcript(spans)
+def _with_derived(trace: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The document with the server's derived facts: as the API serves it, or added here to
+    a store's `get_trace` document (a copy: the caller's stays as it was)."""
+    if "derived" in trace:
+        return trace
+    from ag2_otel.server.attribution import attribute_trace
+
+    return attribute_trace({**trace, "spans": [dict(s) for s in trace.get("spans") or []]})
+
+
+def _transcript(trace: Mapping[str, Any]) -> str:
+    transcript = build_transcript(trace)
     out = ["<section class='transcript'>"]
     if not transcript.with_content:
         out.append(f"<div class='hint'>{escape(CONTENT_HINT)}</div>")

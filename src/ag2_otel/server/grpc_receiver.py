@@ -18,26 +18,17 @@ from grpc import aio
 from ag2_otel.server.auth import bearer_token, token_matches
 from ag2_otel.server.ingest_gate import Busy, IngestGate
 from ag2_otel.server.ingest_limits import IngestLimits
-from ag2_otel.server.otlp_decode import PROTOBUF, ReceiveError, decode_traces
-from ag2_otel.server.otlp_http import Decode, Respond, store_batch, trace_response
-from ag2_otel.server.otlp_logs import (
-    LOGS_SERVICE,
-    METRICS_SERVICE,
-    decode_logs,
-    decode_metrics,
-    logs_response,
-    metrics_response,
-)
+from ag2_otel.server.otlp_decode import PROTOBUF, ReceiveError
+from ag2_otel.server.otlp_http import store_batch
+from ag2_otel.server.otlp_signals import SIGNALS, TRACES, Signal
 from ag2_otel.server.otlp_status import GRPC_CODE_BY_HTTP, RETRY_INFO_METADATA_KEY, retry_info
 from ag2_otel.server.ratelog import RateLimitedLog
-from ag2_otel.server.store.logs import write_logs
-from ag2_otel.server.store.writer import Overloaded, Write
+from ag2_otel.server.store.writer import Overloaded
 from ag2_otel.server.trace_store import SpanWriter
 
 logger = logging.getLogger(__name__)
 _log = RateLimitedLog(logger)
 
-SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
 GRPC_OPTIONS = (
     ("grpc.max_send_message_length", 4 * 1024 * 1024),
     # idle clients are dropped after 5 minutes; a client may ping at most every 10 s
@@ -62,22 +53,22 @@ class ExportHandler:
         *,
         limits: IngestLimits,
         gate: IngestGate,
-        signal: tuple[Decode, Respond, Write | None] = (decode_traces, trace_response, None),
+        signal: Signal = TRACES,
     ) -> None:
         self._writer = writer
         self._token = token
         self._limits = limits
         self._gate = gate
-        self._decode, self._respond, self._write = signal
+        self._signal = signal
 
     async def export(self, body: bytes, context: Any) -> bytes:
         if self._token and not self._authorized(context):
             await context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or invalid bearer token")
         try:
             async with self._gate.slot():
-                batch = await asyncio.to_thread(self._decode, body, PROTOBUF, self._limits)
+                batch = await asyncio.to_thread(self._signal.decode, body, PROTOBUF, self._limits)
                 del body
-                await store_batch(self._writer, batch, self._write)
+                await store_batch(self._writer, batch, self._signal.write)
         except ReceiveError as exc:
             await context.abort(_status_code(exc.status), exc.reason)
         except (Busy, Overloaded) as exc:
@@ -96,7 +87,7 @@ class ExportHandler:
             await context.abort(
                 grpc.StatusCode.UNAVAILABLE, "ingest failed unexpectedly; retry later", _RETRY_LATER
             )
-        return self._respond(batch, PROTOBUF)
+        return self._signal.respond(batch, PROTOBUF)
 
     def _authorized(self, context: Any) -> bool:
         for key, value in context.invocation_metadata() or ():
@@ -114,14 +105,9 @@ def create_grpc_server(
 ) -> aio.Server:
     limits = limits or IngestLimits()
     gate = gate or IngestGate(limits)
-    signals: dict[str, tuple[Decode, Respond, Write | None]] = {
-        SERVICE: (decode_traces, trace_response, None),
-        LOGS_SERVICE: (decode_logs, logs_response, write_logs),
-        METRICS_SERVICE: (decode_metrics, metrics_response, None),
-    }
     handlers = {
-        service: ExportHandler(writer, token, limits=limits, gate=gate, signal=signal)
-        for service, signal in signals.items()
+        signal.service: ExportHandler(writer, token, limits=limits, gate=gate, signal=signal)
+        for signal in SIGNALS
     }
     server = aio.server(
         options=[("grpc.max_receive_message_length", limits.max_body_bytes), *GRPC_OPTIONS],

@@ -22,10 +22,10 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span
 from ag2_otel.server.ingest_limits import SPAN_SCHEMA, Budget, IngestLimits, LimitExceeded, fields, walk
 from ag2_otel.server.producers import CONTENT_EVENTS, Event, canonical_attributes
 from ag2_otel.server.promote import Promoted, promote
+from ag2_otel.server.units import MAX_NS
 
 KINDS = ("UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER")
 STATUS_CODES = ("UNSET", "OK", "ERROR")
-_MAX_TIME_NS = 2**63 - 1
 
 
 @dataclass(slots=True)  # not frozen: a frozen __init__ costs per field, per span (docs/backend.md)
@@ -203,7 +203,7 @@ def _invalid_reason(span: Span) -> str | None:
         return "span with invalid span_id (need 8 non-zero bytes)"
     if len(span.parent_span_id) not in (0, 8):
         return "span with invalid parent_span_id (need 0 or 8 bytes)"
-    if span.start_time_unix_nano > _MAX_TIME_NS or span.end_time_unix_nano > _MAX_TIME_NS:
+    if span.start_time_unix_nano > MAX_NS or span.end_time_unix_nano > MAX_NS:
         return "span with a timestamp beyond year 2262"
     return None
 

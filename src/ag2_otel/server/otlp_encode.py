@@ -10,18 +10,17 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ag2_otel.server.normalize import KINDS, STATUS_CODES
+from ag2_otel.server.normalize import KINDS, STATUS_CODES, SpanRow
 
 _STATUS_NUMBER = {name: index for index, name in enumerate(STATUS_CODES)}
 _KIND_NUMBER = {name: index for index, name in enumerate(KINDS)}
 
 
-def otlp_json(rows: Iterable[tuple[Any, ...]]) -> dict[str, Any]:
-    """Rows from `queries.span_rows` → an `ExportTraceServiceRequest` as OTLP/JSON."""
+def otlp_json(rows: Iterable[SpanRow]) -> dict[str, Any]:
+    """Stored spans (`TraceStore.span_rows`) → an `ExportTraceServiceRequest` as OTLP/JSON."""
     resources: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for row in rows:
-        resource, scope = row[15], row[16]
-        resources.setdefault(resource, {}).setdefault(scope, []).append(_span(row))
+        resources.setdefault(row.resource_json, {}).setdefault(row.scope_json, []).append(_span(row))
     return {
         "resourceSpans": [
             {
@@ -35,30 +34,28 @@ def otlp_json(rows: Iterable[tuple[Any, ...]]) -> dict[str, Any]:
     }
 
 
-def _span(row: tuple[Any, ...]) -> dict[str, Any]:
-    (trace_id, span_id, parent, name, kind, start, end, status_code, status_message, _type, _op, _agent,
-     attributes, events, links, _resource, _scope, trace_state, flags) = row  # fmt: skip
+def _span(row: SpanRow) -> dict[str, Any]:
     span: dict[str, Any] = {
-        "traceId": trace_id,
-        "spanId": span_id,
-        "name": name,
-        "kind": _KIND_NUMBER.get(kind, 0),
-        "startTimeUnixNano": str(start),
-        "endTimeUnixNano": str(end),
-        "attributes": key_values(json.loads(attributes)),
+        "traceId": row.trace_id,
+        "spanId": row.span_id,
+        "name": row.name,
+        "kind": _KIND_NUMBER.get(row.kind, 0),
+        "startTimeUnixNano": str(row.start_ns),
+        "endTimeUnixNano": str(row.end_ns),
+        "attributes": key_values(json.loads(row.attributes_json)),
         "events": [
             {"name": e["name"], "timeUnixNano": str(e["time_ns"]), "attributes": key_values(e["attributes"])}
-            for e in json.loads(events)
+            for e in json.loads(row.events_json)
         ],
-        "links": [_link(link) for link in json.loads(links)],
-        "status": {"code": _STATUS_NUMBER.get(status_code, 0), "message": status_message},
+        "links": [_link(link) for link in json.loads(row.links_json)],
+        "status": {"code": _STATUS_NUMBER.get(row.status_code, 0), "message": row.status_message},
     }
-    if parent:
-        span["parentSpanId"] = parent
-    if trace_state:
-        span["traceState"] = trace_state
-    if flags:
-        span["flags"] = flags
+    if row.parent_span_id:
+        span["parentSpanId"] = row.parent_span_id
+    if row.trace_state:
+        span["traceState"] = row.trace_state
+    if row.flags:
+        span["flags"] = row.flags
     return span
 
 

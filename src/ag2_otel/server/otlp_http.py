@@ -22,21 +22,15 @@ from starlette.routing import BaseRoute, Route
 from ag2_otel.server.ingest_gate import Busy, IngestGate
 from ag2_otel.server.ingest_limits import IngestLimits
 from ag2_otel.server.normalize import Batch
-from ag2_otel.server.otlp_decode import JSON, PROTOBUF, ReceiveError, decode_traces, decompress, media_type
-from ag2_otel.server.otlp_logs import decode_logs, decode_metrics, logs_response, metrics_response
-from ag2_otel.server.otlp_status import RETRY_AFTER_SECONDS, export_response, status_body
+from ag2_otel.server.otlp_decode import JSON, PROTOBUF, ReceiveError, decompress, media_type
+from ag2_otel.server.otlp_signals import SIGNALS, Decode, Signal
+from ag2_otel.server.otlp_status import RETRY_AFTER_SECONDS, status_body
 from ag2_otel.server.ratelog import RateLimitedLog
-from ag2_otel.server.store.logs import write_logs
 from ag2_otel.server.store.writer import Overloaded, StoreWriter, Write
 from ag2_otel.server.trace_store import SpanWriter
 
 logger = logging.getLogger(__name__)
 _log = RateLimitedLog(logger)
-
-Decode = Callable[[bytes, str, IngestLimits], Batch[Any]]
-"""(uncompressed body, media type, limits) → the rows to store and what was rejected."""
-Respond = Callable[[Batch[Any], str], bytes]
-"""(batch, media type) → the export response body."""
 
 
 def otlp_routes(
@@ -49,15 +43,13 @@ def otlp_routes(
     gate = gate or IngestGate(limits)
     read_seconds = limits.body_seconds
 
-    def export(
-        decode: Decode, respond: Respond, write: Write | None
-    ) -> Callable[[Request], Awaitable[Response]]:
+    def export(signal: Signal) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            return await _export(request, decode, respond, write)
+            return await _export(request, signal)
 
         return endpoint
 
-    async def _export(request: Request, decode: Decode, respond: Respond, write: Write | None) -> Response:
+    async def _export(request: Request, signal: Signal) -> Response:
         media = media_type(request.headers.get("content-type"))
         reply = media if media in (PROTOBUF, JSON) else JSON
         try:
@@ -71,9 +63,9 @@ def otlp_routes(
                 except asyncio.TimeoutError:  # not the builtin before Python 3.11
                     raise ReceiveError(408, f"request body not received within {read_seconds:g} s") from None
                 encoding = request.headers.get("content-encoding")
-                batch = await anyio.to_thread.run_sync(_decode, decode, body, media, encoding, limits)
+                batch = await anyio.to_thread.run_sync(_decode, signal.decode, body, media, encoding, limits)
                 del body
-                await store_batch(writer, batch, write)
+                await store_batch(writer, batch, signal.write)
         except ReceiveError as exc:
             return _error(exc.status, exc.reason, reply)
         except (Busy, Overloaded) as exc:
@@ -84,13 +76,9 @@ def otlp_routes(
         except Exception as exc:  # an ingest bug must cost a retry, not a batch
             _log.warning("ingest", f"ingest failed unexpectedly: {type(exc).__name__}")
             return _error(503, "ingest failed unexpectedly; retry later", reply, retry=True)
-        return Response(respond(batch, reply), media_type=reply)
+        return Response(signal.respond(batch, reply), media_type=reply)
 
-    return [
-        Route("/v1/traces", export(decode_traces, trace_response, None), methods=["POST"]),
-        Route("/v1/logs", export(decode_logs, logs_response, write_logs), methods=["POST"]),
-        Route("/v1/metrics", export(decode_metrics, metrics_response, None), methods=["POST"]),
-    ]
+    return [Route(signal.path, export(signal), methods=["POST"]) for signal in SIGNALS]
 
 
 async def store_batch(writer: SpanWriter, batch: Batch[Any], write: Write | None = None) -> None:
@@ -117,10 +105,6 @@ def _decode(
     decode: Decode, body: bytes, media: str, encoding: str | None, limits: IngestLimits
 ) -> Batch[Any]:
     return decode(decompress(body, encoding, limits.max_decoded_bytes), media, limits)
-
-
-def trace_response(batch: Batch[Any], media: str) -> bytes:
-    return export_response(batch.rejected, batch.error_message, media)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -38,10 +38,10 @@ from ag2_otel.server.otlp_decode import (
     items,
     parse_bounded,
 )
+from ag2_otel.server.units import MAX_NS
 
 LOGS_SERVICE = "opentelemetry.proto.collector.logs.v1.LogsService"
 METRICS_SERVICE = "opentelemetry.proto.collector.metrics.v1.MetricsService"
-_MAX_TIME_NS = 2**63 - 1
 
 
 @dataclass(slots=True)
@@ -138,7 +138,7 @@ def _spend(budget: Budget | None, kind: str) -> None:
 def _invalid_reason(record: LogRecord) -> str | None:
     if len(record.trace_id) not in (0, 16) or len(record.span_id) not in (0, 8):
         return "log record with an invalid trace_id or span_id length"
-    if record.time_unix_nano > _MAX_TIME_NS or record.observed_time_unix_nano > _MAX_TIME_NS:
+    if record.time_unix_nano > MAX_NS or record.observed_time_unix_nano > MAX_NS:
         return "log record with a timestamp beyond year 2262"
     return None
 

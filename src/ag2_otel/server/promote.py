@@ -9,13 +9,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 MAX_TOKENS = 2**40
 """Tokens of one LLM call above this (~10^12) are not real; such a value is not promoted."""
 MAX_COST = 1e9
 """Cost of one LLM call above this is not real; such a value is not promoted."""
 MAX_TURNS = 2**31
+MAX_SUM = 2**53 - 1
+"""Sums (tokens, cost, durations) saturate here: exact in a double and in JavaScript,
+far from SQLite's 64-bit overflow, and always a finite JSON number."""
 
 _TYPE_BY_OPERATION = {
     "chat": "llm",
@@ -70,6 +73,14 @@ def promote(attributes: Mapping[str, Any]) -> Promoted:
         ),
         turns=_int(turns, MAX_TURNS),
     )
+
+
+_Number = TypeVar("_Number", int, float)
+
+
+def saturated(value: _Number) -> _Number:
+    """`value` capped at `MAX_SUM` (Python ints never overflow; SQLite's and JSON's numbers do)."""
+    return value if value <= MAX_SUM else type(value)(MAX_SUM)
 
 
 def _text(value: Any) -> str | None:

@@ -32,8 +32,8 @@ class TraceStore(Protocol):
 
     def find_trace_ids(self, prefix: str, *, limit: int = 10) -> list[str]: ...
 
-    def span_rows(self, trace_id: str) -> list[tuple[Any, ...]]:
-        """Stored spans of one trace in `queries.span_rows` order (for `otlp_json`)."""
+    def span_rows(self, trace_id: str) -> list[SpanRow]:
+        """Stored spans of one trace, oldest first (for `otlp_json`)."""
         ...
 
     def close(self) -> None: ...

@@ -6,16 +6,20 @@ Needs the `otlp` extra (the SDK's OTLP exporters).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import Tracer
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode, TraceFlags, Tracer
+
+from ag2_otel.testing.workload import emit_traces
 
 
 def http_exporter(url: str, headers: dict[str, str] | None = None) -> HttpExporter:
@@ -49,3 +53,55 @@ def capture(emit: Callable[[Tracer], None], service: str = "test-service") -> li
 def request_of(spans: list[ReadableSpan]) -> ExportTraceServiceRequest:
     """The OTLP export request the SDK's exporters would send for `spans`."""
     return encode_spans(spans)
+
+
+def ag2_request(
+    count: int, *, service: str = "store-test", shift_ns: int = 0, first: int = 0
+) -> ExportTraceServiceRequest:
+    """`count` AG2-shaped traces as one export request, optionally moved back in time."""
+    request = request_of(capture(emit_traces(count, first), service=service))
+    if shift_ns:
+        for resource_spans in request.resource_spans:
+            for scope_spans in resource_spans.scope_spans:
+                for span in scope_spans.spans:
+                    span.start_time_unix_nano -= shift_ns
+                    span.end_time_unix_nano -= shift_ns
+    return request
+
+
+def span_from_dict(span: dict[str, Any]) -> ReadableSpan:
+    """The SDK span for a `Span` dict of docs/contracts.md (hex ids, `*_time_ns`, `status_code`)."""
+    status = (
+        Status(StatusCode.ERROR, span["status_message"])
+        if span["status_code"] == "ERROR"
+        else Status(StatusCode.UNSET)
+    )
+    parent = span["parent_span_id"]
+    return ReadableSpan(
+        name=span["name"],
+        context=_context(span["trace_id"], span["span_id"]),
+        parent=_context(span["trace_id"], parent) if parent else None,
+        resource=Resource(span["resource"]),
+        attributes=span["attributes"],
+        events=[Event(e["name"], e["attributes"], e["time_ns"]) for e in span["events"]],
+        kind=SpanKind[span["kind"]],
+        status=status,
+        start_time=span["start_time_ns"],
+        end_time=span["end_time_ns"],
+        instrumentation_scope=InstrumentationScope(span["scope"]["name"], span["scope"]["version"]),
+    )
+
+
+def export_span_dicts(url: str, spans: list[dict[str, Any]], headers: dict[str, str] | None = None) -> None:
+    """Send `Span` dicts to the server at `url` through the SDK's OTLP/HTTP exporter; raise if refused."""
+    exporter = http_exporter(url, headers)
+    try:
+        result = exporter.export([span_from_dict(s) for s in spans])
+    finally:
+        exporter.shutdown()  # type: ignore[no-untyped-call]
+    if result is not SpanExportResult.SUCCESS:
+        raise RuntimeError(f"OTLP export to {url} failed")
+
+
+def _context(trace_id: str, span_id: str) -> SpanContext:
+    return SpanContext(int(trace_id, 16), int(span_id, 16), is_remote=False, trace_flags=TraceFlags(1))

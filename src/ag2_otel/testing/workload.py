@@ -8,7 +8,7 @@ the root carries a roll-up that the store must not add again.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -27,6 +27,17 @@ def message(text: str, chars: int) -> str:
 
 def input_tokens(index: int, call: int) -> int:
     return 100 + (index + call) % 7
+
+
+def emit_traces(count: int, first: int = 0) -> Callable[[Tracer], None]:
+    """What emits `count` AG2-shaped traces (numbered from `first`) through a tracer:
+    the `emit` argument of `ag2_otel.testing.otlp.send` and `capture`."""
+
+    def emit(tracer: Tracer) -> None:
+        for index in range(first, first + count):
+            emit_trace(tracer, index)
+
+    return emit
 
 
 def emit_trace(

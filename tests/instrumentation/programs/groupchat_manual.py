@@ -21,7 +21,7 @@ def main(llm_config: Any) -> Any:
         )
         for name in ("alice", "bob", "carol")
     ]
-    groupchat = GroupChat(agents=agents, speaker_selection_method="manual", messages=[], max_round=3)
+    groupchat = GroupChat(agents=list(agents), speaker_selection_method="manual", messages=[], max_round=3)
     manager = GroupChatManager(groupchat=groupchat, llm_config=llm_config)
     with IOStream.set_default(scripted_keyboard(["3", "2"])):
         return agents[0].initiate_chat(manager, message="Who speaks next?")

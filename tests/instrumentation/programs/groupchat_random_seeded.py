@@ -21,7 +21,7 @@ def main(llm_config: Any) -> Any:
         )
         for name in ("alice", "bob", "carol", "dave")
     ]
-    groupchat = GroupChat(agents=agents, speaker_selection_method="random", messages=[], max_round=6)
+    groupchat = GroupChat(agents=list(agents), speaker_selection_method="random", messages=[], max_round=6)
     manager = GroupChatManager(groupchat=groupchat, llm_config=llm_config)
     result = agents[0].initiate_chat(manager, message="Let's each say one word.")
     dice = [random.randint(1, 6) for _ in range(5)]

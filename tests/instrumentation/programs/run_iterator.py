@@ -17,6 +17,7 @@ def main(llm_config: Any) -> Any:
     )
     response = assistant.run(message="Tell me a fun fact about octopuses.", max_turns=2, user_input=True)
     seen = []
+    event: Any  # typed BaseEvent by AG2; each event it yields has `type` and `content`
     for event in response.events:
         seen.append(event.type)
         if event.type == "input_request":

@@ -1,11 +1,27 @@
 """The tables the Collector contrib `clickhouse` exporter creates, as it creates them.
 
-Taken from opentelemetry-collector-contrib v0.128.0 (the version deploy/compose pins),
-exporter/clickhouseexporter/internal/sqltemplates/traces_table.sql and
-traces_id_ts_lookup_table.sql / _mv.sql (the `%s` templates of that release), filled in
+From opentelemetry-collector-contrib v0.128.0 (the version deploy/compose pins), filled in
 as deploy/compose configures the exporter (database `otel`) and with its defaults for the
 rest: table `otel_traces`, engine `MergeTree()`, no cluster, no TTL. ag2-otel reads these
 tables and never alters them; chDB stores, tests and the benchmark create them from here.
+
+Compared line by line (columns, types, codecs, skip indexes, PARTITION BY, ORDER BY, TTL
+slot, SETTINGS) with the exporter's `%s` templates, the generation 0.128.0 belongs to, in
+exporter/clickhouseexporter/internal/sqltemplates/ of the contrib repository:
+traces_table.sql at commit f92a5763be13aeb59ecf6f8b47e31d54109191bb,
+traces_id_ts_lookup_table.sql at 61540ced55e993255df9bcfca48ed89a87d3914f,
+traces_id_ts_lookup_mv.sql at 57b29d74154d72320747c8dd2a0b4a1629a39187, and
+internal/sql_templates/traces_table.sql (the directory's earlier name) at
+ff7a94656bd04ce95228ff4282554a233ed93434. All four agree with the SQL below, except that
+the templates quote identifiers as "db"."table" where this module uses backquotes (the same
+identifiers). Not verified: that these commits are the v0.128.0 tag's own files (the
+repository snapshot is 1.37 GB, over the 500 MB the fetch tool brings, so no tag). Later
+versions, which are not what 0.128.0 creates, differ visibly: Go text/template `{{ident}}`
+placeholders, `Delta(8)` and `T64` codecs, `ResourceAttributeItems`/`SpanAttributeItems`
+ALIAS columns, an `idx_lower_span_name` token index, `Timestamp` appended to the ORDER BY,
+and a lookup table of SimpleAggregateFunction columns partitioned by week; the contrib
+issue #41984 (August 2025, after 0.128.0) still describes the lookup table as below.
+`otel_logs` is not created here: ag2-otel does not read it (docs/scale-out.md).
 """
 
 from __future__ import annotations

@@ -1,9 +1,13 @@
-"""ag2-otel's own tables beside the exporter's: per-trace index and usage roll-ups, fed by
-materialized views on inserts into `otel_traces`. Versioned like the SQLite migrations,
-idempotent (`IF NOT EXISTS` everywhere), and never altering the exporter's tables.
+"""ag2-otel's own tables beside the exporter's: per-trace index, per-span facts and usage
+roll-ups, fed by materialized views on inserts into `otel_traces`. Versioned like the SQLite
+migrations, idempotent (`IF NOT EXISTS` everywhere), and never altering the exporter's tables.
 
-Each view's SELECT is also the backfill query, so data written before `db migrate` is
-summarised by exactly the same expressions (`backfill`).
+Migrations are frozen: a released one's SQL never changes (nor follows live code). Migration 2
+replaces migration 1's views with ones that clamp hostile numbers as promote.py does and
+survive times near 2^63 ns, and whose usage roll-ups count the LLM calls that carried a
+cost (`PricedCalls`, SQLite's `priced_calls`: an unpriced producer reads "not reported", not
+$0); its tables start empty, and `db backfill` fills them from the spans written before it,
+with each view's own SELECT (`backfill`).
 """
 
 from __future__ import annotations
@@ -77,22 +81,13 @@ _USAGE = """CREATE TABLE IF NOT EXISTS __DB__.ag2_usage___GRAIN__ (
     DurationNs UInt64
 ) ENGINE = SummingMergeTree ORDER BY (Bucket, Agent, Model)"""
 
-_USAGE_SELECT_V1 = (
+USAGE_SELECT = (
     f"SELECT __BUCKET__(Timestamp, 'UTC') AS Bucket, {AGENT} AS Agent, {MODEL} AS Model,"
     f" count() AS LlmCalls, sum({_tokens('gen_ai.usage.input_tokens')}) AS InputTokens,"
     f" sum({_tokens('gen_ai.usage.output_tokens')}) AS OutputTokens, sum({COST}) AS Cost,"
     " sum(Duration) AS DurationNs"
     f" FROM __DB__.otel_traces WHERE {IS_LLM} __WHERE__ GROUP BY Bucket, Agent, Model"
 )
-# Version 2 also counts the LLM calls that carried a cost, so an unpriced producer reads
-# "not reported" rather than $0 (SQLite's `priced_calls`).
-_USAGE_SELECT_V2 = _USAGE_SELECT_V1.replace(
-    " sum(Duration) AS DurationNs",
-    " sum(Duration) AS DurationNs,"
-    f" countIf(mapContains({_A}, 'ag2.usage.cost') OR mapContains({_A}, 'gen_ai.usage.cost')) AS PricedCalls",
-)
-USAGE_SELECT = _USAGE_SELECT_V2
-"""What the usage views select today (the backfill runs it)."""
 
 GRAINS = {"hourly": "toStartOfHour", "daily": "toStartOfDay"}
 
@@ -119,29 +114,145 @@ def _views() -> tuple[str, ...]:
         statements.append(_USAGE.replace("__GRAIN__", grain))
         statements.append(
             f"CREATE MATERIALIZED VIEW IF NOT EXISTS __DB__.ag2_usage_{grain}_mv"
-            f" TO __DB__.ag2_usage_{grain} AS " + _USAGE_SELECT_V1.replace("__BUCKET__", bucket)
+            f" TO __DB__.ag2_usage_{grain} AS " + USAGE_SELECT.replace("__BUCKET__", bucket)
         )
     return tuple(statements)
 
 
-def _priced_calls() -> tuple[str, ...]:
-    """Rows written before this migration default to "every call priced": what they showed
-    until now (a cost figure), rather than claiming their cost was not reported."""
-    statements = []
-    for grain, bucket in GRAINS.items():
-        statements += [
-            f"ALTER TABLE __DB__.ag2_usage_{grain}"
-            " ADD COLUMN IF NOT EXISTS PricedCalls UInt64 DEFAULT LlmCalls",
-            f"DROP VIEW IF EXISTS __DB__.ag2_usage_{grain}_mv",
-            f"CREATE MATERIALIZED VIEW IF NOT EXISTS __DB__.ag2_usage_{grain}_mv"
-            f" TO __DB__.ag2_usage_{grain} AS " + _USAGE_SELECT_V2.replace("__BUCKET__", bucket),
-        ]
+# --- migration 2: numbers clamped as at ingest, times up to 2^63 ns, per-span facts -------
+# promote.py's bounds (issue 17), spelled out so this SQL never changes with live code;
+# tests/server/test_clickhouse_store.py runs these expressions against promote() and checks.
+MAX_TOKENS = "1099511627776"  # promote.MAX_TOKENS: more tokens in one call are not real
+MAX_COST = "1000000000"  # promote.MAX_COST
+MAX_SUM = "9007199254740991"  # summaries.MAX_SUM: where sums saturate; one span adds at most this
+MAX_TIME_NS = "9223372036854775807"  # the last nanosecond of DateTime64(9) and of an int64
+
+
+def _number(value: str, maximum: str) -> str:
+    """promote._float in SQL: a number in [0, maximum], else 0 (NaN and ±inf compare false)."""
+    number = f"toFloat64OrZero({value})"
+    return f"if({number} >= 0 AND {number} <= {maximum}, {number}, 0)"
+
+
+_START_NS = "greatest(toUnixTimestamp64Nano(Timestamp), 0)"
+# The exporter writes Go's end.Sub(start) as UInt64: an end before the start arrives as a
+# number above 2^63 (SQLite stores that span with no duration); an end past 2262 is cut there,
+# so start + duration never overflows (addNanoseconds would fail the whole insert).
+DURATION_NS = f"if(Duration > {MAX_TIME_NS}, 0, least(Duration, toUInt64({MAX_TIME_NS} - {_START_NS})))"
+END_NS = f"({_START_NS} + toInt64({DURATION_NS}))"
+AGENT_2 = (  # promote(): gen_ai.agent.name, else ag2.agent.name
+    f"if(mapContains({_A}, 'gen_ai.agent.name'), {_A}['gen_ai.agent.name'], {_A}['ag2.agent.name'])"
+)
+_COST_VALUE_2 = f"if(mapContains({_A}, 'ag2.usage.cost'), {_A}['ag2.usage.cost'], {_A}['gen_ai.usage.cost'])"
+COST_2 = _number(_COST_VALUE_2, MAX_COST)
+# promote(): a call is priced when its cost is a number in [0, MAX_COST] (an absent or
+# hostile one counts as unknown, not as $0). NULL (not a number) compares as neither.
+_COST_OR_NULL = f"toFloat64OrNull({_COST_VALUE_2})"
+PRICED_2 = f"ifNull({_COST_OR_NULL} >= 0 AND {_COST_OR_NULL} <= {MAX_COST}, 0)"
+
+
+def _tokens_2(key: str) -> str:
+    return f"toInt64({_number(f'{_A}[{key!r}]', MAX_TOKENS)})"
+
+
+# The attributes promote() reads (and the running marker of ag2_otel.live), spelled out;
+# the test checks promote() reads no others.
+FACT_KEYS = (
+    "ag2.span.type", "gen_ai.operation.name", "gen_ai.agent.name", "ag2.agent.name",
+    "gen_ai.provider.name", "gen_ai.system", "gen_ai.request.model", "gen_ai.response.model",
+    "gen_ai.tool.name", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "ag2.usage.cost",
+    "gen_ai.usage.cost", "gen_ai.conversation.id", "ag2.conversation.id", "ag2.conversation.turns",
+    "ag2.group_chat.rounds", "ag2_otel.running",
+)  # fmt: skip
+
+TRACE_INDEX_2 = "ag2_trace_index_v2"
+SPAN_FACTS = "ag2_span_facts"
+USAGE_2 = {"hourly": "ag2_usage_hourly_v2", "daily": "ag2_usage_daily_v2"}
+
+TRACE_INDEX_2_SELECT = (
+    "SELECT toStartOfHour(min(Timestamp), 'UTC') AS Hour, TraceId, min(Timestamp) AS Start,"
+    f" max(fromUnixTimestamp64Nano({END_NS})) AS End,"
+    " countIf(StatusCode = 'STATUS_CODE_ERROR') AS Errors,"
+    " groupUniqArrayIf(toString(ServiceName), ServiceName != '') AS Services,"
+    f" groupUniqArrayIf({AGENT_2}, {AGENT_2} != '') AS Agents,"
+    f" groupUniqArrayIf({MODEL}, {IS_LLM} AND {MODEL} != '') AS Models,"
+    " groupUniqArrayArray(arrayFilter(w -> w != '', [toString(SpanName), toString(ServiceName),"
+    f" {_A}['gen_ai.tool.name'], {_A}['gen_ai.conversation.id'], StatusMessage, {AGENT_2}])) AS Words"
+    " FROM __DB__.otel_traces WHERE TraceId != '' __WHERE__ GROUP BY TraceId"
+)
+
+# What the trace list's summaries need of each span, without the content. Sorted by time,
+# the spans of a page's traces (which started close together) are a few adjacent granules:
+# the list reads them instead of the exporter's wide rows sorted by service and span name.
+_SPAN_FACTS = """CREATE TABLE IF NOT EXISTS __DB__.ag2_span_facts (
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)),
+    ParentSpanId String CODEC(ZSTD(1)),
+    SpanName LowCardinality(String) CODEC(ZSTD(1)),
+    Timestamp DateTime64(9) CODEC(Delta, ZSTD(1)),
+    Duration UInt64 CODEC(ZSTD(1)),
+    StatusCode LowCardinality(String) CODEC(ZSTD(1)),
+    StatusMessage String CODEC(ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    Facts Map(LowCardinality(String), String) CODEC(ZSTD(1))
+) ENGINE = MergeTree ORDER BY (Timestamp, TraceId) SETTINGS index_granularity = 1024"""
+
+SPAN_FACTS_SELECT = (
+    f"SELECT TraceId, SpanId, ParentSpanId, SpanName, Timestamp, {DURATION_NS} AS Duration, StatusCode,"
+    " StatusMessage, ServiceName,"
+    f" mapFilter((k, v) -> k IN ({', '.join(repr(key) for key in FACT_KEYS)}), {_A}) AS Facts"
+    " FROM __DB__.otel_traces WHERE TraceId != '' __WHERE__"
+)
+
+# Migration 1's usage table and one more column, spelled out (frozen).
+_USAGE_2 = """CREATE TABLE IF NOT EXISTS __DB__.__TABLE__ (
+    Bucket DateTime('UTC'),
+    Agent LowCardinality(String),
+    Model LowCardinality(String),
+    LlmCalls UInt64,
+    InputTokens Int64,
+    OutputTokens Int64,
+    Cost Float64,
+    DurationNs UInt64,
+    PricedCalls UInt64
+) ENGINE = SummingMergeTree ORDER BY (Bucket, Agent, Model)"""
+
+USAGE_2_SELECT = (
+    f"SELECT __BUCKET__(Timestamp, 'UTC') AS Bucket, {AGENT_2} AS Agent, {MODEL} AS Model,"
+    f" count() AS LlmCalls, sum({_tokens_2('gen_ai.usage.input_tokens')}) AS InputTokens,"
+    f" sum({_tokens_2('gen_ai.usage.output_tokens')}) AS OutputTokens, sum({COST_2}) AS Cost,"
+    f" sum(least({DURATION_NS}, {MAX_SUM})) AS DurationNs, countIf({PRICED_2}) AS PricedCalls"
+    f" FROM __DB__.otel_traces WHERE {IS_LLM} __WHERE__ GROUP BY Bucket, Agent, Model"
+)
+
+# table → its view's SELECT (the backfill runs the same); the daily roll-up buckets by day
+FILLED_BY_2 = {
+    TRACE_INDEX_2: TRACE_INDEX_2_SELECT,
+    SPAN_FACTS: SPAN_FACTS_SELECT,
+    **{table: USAGE_2_SELECT.replace("__BUCKET__", GRAINS[grain]) for grain, table in USAGE_2.items()},
+}
+
+
+def _views_2() -> tuple[str, ...]:
+    statements = [
+        _TRACE_INDEX.replace("ag2_trace_index", TRACE_INDEX_2),
+        _SPAN_FACTS,
+        *(_USAGE_2.replace("__TABLE__", table) for table in USAGE_2.values()),
+    ]
+    for table, select in FILLED_BY_2.items():
+        view = f"CREATE MATERIALIZED VIEW IF NOT EXISTS __DB__.{table}_mv TO __DB__.{table} AS "
+        statements.append(view + select)
+    # migration 1's views stop (an insert with an end near 2^63 ns failed in them) and go
+    for name in ("ag2_trace_index", "ag2_usage_hourly", "ag2_usage_daily"):
+        statements += [f"DROP VIEW IF EXISTS __DB__.{name}_mv", f"DROP TABLE IF EXISTS __DB__.{name}"]
     return tuple(statements)
 
 
 MIGRATIONS = (
     Migration(1, "per-trace index and hourly/daily usage views", _views()),
-    Migration(2, "usage: LLM calls that carried a cost (unpriced reads 'not reported')", _priced_calls()),
+    Migration(
+        2, "numbers clamped as at ingest, times up to 2^63 ns, per-span facts for the list", _views_2()
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 
@@ -187,8 +298,9 @@ def migrate(client: Client) -> list[Migration]:
 
 
 def backfill(client: Client, *, before_ns: int | None = None) -> int:
-    """Summarise spans that started before `before_ns` (default: when migration 1 was
-    applied), with the views' own SELECTs; returns how many spans that covered.
+    """Summarise spans that started before `before_ns` (default: when the latest migration
+    was applied, whose tables started empty), with the views' own SELECTs; returns how many
+    spans that covered.
 
     Run it once. ClickHouse keeps no insert time per row, so the cut is by span start:
     a span that started before the cut but was inserted after the views existed (a long
@@ -197,15 +309,13 @@ def backfill(client: Client, *, before_ns: int | None = None) -> int:
     """
     db = quote_identifier(client.database)
     done = applied_versions(client)
-    if 1 not in done:
+    if LATEST not in done:
         raise ValueError("run `ag2-otel db migrate --store …` first")
-    cutoff = before_ns if before_ns is not None else done[1]
+    cutoff = before_ns if before_ns is not None else done[LATEST]
     where = "AND Timestamp < fromUnixTimestamp64Nano({before:Int64})"
     params = {"before": cutoff}
-    client.command(f"INSERT INTO {db}.ag2_trace_index " + render(TRACE_INDEX_SELECT, db, where=where), params)
-    for grain in GRAINS:
-        select = render(USAGE_SELECT, db, where=where, grain=grain)
-        client.command(f"INSERT INTO {db}.ag2_usage_{grain} " + select, params)
+    for table, select in FILLED_BY_2.items():
+        client.command(f"INSERT INTO {db}.{table} " + render(select, db, where=where), params)
     (count,) = client.query(
         f"SELECT count() FROM {db}.otel_traces WHERE Timestamp < fromUnixTimestamp64Nano({{before:Int64}})",
         params,

@@ -1,9 +1,10 @@
 """The read side over ClickHouse: the same methods, filters, pagination and JSON shapes
 as the SQLite `Store` (server/trace_store.TraceStore).
 
-Which traces a page holds, and in what order, comes from `ag2_trace_index` (the
-materialized view); what the page says about each trace comes from its spans, through the
-same summary code the SQLite store runs at ingest, so both stores describe a trace alike.
+Which traces a page holds, and in what order, comes from the trace index (a materialized
+view); what the page says about each trace comes from its spans' facts (the narrow, time-
+sorted copy of each span the list needs), through the same summary code the SQLite store
+runs at ingest, so both stores describe a trace alike.
 """
 
 from __future__ import annotations
@@ -12,22 +13,36 @@ import time
 from typing import Any
 
 from ag2_otel.server.clickhouse.client import Client, StoreURLError, quote_identifier
+from ag2_otel.server.clickhouse.migrations import DURATION_NS, SPAN_FACTS, TRACE_INDEX_2, USAGE_2
 from ag2_otel.server.clickhouse.values import typed_map
 from ag2_otel.server.normalize import SpanRow, dumps
-from ag2_otel.server.promote import promote
+from ag2_otel.server.promote import MAX_SUM, promote
 from ag2_otel.server.store import queries
 from ag2_otel.server.store.queries import MAX_LIMIT, QueryError, TraceFilter, decode_cursor, encode_cursor
-from ag2_otel.server.store.summaries import DAY_NS, HOUR_NS, summary_of
+from ag2_otel.server.store.summaries import summary_of
+from ag2_otel.server.units import DAY_NS, HOUR_NS
 
 _SCOPE_KEYS = ("otel.scope.name", "otel.scope.version")
+_USAGE_SUMS = {
+    "InputTokens": MAX_SUM,
+    "OutputTokens": MAX_SUM,
+    "Cost": float(MAX_SUM),
+    "DurationNs": MAX_SUM,
+    "PricedCalls": MAX_SUM,
+}
 # Newest-first pages look back this far from their anchor before widening (cost stays
 # proportional to the traces in the window, not to the table).
 _WINDOWS_NS = (HOUR_NS, DAY_NS, 7 * DAY_NS, 30 * DAY_NS, 365 * DAY_NS)
 _SPAN_SELECT = (
-    "SELECT TraceId, SpanId, ParentSpanId, SpanName, SpanKind, toUnixTimestamp64Nano(Timestamp), Duration,"
-    " StatusCode, StatusMessage, TraceState, ServiceName, ResourceAttributes, ScopeName, ScopeVersion,"
-    " SpanAttributes, arrayMap(t -> toUnixTimestamp64Nano(t), Events.Timestamp), Events.Name,"
+    "SELECT TraceId, SpanId, ParentSpanId, SpanName, SpanKind, toUnixTimestamp64Nano(Timestamp),"
+    f" {DURATION_NS}, StatusCode, StatusMessage, TraceState, ServiceName, ResourceAttributes, ScopeName,"
+    " ScopeVersion, SpanAttributes, arrayMap(t -> toUnixTimestamp64Nano(t), Events.Timestamp), Events.Name,"
     " Events.Attributes, Links.TraceId, Links.SpanId, Links.TraceState, Links.Attributes"
+)
+# The same columns from a span's facts (the summaries need no more; Duration is stored as read)
+_FACTS_SELECT = (
+    "SELECT TraceId, SpanId, ParentSpanId, SpanName, '', toUnixTimestamp64Nano(Timestamp), Duration,"
+    " StatusCode, StatusMessage, '', ServiceName, map(), '', '', Facts, [], [], [], [], [], [], []"
 )
 
 
@@ -59,9 +74,7 @@ class ClickHouseStore:
             if len(found) > limit or lower is None or lower == where.since_ns:
                 break
         page_ids = found[:limit]
-        # the index already knows when the page's traces ran: no lookup for the spans' bounds
-        bounds = (min(s for _, s, _ in page_ids), max(e for _, _, e in page_ids) + 1) if page_ids else None
-        summaries = self._summaries([trace_id for trace_id, _, _ in page_ids], bounds)
+        summaries = self._summaries(page_ids)
         page = [summaries[trace_id] for trace_id, _, _ in page_ids if trace_id in summaries]
         more = len(found) > limit
         next_cursor = encode_cursor(page_ids[-1][1], page_ids[-1][0]) if more and page_ids else None
@@ -118,21 +131,34 @@ class ClickHouseStore:
         sql = (
             "SELECT TraceId, toUnixTimestamp64Nano(min(Start)) AS start, toUnixTimestamp64Nano(max(End))"
             + extra
-            + f" FROM {self._db}.ag2_trace_index{within} GROUP BY TraceId"
+            + f" FROM {self._db}.{TRACE_INDEX_2}{within} GROUP BY TraceId"
             + (" HAVING " + " AND ".join(having) if having else "")
             + " ORDER BY start DESC, TraceId DESC LIMIT {count:UInt32}"
         )
         return [(str(row[0]), int(row[1]), int(row[2])) for row in self.client.query(sql, params)]
 
-    def _summaries(self, trace_ids: list[str], bounds: tuple[int, int] | None) -> dict[str, dict[str, Any]]:
+    def _summaries(self, page_ids: list[tuple[str, int, int]]) -> dict[str, dict[str, Any]]:
+        """The page's summaries from its spans' facts, within the time the index gives the page."""
+        if not page_ids:
+            return {}
+        rows = self.client.query(
+            _FACTS_SELECT + f" FROM {self._db}.{SPAN_FACTS}"
+            " WHERE Timestamp >= fromUnixTimestamp64Nano({low:Int64})"
+            " AND Timestamp <= fromUnixTimestamp64Nano({high:Int64}) AND TraceId IN {ids:Array(String)}"
+            " ORDER BY TraceId, Timestamp, SpanId",
+            {
+                "ids": [trace_id for trace_id, _, _ in page_ids],
+                "low": min(start for _, start, _ in page_ids),
+                "high": max(end for _, _, end in page_ids),
+            },
+        )
         by_trace: dict[str, list[SpanRow]] = {}
-        for row in self._spans(trace_ids, bounds):
-            by_trace.setdefault(row.trace_id, []).append(row)
-        result = {}
-        for trace_id, rows in by_trace.items():
-            summary = summary_of(trace_id, rows)
-            result[trace_id] = queries.summary_from_row(summary[:18])
-        return result
+        for row in _first_of_each_span(rows):
+            by_trace.setdefault(row[0], []).append(_span_row(row))
+        return {
+            trace_id: queries.summary_from_row(summary_of(trace_id, spans))
+            for trace_id, spans in by_trace.items()
+        }
 
     # --- one trace ----------------------------------------------------------------
 
@@ -142,41 +168,33 @@ class ClickHouseStore:
             return None
         summary = summary_of(rows[0].trace_id, rows)
         return {
-            "summary": queries.summary_from_row(summary[:18]),
-            "spans": [queries.span_from_row(_as_tuple(row)) for row in rows],
+            "summary": queries.summary_from_row(summary),
+            "spans": [queries.span_from_row(row) for row in rows],
         }
 
-    def span_rows(self, trace_id: str) -> list[tuple[Any, ...]]:
-        return [_as_tuple(row) for row in self._spans([trace_id.lower()])]
+    def span_rows(self, trace_id: str) -> list[SpanRow]:
+        return self._spans([trace_id.lower()])
 
-    def _spans(self, trace_ids: list[str], bounds: tuple[int, int] | None = None) -> list[SpanRow]:
-        """Spans of these traces within `bounds` (ns), or within the range the exporter's
-        lookup table gives (so ClickHouse reads only the partitions and granules they can be
-        in). A trace the bounds miss (the table's DateTime ends in 2106) is looked up by id alone."""
+    def _spans(self, trace_ids: list[str]) -> list[SpanRow]:
+        """Spans of these traces within the range the exporter's lookup table gives (so
+        ClickHouse reads only the partitions and granules they can be in). A trace the
+        bounds miss (the table's DateTime ends in 2106) is looked up by id alone."""
         if not trace_ids:
             return []
-        if bounds is None:
-            ((found, first, last),) = self.client.query(
-                "SELECT count(), toUnixTimestamp(min(Start)), toUnixTimestamp(max(End))"
-                f" FROM {self._db}.otel_traces_trace_id_ts WHERE TraceId IN {{ids:Array(String)}}",
-                {"ids": trace_ids},
-            )
-            # The lookup table keeps whole seconds. Compare as DateTime64: against a DateTime,
-            # chDB 26.9 pruned granules holding matching rows (ORDER BY has toDateTime(Timestamp)).
-            if int(found):
-                bounds = (int(first) * 1_000_000_000, (int(last) + 1) * 1_000_000_000)
-        result = self._span_query(trace_ids, bounds) if bounds else []
+        ((found, first, last),) = self.client.query(
+            "SELECT count(), toUnixTimestamp(min(Start)), toUnixTimestamp(max(End))"
+            f" FROM {self._db}.otel_traces_trace_id_ts WHERE TraceId IN {{ids:Array(String)}}",
+            {"ids": trace_ids},
+        )
+        # The lookup table keeps whole seconds. Compare as DateTime64: against a DateTime,
+        # chDB 26.9 pruned granules holding matching rows (ORDER BY has toDateTime(Timestamp)).
+        bounds = (int(first) * 1_000_000_000, (int(last) + 1) * 1_000_000_000)
+        result = self._span_query(trace_ids, bounds) if int(found) else []
         missing = sorted(set(trace_ids) - {row[0] for row in result})
         if missing:
             result += self._span_query(missing, None)
             result.sort(key=lambda row: (int(row[5]), row[1]))
-        seen: set[tuple[str, str]] = set()
-        spans = []
-        for row in result:  # a retried export can insert a span twice: first wins, as in SQLite
-            if (row[0], row[1]) not in seen:
-                seen.add((row[0], row[1]))
-                spans.append(_span_row(row))
-        return spans
+        return [_span_row(row) for row in _first_of_each_span(result)]
 
     def _span_query(self, trace_ids: list[str], bounds: tuple[int, int] | None) -> list[tuple[Any, ...]]:
         within = ""
@@ -204,7 +222,7 @@ class ClickHouseStore:
         until_ns: int | None = None,
     ) -> list[dict[str, Any]]:
         queries.check_usage_request(group_by, bucket, since_ns, until_ns)
-        table, width = ("ag2_usage_hourly", HOUR_NS) if bucket == "hour" else ("ag2_usage_daily", DAY_NS)
+        grain, width = ("hourly", HOUR_NS) if bucket == "hour" else ("daily", DAY_NS)
         clauses, params = [], {}
         if since_ns is not None:
             clauses.append("Bucket >= toDateTime({since:Int64}, 'UTC')")
@@ -214,9 +232,11 @@ class ClickHouseStore:
             params["until"] = until_ns // 1_000_000_000
         agent = "Agent" if "agent" in group_by else "''"
         model = "Model" if "model" in group_by else "''"
+        # sums saturate where SQLite's do (each span adds at most MAX_SUM: migrations.USAGE_2_SELECT)
+        sums = ", ".join(f"least(sum({column}), {cap!r})" for column, cap in _USAGE_SUMS.items())
         sql = (
-            f"SELECT toUnixTimestamp(Bucket), {agent} AS a, {model} AS m, sum(LlmCalls), sum(InputTokens),"
-            f" sum(OutputTokens), sum(Cost), sum(DurationNs), sum(PricedCalls) FROM {self._db}.{table}"
+            f"SELECT toUnixTimestamp(Bucket), {agent} AS a, {model} AS m, sum(LlmCalls), {sums}"
+            f" FROM {self._db}.{USAGE_2[grain]}"
             + (" WHERE " + " AND ".join(clauses) if clauses else "")
             + " GROUP BY Bucket, a, m HAVING sum(LlmCalls) > 0 ORDER BY Bucket, a, m"
         )
@@ -240,7 +260,7 @@ class ClickHouseStore:
         column = {"services": "Services", "agents": "Agents", "models": "Models"}.get(kind)
         if column is None:
             raise QueryError(f"unknown value list {kind!r}")
-        sql = f"SELECT DISTINCT arrayJoin({column}) AS v FROM {self._db}.ag2_trace_index ORDER BY v"
+        sql = f"SELECT DISTINCT arrayJoin({column}) AS v FROM {self._db}.{TRACE_INDEX_2} ORDER BY v"
         return [str(row[0]) for row in self.client.query(sql)]
 
     def find_trace_ids(self, prefix: str, *, limit: int = 10) -> list[str]:
@@ -254,6 +274,17 @@ class ClickHouseStore:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _first_of_each_span(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """A retried export can insert a span twice: the first row wins, as in SQLite."""
+    seen: set[tuple[str, str]] = set()
+    first = []
+    for row in rows:
+        if (row[0], row[1]) not in seen:
+            seen.add((row[0], row[1]))
+            first.append(row)
+    return first
 
 
 def _span_row(row: tuple[Any, ...]) -> SpanRow:
@@ -274,6 +305,10 @@ def _span_row(row: tuple[Any, ...]) -> SpanRow:
         if link_state:
             link["trace_state"] = link_state
         links.append(link)
+    events = [
+        {"name": n, "time_ns": int(t), "attributes": typed_map(a)}
+        for t, n, a in zip(event_times, event_names, event_attrs, strict=True)
+    ]
     start = int(start)
     return SpanRow(
         trace_id=trace_id,
@@ -290,26 +325,12 @@ def _span_row(row: tuple[Any, ...]) -> SpanRow:
         service=service or None,
         promoted=promote(span_attributes),
         attributes_json=dumps(span_attributes),
-        events_json=dumps(
-            [
-                {"name": n, "time_ns": int(t), "attributes": typed_map(a)}
-                for t, n, a in zip(event_times, event_names, event_attrs, strict=True)
-            ]
-        ),
-        links_json=dumps(links),
-        resource_json=dumps(typed_map(resource)),
+        # facts rows (the list's summaries) have none of these: no encoding of empties
+        events_json=dumps(events) if events else "[]",
+        links_json=dumps(links) if links else "[]",
+        resource_json=dumps(typed_map(resource)) if resource else "{}",
         scope_json=dumps({"name": scope_name, "version": scope_version, "attributes": {}}),
     )
-
-
-def _as_tuple(row: SpanRow) -> tuple[Any, ...]:
-    """`SpanRow` in the column order of `queries.span_rows` (what span_from_row and otlp_json read)."""
-    p = row.promoted
-    return (
-        row.trace_id, row.span_id, row.parent_span_id, row.name, row.kind, row.start_ns, row.end_ns,
-        row.status_code, row.status_message, p.span_type, p.operation, p.agent, row.attributes_json,
-        row.events_json, row.links_json, row.resource_json, row.scope_json, row.trace_state, row.flags,
-    )  # fmt: skip
 
 
 def open_store(url: str) -> ClickHouseStore:

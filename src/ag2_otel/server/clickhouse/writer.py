@@ -11,7 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from ag2_otel.server.clickhouse.client import Client
 from ag2_otel.server.clickhouse.exporter_ddl import TRACES_TABLE, exporter_statements
 from ag2_otel.server.clickhouse.exporter_rows import exporter_row
-from ag2_otel.server.clickhouse.migrations import migrate
+from ag2_otel.server.clickhouse.migrations import backfill, migrate
 from ag2_otel.server.normalize import SpanRow
 from ag2_otel.server.store import Overloaded
 
@@ -30,10 +30,13 @@ class ChdbWriter:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ag2-otel-chdb-writer")
 
     def start(self) -> None:
-        """Create the exporter's tables and ag2-otel's views (chDB has no Collector to do it)."""
+        """Create the exporter's tables and ag2-otel's views (chDB has no Collector to do it).
+        A migration's new tables start empty: `serve` owns its chDB directory (one process at
+        a time), so it also runs the backfill `db backfill` would, before taking any span."""
         for statement in exporter_statements(self._client.database):
             self._client.command(statement)
-        migrate(self._client)
+        if migrate(self._client):
+            backfill(self._client)
 
     def submit(self, rows: list[SpanRow]) -> Future[int]:
         with self._lock:

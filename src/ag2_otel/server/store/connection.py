@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 BUSY_TIMEOUT_S = 30.0
@@ -34,3 +36,22 @@ def open_reader(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA query_only = ON")
     return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """`BEGIN IMMEDIATE` … `COMMIT` on an autocommit connection; rolled back on any exception.
+
+    IMMEDIATE takes the write lock up front, so a writer waits (busy timeout) at BEGIN
+    instead of failing to upgrade a read lock half-way. The rollback is skipped when
+    SQLite already ended the transaction itself (e.g. a full disk), so the original
+    error is the one raised.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")  # a failed COMMIT rolls back too
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

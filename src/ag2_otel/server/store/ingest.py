@@ -11,17 +11,12 @@ import sqlite3
 from collections.abc import Sequence
 
 from ag2_otel.server.normalize import SpanRow
+from ag2_otel.server.store.connection import transaction
 from ag2_otel.server.store.running import drop_replaced_records
 from ag2_otel.server.store.summaries import refresh_traces
+from ag2_otel.server.store.tables import SPAN_COLUMNS, insert_sql, span_values
 
-_SPAN_COLUMNS = (
-    "trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, status_code, status_message,"
-    " trace_state, flags, service, span_type, operation, agent, provider, request_model, response_model,"
-    " tool, input_tokens, output_tokens, cost, conversation_id, turns, attributes, events, links,"
-    " resource_id, scope_id"
-)
-_MARKS = ", ".join("?" * (_SPAN_COLUMNS.count(",") + 1))
-_INSERT_SPAN = f"INSERT OR IGNORE INTO spans ({_SPAN_COLUMNS}) VALUES ({_MARKS})"
+_INSERT_SPAN = insert_sql("spans", SPAN_COLUMNS, "INSERT OR IGNORE")
 
 
 class SharedJson:
@@ -52,49 +47,15 @@ def write_batch(conn: sqlite3.Connection, rows: Sequence[SpanRow], shared: Share
     """Insert spans (a re-sent span is ignored) and refresh the traces they touch; commit once."""
     if not rows:
         return
-    conn.execute("BEGIN IMMEDIATE")
     try:
-        drop_replaced_records(conn, rows)  # running-span start records give way (store/running.py)
-        conn.executemany(_INSERT_SPAN, [_values(conn, row, shared) for row in rows])
-        refresh_traces(conn, {row.trace_id for row in rows}, rows)
-        conn.execute("COMMIT")
+        with transaction(conn):
+            drop_replaced_records(conn, rows)  # running-span start records give way (store/running.py)
+            conn.executemany(_INSERT_SPAN, [_stored(conn, row, shared) for row in rows])
+            refresh_traces(conn, {row.trace_id for row in rows}, rows)
     except BaseException:
-        shared.forget()
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        shared.forget()  # the ids cached in this transaction may not have committed
         raise
 
 
-def _values(conn: sqlite3.Connection, row: SpanRow, shared: SharedJson) -> tuple[object, ...]:
-    p = row.promoted
-    return (
-        row.trace_id,
-        row.span_id,
-        row.parent_span_id,
-        row.name,
-        row.kind,
-        row.start_ns,
-        row.end_ns,
-        row.status_code,
-        row.status_message,
-        row.trace_state,
-        row.flags,
-        row.service,
-        p.span_type,
-        p.operation,
-        p.agent,
-        p.provider,
-        p.request_model,
-        p.response_model,
-        p.tool,
-        p.input_tokens,
-        p.output_tokens,
-        p.cost,
-        p.conversation_id,
-        p.turns,
-        row.attributes_json,
-        row.events_json,
-        row.links_json,
-        shared.id_for(conn, row.resource_json),
-        shared.id_for(conn, row.scope_json),
-    )
+def _stored(conn: sqlite3.Connection, row: SpanRow, shared: SharedJson) -> tuple[object, ...]:
+    return span_values(row, shared.id_for(conn, row.resource_json), shared.id_for(conn, row.scope_json))

@@ -14,44 +14,21 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ag2_otel.server.otlp_logs import LogRow
 from ag2_otel.server.producers import DERIVED, Event, content_from_events
+from ag2_otel.server.store.connection import transaction
 from ag2_otel.server.store.ingest import SharedJson
+from ag2_otel.server.store.tables import LOG_COLUMNS, insert_sql, log_values
 
-_INSERT = (
-    "INSERT INTO logs (trace_id, span_id, time_ns, severity_number, severity_text, event_name,"
-    " body, attributes, service, scope_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+_INSERT = insert_sql("logs", LOG_COLUMNS)
 
 
-def write_logs(conn: sqlite3.Connection, rows: Sequence[Any], _: SharedJson) -> None:
+def write_logs(conn: sqlite3.Connection, rows: Sequence[LogRow], _: SharedJson) -> None:
     """Insert log records in one transaction (the writer thread's `write` for logs)."""
     if not rows:
         return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.executemany(
-            _INSERT,
-            [
-                (
-                    r.trace_id,
-                    r.span_id,
-                    r.time_ns,
-                    r.severity_number,
-                    r.severity_text,
-                    r.event_name,
-                    r.body_json,
-                    r.attributes_json,
-                    r.service,
-                    r.scope_name,
-                )
-                for r in rows
-            ],
-        )
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+    with transaction(conn):
+        conn.executemany(_INSERT, [log_values(row) for row in rows])
 
 
 def events_by_span(conn: sqlite3.Connection, trace_id: str) -> dict[str, list[Event]]:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ag2_otel.server.store import rebuild
+from ag2_otel.server.store.connection import transaction
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ def current_version(conn: sqlite3.Connection) -> int:
 def pending_rebuilds(conn: sqlite3.Connection) -> list[str]:
     """Rebuilds requested by applied migrations and not yet run."""
     _bookkeeping(conn)
-    return [row[0] for row in conn.execute("SELECT name FROM pending_rebuilds ORDER BY name")]
+    return [name for (name,) in conn.execute("SELECT name FROM pending_rebuilds ORDER BY name")]
 
 
 def migrate(conn: sqlite3.Connection, *, target: int = LATEST) -> list[Migration]:
@@ -230,11 +231,9 @@ def migrate(conn: sqlite3.Connection, *, target: int = LATEST) -> list[Migration
     for migration in MIGRATIONS:
         if migration.version > target:
             break
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             if migration.version <= current_version(conn):
-                conn.execute("ROLLBACK")
-                continue
+                continue  # another process applied it meanwhile
             migration.apply(conn)
             conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied_ns) VALUES (?, ?, ?)",
@@ -243,10 +242,6 @@ def migrate(conn: sqlite3.Connection, *, target: int = LATEST) -> list[Migration
             conn.executemany(
                 "INSERT OR IGNORE INTO pending_rebuilds (name) VALUES (?)", [(n,) for n in migration.rebuilds]
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         applied.append(migration)
     if target == LATEST:
         _run_pending_rebuilds(conn)
@@ -255,14 +250,9 @@ def migrate(conn: sqlite3.Connection, *, target: int = LATEST) -> list[Migration
 
 def _run_pending_rebuilds(conn: sqlite3.Connection) -> None:
     for name in pending_rebuilds(conn):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             if conn.execute("DELETE FROM pending_rebuilds WHERE name = ?", (name,)).rowcount:
                 rebuild.rebuild(conn, name)  # else another process ran it meanwhile
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
 
 def _bookkeeping(conn: sqlite3.Connection) -> None:

@@ -15,25 +15,24 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from ag2_otel.server.normalize import SpanRow
 from ag2_otel.server.store.logs import events_by_span, with_logged_content
-from ag2_otel.server.store.summaries import HOUR_NS
+from ag2_otel.server.store.tables import SPAN_COLUMNS, USAGE_COLUMNS, TraceSummary, columns, span_row
+from ag2_otel.server.units import DAY_NS, HOUR_NS, MAX_NS
 
-DAY_NS = 24 * HOUR_NS
 MAX_LIMIT = 500
-MAX_NS = 2**63 - 1
-"""Times are stored as SQLite's signed 64-bit integers; larger ones cannot even be bound."""
 MAX_TEXT = 1000
 """Longest filter value; SQLite refuses LIKE patterns beyond 50,000 bytes with an error."""
 
-_SUMMARY_COLUMNS = (
-    "t.trace_id, t.root_name, t.service, t.start_ns, t.end_ns, t.span_count, t.agents, t.models, t.turns,"
-    " t.llm_calls, t.tool_calls, t.input_tokens, t.output_tokens, t.cost, t.priced_calls, t.error_count,"
-    " t.status, t.conversation_id"
+_SUMMARY_COLUMNS = ", ".join(
+    # search_text is only filtered on: read as '' so a page does not carry it
+    "'' AS search_text" if name == "search_text" else f"t.{name}"
+    for name in TraceSummary._fields
 )
-_SPAN_COLUMNS = (
-    "s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns, s.end_ns, s.status_code,"
-    " s.status_message, s.span_type, s.operation, s.agent, s.attributes, s.events, s.links, r.body, c.body,"
-    " s.trace_state, s.flags"
+_SPAN_ROWS = (
+    f"SELECT {columns(SPAN_COLUMNS, 's')}, r.body, c.body FROM spans s"
+    " JOIN shared_json r ON r.id = s.resource_id JOIN shared_json c ON c.id = s.scope_id"
+    " WHERE s.trace_id = ? ORDER BY s.start_ns, s.span_id"
 )
 
 
@@ -102,7 +101,7 @@ def list_traces(
         + f" ORDER BY {key}.start_ns DESC, {key}.trace_id DESC LIMIT ?"
     )
     rows = conn.execute(sql, [*params, limit + 1]).fetchall()
-    page = [summary_from_row(row) for row in rows[:limit]]
+    page = [summary_from_row(TraceSummary._make(row)) for row in rows[:limit]]
     more = len(rows) > limit
     next_cursor = encode_cursor(page[-1]["start_time_ns"], page[-1]["trace_id"]) if more and page else None
     return page, next_cursor
@@ -139,18 +138,18 @@ def get_trace(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] | None:
     ).fetchone()
     if row is None:
         return None
-    spans = [span_from_row(r) for r in span_rows(conn, trace_id)]
+    shared: dict[str, Any] = {}
+    spans = [span_from_row(r, shared) for r in span_rows(conn, trace_id)]
     with_logged_content(spans, events_by_span(conn, trace_id))
-    return {"summary": summary_from_row(row), "spans": spans}
+    return {"summary": summary_from_row(TraceSummary._make(row)), "spans": spans}
 
 
-def span_rows(conn: sqlite3.Connection, trace_id: str) -> list[tuple[Any, ...]]:
-    """Raw stored spans of one trace, with resource and scope bodies joined in."""
-    return conn.execute(
-        f"SELECT {_SPAN_COLUMNS} FROM spans s JOIN shared_json r ON r.id = s.resource_id"
-        " JOIN shared_json c ON c.id = s.scope_id WHERE s.trace_id = ? ORDER BY s.start_ns, s.span_id",
-        (trace_id,),
-    ).fetchall()
+def span_rows(conn: sqlite3.Connection, trace_id: str) -> list[SpanRow]:
+    """Stored spans of one trace as they were ingested, resource and scope bodies joined in."""
+    return [
+        span_row(stored, resource, scope)
+        for *stored, resource, scope in conn.execute(_SPAN_ROWS, (trace_id,))
+    ]
 
 
 def find_trace_ids(conn: sqlite3.Connection, prefix: str, *, limit: int = 10) -> list[str]:
@@ -160,7 +159,7 @@ def find_trace_ids(conn: sqlite3.Connection, prefix: str, *, limit: int = 10) ->
         "SELECT trace_id FROM traces WHERE trace_id >= ? AND trace_id < ? ORDER BY trace_id LIMIT ?",
         (prefix, prefix + "~", limit),
     )
-    return [row[0] for row in rows]
+    return [trace_id for (trace_id,) in rows]
 
 
 def usage(
@@ -184,32 +183,41 @@ def usage(
     where = " WHERE " + " AND ".join(clauses) if clauses else ""
     if set(group_by) == {"agent", "model"}:
         # the roll-up's own grain: read it in primary-key order, nothing to group
-        sql = (
-            "SELECT bucket_ns, agent, model, llm_calls, input_tokens, output_tokens, cost, duration_ns,"
-            f" priced_calls FROM {table}{where} ORDER BY bucket_ns, agent, model"
-        )
+        sql = f"SELECT {columns(USAGE_COLUMNS)} FROM {table}{where} ORDER BY bucket_ns, agent, model"
     else:
         column = "agent" if "agent" in group_by else "model"
-        agent, model = (column, "NULL") if column == "agent" else ("NULL", column)
+        keys = "bucket_ns, agent, NULL" if column == "agent" else "bucket_ns, NULL, model"
+        totals = ", ".join(f"sum({name})" for name in USAGE_COLUMNS[3:])  # the Usage columns
         sql = (
-            f"SELECT bucket_ns, {agent}, {model}, sum(llm_calls), sum(input_tokens), sum(output_tokens),"
-            f" sum(cost), sum(duration_ns), sum(priced_calls) FROM {table}{where}"
-            f" GROUP BY bucket_ns, {column}"
-            f" ORDER BY bucket_ns, {column}"
+            f"SELECT {keys}, {totals} FROM {table}{where}"
+            f" GROUP BY bucket_ns, {column} ORDER BY bucket_ns, {column}"
         )
+    # Unpacked by the names of USAGE_COLUMNS (a column more fails loudly here): a record or a
+    # sqlite3.Row per row would make the largest usage answers about half as slow again.
+    rows = conn.execute(sql, params)
     return [
         {
-            "bucket_start_ns": b,
-            "agent": a or None,
-            "model": m or None,
-            "llm_calls": calls,
-            "input_tokens": tokens_in,
-            "output_tokens": tokens_out,
+            "bucket_start_ns": bucket_ns,
+            "agent": agent or None,
+            "model": model or None,
+            "llm_calls": llm_calls,
+            "input_tokens": input_tokens,
+            "output_tokens": output_tokens,
             "cost": cost,
-            "duration_ms": duration / 1e6,
-            "priced_calls": priced,
+            "duration_ms": duration_ns / 1e6,
+            "priced_calls": priced_calls,
         }
-        for b, a, m, calls, tokens_in, tokens_out, cost, duration, priced in conn.execute(sql, params)
+        for (
+            bucket_ns,
+            agent,
+            model,
+            llm_calls,
+            input_tokens,
+            output_tokens,
+            cost,
+            duration_ns,
+            priced_calls,
+        ) in rows
     ]
 
 
@@ -241,59 +249,69 @@ def distinct_values(conn: sqlite3.Connection, kind: str) -> list[str]:
     sql = _VALUE_SQL.get(kind)
     if sql is None:
         raise QueryError(f"unknown value list {kind!r}")
-    return [row[0] for row in conn.execute(sql)]
+    return [value for (value,) in conn.execute(sql)]
 
 
-def summary_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
-    (trace_id, root, service, start, end, count, agents, models, turns, llm, tools, tin, tout, cost, priced,
-     errors, status, conversation) = row  # fmt: skip
+def summary_from_row(row: TraceSummary) -> dict[str, Any]:
+    """A `traces` row as the API's trace summary."""
     return {
-        "trace_id": trace_id,
-        "root_name": root,
-        "service": service,
-        "start_time_ns": start,
-        "end_time_ns": end,
-        "duration_ms": max(0, end - start) / 1e6,
-        "span_count": count,
-        "agents": json.loads(agents),
-        "models": json.loads(models),
-        "turns": turns,
-        "llm_calls": llm,
-        "tool_calls": tools,
-        "input_tokens": tin,
-        "output_tokens": tout,
-        "cost": cost,
-        "priced_calls": priced,
-        "error_count": errors,
-        "status": status,
-        "conversation_id": conversation,
+        "trace_id": row.trace_id,
+        "root_name": row.root_name,
+        "service": row.service,
+        "start_time_ns": row.start_ns,
+        "end_time_ns": row.end_ns,
+        "duration_ms": max(0, row.end_ns - row.start_ns) / 1e6,
+        "span_count": row.span_count,
+        "agents": json.loads(row.agents),
+        "models": json.loads(row.models),
+        "turns": row.turns,
+        "llm_calls": row.llm_calls,
+        "tool_calls": row.tool_calls,
+        "input_tokens": row.input_tokens,
+        "output_tokens": row.output_tokens,
+        "cost": row.cost,
+        "priced_calls": row.priced_calls,
+        "error_count": row.error_count,
+        "status": row.status,
+        "conversation_id": row.conversation_id,
     }
 
 
-def span_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
-    (trace_id, span_id, parent, name, kind, start, end, status_code, status_message, span_type, operation,
-     agent, attributes, events, links, resource, scope, _state, _flags) = row  # fmt: skip
-    scope_doc = json.loads(scope)
+def span_from_row(row: SpanRow, shared: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A stored span as the API's span.
+
+    With `shared` (one dict per trace), each distinct resource and scope body is parsed once:
+    the spans of a trace share them, and the answer's span dicts share that resource dict.
+    """
+    shared = {} if shared is None else shared
+    scope = _parsed(row.scope_json, shared)
     return {
-        "trace_id": trace_id,
-        "span_id": span_id,
-        "parent_span_id": parent,
-        "name": name,
-        "kind": kind,
-        "start_time_ns": start,
-        "end_time_ns": end,
-        "duration_ms": max(0, end - start) / 1e6,
-        "status_code": status_code,
-        "status_message": status_message,
-        "span_type": span_type,
-        "operation": operation,
-        "agent": agent,
-        "attributes": json.loads(attributes),
-        "events": json.loads(events),
-        "links": json.loads(links),
-        "resource": json.loads(resource),
-        "scope": {"name": scope_doc.get("name", ""), "version": scope_doc.get("version", "")},
+        "trace_id": row.trace_id,
+        "span_id": row.span_id,
+        "parent_span_id": row.parent_span_id,
+        "name": row.name,
+        "kind": row.kind,
+        "start_time_ns": row.start_ns,
+        "end_time_ns": row.end_ns,
+        "duration_ms": max(0, row.end_ns - row.start_ns) / 1e6,
+        "status_code": row.status_code,
+        "status_message": row.status_message,
+        "span_type": row.promoted.span_type,
+        "operation": row.promoted.operation,
+        "agent": row.promoted.agent,
+        "attributes": json.loads(row.attributes_json),
+        "events": json.loads(row.events_json),
+        "links": json.loads(row.links_json),
+        "resource": _parsed(row.resource_json, shared),
+        "scope": {"name": scope.get("name", ""), "version": scope.get("version", "")},
     }
+
+
+def _parsed(text: str, shared: dict[str, Any]) -> Any:
+    found = shared.get(text)
+    if found is None:
+        found = shared[text] = json.loads(text)
+    return found
 
 
 def encode_cursor(start_ns: int, trace_id: str) -> str:

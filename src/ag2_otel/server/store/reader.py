@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ag2_otel.server.normalize import SpanRow
 from ag2_otel.server.store import queries
 from ag2_otel.server.store.connection import open_reader
 from ag2_otel.server.store.queries import TraceFilter
@@ -51,7 +52,7 @@ class Store:
     def find_trace_ids(self, prefix: str, *, limit: int = 10) -> list[str]:
         return queries.find_trace_ids(self.connection(), prefix, limit=limit)
 
-    def span_rows(self, trace_id: str) -> list[tuple[Any, ...]]:
+    def span_rows(self, trace_id: str) -> list[SpanRow]:
         return queries.span_rows(self.connection(), trace_id)
 
     def close(self) -> None:

@@ -20,5 +20,5 @@ def rebuild(conn: sqlite3.Connection, name: str) -> None:
     """Run the rebuild called `name` (inside the caller's transaction); idempotent."""
     if name != SUMMARIES:
         raise ValueError(f"unknown store rebuild {name!r}")
-    trace_ids = [row[0] for row in conn.execute("SELECT DISTINCT trace_id FROM spans")]
+    trace_ids = [trace_id for (trace_id,) in conn.execute("SELECT DISTINCT trace_id FROM spans")]
     summaries.refresh_traces(conn, trace_ids)

@@ -13,10 +13,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ag2_otel.server.store.connection import transaction
 from ag2_otel.server.store.summaries import forget_traces
+from ag2_otel.server.units import DAY_NS
 
 _CHUNK = 1000
-DAY_NS = 86_400 * 1_000_000_000
 _LOW_WATER = 0.9
 """A size pass deletes down to this share of the cap, so the WAL has room to grow before the next one."""
 
@@ -104,7 +105,7 @@ def _shrink(conn: sqlite3.Connection) -> None:
 
 
 def _on_disk(conn: sqlite3.Connection) -> int:
-    (_, _, filename) = conn.execute("PRAGMA database_list").fetchone()
+    (filename,) = conn.execute("SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
     return file_bytes(Path(filename)) if filename else 0  # '' for an in-memory database
 
 
@@ -138,12 +139,7 @@ def _delete_while(conn: sqlite3.Connection, select: str, params: tuple[object, .
 def _delete_chunk(
     conn: sqlite3.Connection, select: str, params: tuple[object, ...], chunk: int = _CHUNK
 ) -> int:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        ids = [row[0] for row in conn.execute(select, (*params, chunk))]
+    with transaction(conn):
+        ids = [trace_id for (trace_id,) in conn.execute(select, (*params, chunk))]
         forget_traces(conn, ids)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return len(ids)

@@ -12,20 +12,19 @@ from collections.abc import Sequence
 
 from ag2_otel.live import RUNNING_ATTRIBUTE
 from ag2_otel.server.normalize import SpanRow
+from ag2_otel.server.store.tables import IDS, json_list
 
-_RUNNING = f"json_extract(attributes, '$.\"{RUNNING_ATTRIBUTE}\"') IS NOT NULL"
+RUNNING_SQL = f"json_extract(attributes, '$.\"{RUNNING_ATTRIBUTE}\"') IS NOT NULL"
+"""True for a stored start record (SQL over a `spans` row)."""
 
 
 def drop_replaced_records(conn: sqlite3.Connection, rows: Sequence[SpanRow]) -> None:
     """Delete stored start records that a row of this batch replaces (inside its transaction)."""
     incoming = {(row.trace_id, row.span_id) for row in rows}
-    trace_ids = sorted({trace_id for trace_id, _ in incoming})
-    for start in range(0, len(trace_ids), 500):
-        chunk = trace_ids[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
-        stored = conn.execute(
-            f"SELECT trace_id, span_id FROM spans WHERE trace_id IN ({marks}) AND {_RUNNING}", chunk
-        ).fetchall()
-        replaced = [key for key in map(tuple, stored) if key in incoming]
-        if replaced:
-            conn.executemany("DELETE FROM spans WHERE trace_id = ? AND span_id = ?", replaced)
+    stored = conn.execute(
+        f"SELECT trace_id, span_id FROM spans WHERE trace_id IN {IDS} AND {RUNNING_SQL}",
+        (json_list({trace_id for trace_id, _ in incoming}),),
+    )
+    replaced = [(trace_id, span_id) for trace_id, span_id in stored if (trace_id, span_id) in incoming]
+    if replaced:
+        conn.executemany("DELETE FROM spans WHERE trace_id = ? AND span_id = ?", replaced)

@@ -12,25 +12,31 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
 
 from ag2_otel.live import RUNNING_ATTRIBUTE
 from ag2_otel.server.normalize import SpanRow
-
-MAX_SUM = 2**53 - 1
-"""Sums (tokens, cost, durations) saturate here: exact in a double and in JavaScript,
-far from SQLite's 64-bit overflow, and always a finite JSON number."""
-HOUR_NS = 3600 * 1_000_000_000
-DAY_NS = 24 * HOUR_NS
-_SEARCH_TEXT_LIMIT = 4000
-
-_SPAN_COLUMNS = (
-    "trace_id, span_id, parent_span_id, name, start_ns, end_ns, status_code, status_message, service, "
-    "span_type, agent, request_model, response_model, tool, input_tokens, output_tokens, cost, "
-    "conversation_id, turns, "
-    f"json_extract(attributes, '$.\"{RUNNING_ATTRIBUTE}\"') IS NOT NULL"
+from ag2_otel.server.promote import MAX_SUM, saturated
+from ag2_otel.server.span_tree import inside_speaker_selection, owning_agents
+from ag2_otel.server.store.running import RUNNING_SQL
+from ag2_otel.server.store.tables import (
+    IDS,
+    TRACE_USAGE_COLUMNS,
+    USAGE_COLUMNS,
+    TraceAgent,
+    TraceModel,
+    TraceSummary,
+    Usage,
+    UsageKey,
+    columns,
+    insert_sql,
+    json_list,
 )
+from ag2_otel.server.units import DAY_NS, HOUR_NS
+
+_SEARCH_TEXT_LIMIT = 4000
+_CHUNK = 500
+"""Traces refreshed per statement group: bounds what a rebuild of the whole store holds in memory."""
 _RUNNING_KEY = f'"{RUNNING_ATTRIBUTE}":'
 """How a start record's key reads in compact attribute JSON (`ag2_otel.live`)."""
 
@@ -60,6 +66,15 @@ class _Span:
     """A start record of a span not (yet) ended: the trace reads "running", never "ok"."""
 
 
+_SPAN_READ = columns(f.name for f in fields(_Span) if f.name != "running") + f", {RUNNING_SQL}"
+"""The `spans` columns a summary needs (`_Span`'s fields are named as the columns), read as `_Span(*row)`."""
+_REPLACE_SUMMARY = insert_sql("traces", TraceSummary._fields, "INSERT OR REPLACE")
+_INSERT_AGENT = insert_sql("trace_agents", TraceAgent._fields, "INSERT OR IGNORE")
+_INSERT_MODEL = insert_sql("trace_models", TraceModel._fields, "INSERT OR IGNORE")
+_INSERT_TRACE_USAGE = insert_sql("trace_usage", TRACE_USAGE_COLUMNS)
+_READ_TRACE_USAGE = f"SELECT {columns(USAGE_COLUMNS)} FROM trace_usage WHERE trace_id IN {IDS}"
+
+
 def _from_row(row: SpanRow) -> _Span:
     p = row.promoted
     return _Span(
@@ -68,10 +83,6 @@ def _from_row(row: SpanRow) -> _Span:
         p.input_tokens, p.output_tokens, p.cost, p.conversation_id, p.turns,
         _RUNNING_KEY in row.attributes_json,
     )  # fmt: skip
-
-
-UsageKey = tuple[int, str, str]
-Usage = list[float]  # llm_calls, input_tokens, output_tokens, cost, duration_ns, priced_calls
 
 
 def refresh_traces(conn: sqlite3.Connection, trace_ids: Iterable[str], batch: Sequence[SpanRow] = ()) -> None:
@@ -84,97 +95,91 @@ def refresh_traces(conn: sqlite3.Connection, trace_ids: Iterable[str], batch: Se
     fresh: dict[str, dict[str, _Span]] = defaultdict(dict)
     for row in batch:
         fresh[row.trace_id].setdefault(row.span_id, _from_row(row))  # first wins, like INSERT OR IGNORE
-    for start in range(0, len(ids), 500):
-        _refresh_chunk(conn, ids[start : start + 500], fresh)
+    for start in range(0, len(ids), _CHUNK):
+        _refresh_chunk(conn, ids[start : start + _CHUNK], fresh)
 
 
 def forget_traces(conn: sqlite3.Connection, trace_ids: Sequence[str]) -> None:
     """Delete traces entirely, taking their usage back out of the roll-up."""
-    for start in range(0, len(trace_ids), 500):
-        chunk = list(trace_ids[start : start + 500])
-        marks = _marks(chunk)
-        _apply_usage(conn, chunk, {})
-        for table in ("spans", "traces", "trace_agents", "trace_models", "logs"):
-            conn.execute(f"DELETE FROM {table} WHERE trace_id IN ({marks})", chunk)
+    _apply_usage(conn, trace_ids, {})
+    for table in ("spans", "traces", "trace_agents", "trace_models", "logs"):
+        conn.execute(f"DELETE FROM {table} WHERE trace_id IN {IDS}", (json_list(trace_ids),))
 
 
 def _refresh_chunk(conn: sqlite3.Connection, ids: list[str], fresh: dict[str, dict[str, _Span]]) -> None:
-    marks = _marks(ids)
-    known = {row[0] for row in conn.execute(f"SELECT trace_id FROM traces WHERE trace_id IN ({marks})", ids)}
+    chunk = (json_list(ids),)
+    known = {
+        trace_id
+        for (trace_id,) in conn.execute(f"SELECT trace_id FROM traces WHERE trace_id IN {IDS}", chunk)
+    }
     by_trace: dict[str, list[_Span]] = defaultdict(list)
     reread = [trace_id for trace_id in ids if trace_id in known or trace_id not in fresh]
     for trace_id in set(ids).difference(reread):
         by_trace[trace_id] = list(fresh[trace_id].values())
     if reread:
-        sql = f"SELECT {_SPAN_COLUMNS} FROM spans WHERE trace_id IN ({_marks(reread)})"
-        for row in conn.execute(sql, reread):
-            by_trace[row[0]].append(_Span(*row))
-    conn.execute(f"DELETE FROM trace_agents WHERE trace_id IN ({marks})", ids)
-    conn.execute(f"DELETE FROM trace_models WHERE trace_id IN ({marks})", ids)
-    summaries: list[tuple[Any, ...]] = []
-    agent_rows: list[tuple[str, int, str]] = []
-    model_rows: list[tuple[str, int, str]] = []
+        for row in conn.execute(
+            f"SELECT {_SPAN_READ} FROM spans WHERE trace_id IN {IDS}", (json_list(reread),)
+        ):
+            span = _Span(*row)
+            by_trace[span.trace_id].append(span)
+    conn.execute(f"DELETE FROM trace_agents WHERE trace_id IN {IDS}", chunk)
+    conn.execute(f"DELETE FROM trace_models WHERE trace_id IN {IDS}", chunk)
+    summaries: list[TraceSummary] = []
+    agent_rows: list[TraceAgent] = []
+    model_rows: list[TraceModel] = []
     usage: dict[str, dict[UsageKey, Usage]] = {}
     for trace_id, spans in by_trace.items():
         summary = _summary(trace_id, spans)
         summaries.append(summary)
-        agent_rows.extend((agent, summary[3], trace_id) for agent in json.loads(summary[6]))
-        model_rows.extend((model, summary[3], trace_id) for model in json.loads(summary[7]))
+        agent_rows.extend(
+            TraceAgent(agent, summary.start_ns, trace_id) for agent in json.loads(summary.agents)
+        )
+        model_rows.extend(
+            TraceModel(model, summary.start_ns, trace_id) for model in json.loads(summary.models)
+        )
         usage[trace_id] = usage_of(spans)
-    conn.executemany(
-        "INSERT OR REPLACE INTO traces (trace_id, root_name, service, start_ns, end_ns, span_count, agents,"
-        " models, turns, llm_calls, tool_calls, input_tokens, output_tokens, cost, priced_calls, error_count,"
-        " status, conversation_id, search_text) VALUES"
-        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        summaries,
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO trace_agents (agent, start_ns, trace_id) VALUES (?, ?, ?)", agent_rows
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO trace_models (model, start_ns, trace_id) VALUES (?, ?, ?)", model_rows
-    )
+    conn.executemany(_REPLACE_SUMMARY, summaries)
+    conn.executemany(_INSERT_AGENT, agent_rows)
+    conn.executemany(_INSERT_MODEL, model_rows)
     _apply_usage(conn, ids, usage)
 
 
-def summary_of(trace_id: str, rows: Sequence[SpanRow]) -> tuple[Any, ...]:
+def summary_of(trace_id: str, rows: Sequence[SpanRow]) -> TraceSummary:
     """The `traces` row of one trace's spans, for stores that summarise when read (ClickHouse)."""
     return _summary(trace_id, [_from_row(row) for row in rows])
 
 
-def _summary(trace_id: str, spans: list[_Span]) -> tuple[Any, ...]:
+def _summary(trace_id: str, spans: list[_Span]) -> TraceSummary:
     """One `traces` row: what the list view shows and filters on."""
     root = _root(spans)
-    start = min(s.start_ns for s in spans)
     llm = [s for s in spans if s.span_type == "llm"]
-    internal = _inside_speaker_selection(spans)
+    internal = inside_speaker_selection(spans)
     agents = sorted({s.agent for s in spans if s.agent and s.span_id not in internal})
     models = sorted({m for s in llm if (m := s.response_model or s.request_model)})
     errors = sum(1 for s in spans if s.status_code == "ERROR")
     turns = max((s.turns for s in spans if s.turns is not None), default=None)
-    conversation = next((s.conversation_id for s in spans if s.conversation_id), None)
-    return (
-        trace_id,
-        root.name,
-        root.service or next((s.service for s in spans if s.service), None),
-        start,
-        max(s.end_ns for s in spans),
-        len(spans),
-        json.dumps(agents),
-        json.dumps(models),
-        turns
+    return TraceSummary(
+        trace_id=trace_id,
+        root_name=root.name,
+        service=root.service or next((s.service for s in spans if s.service), None),
+        start_ns=min(s.start_ns for s in spans),
+        end_ns=max(s.end_ns for s in spans),
+        span_count=len(spans),
+        agents=json.dumps(agents),
+        models=json.dumps(models),
+        turns=turns
         if turns is not None
         else sum(1 for s in spans if s.span_type == "agent" and s.span_id not in internal),
-        len(llm),
-        sum(1 for s in spans if s.span_type == "tool"),
-        saturated(sum(s.input_tokens or 0 for s in llm)),
-        saturated(sum(s.output_tokens or 0 for s in llm)),
-        saturated(sum(s.cost or 0.0 for s in llm)),
-        sum(1 for s in llm if s.cost is not None),  # fewer than len(llm): part of the cost is unknown
-        errors,
-        "error" if errors else "running" if any(s.running for s in spans) else "ok",
-        conversation,
-        _search_text(trace_id, spans, agents, models),
+        llm_calls=len(llm),
+        tool_calls=sum(1 for s in spans if s.span_type == "tool"),
+        input_tokens=saturated(sum(s.input_tokens or 0 for s in llm)),
+        output_tokens=saturated(sum(s.output_tokens or 0 for s in llm)),
+        cost=saturated(sum(s.cost or 0.0 for s in llm)),
+        priced_calls=sum(1 for s in llm if s.cost is not None),
+        error_count=errors,
+        status="error" if errors else "running" if any(s.running for s in spans) else "ok",
+        conversation_id=next((s.conversation_id for s in spans if s.conversation_id), None),
+        search_text=_search_text(trace_id, spans, agents, models),
     )
 
 
@@ -197,114 +202,70 @@ def _search_text(trace_id: str, spans: list[_Span], agents: list[str], models: l
 def usage_of(spans: list[_Span]) -> dict[UsageKey, Usage]:
     """Usage per (hour, agent, model), from LLM-call spans only.
 
-    An LLM span without its own agent name is charged to its nearest ancestor
-    that has one, which is how AG2 (and most frameworks) nest `chat` under
-    `invoke_agent`.
+    An LLM span is charged to its owning agent (`span_tree.owning_agents`), the
+    same rule the trace API reports per span.
     """
-    by_id = {s.span_id: s for s in spans}
+    calls = [s for s in spans if s.span_type == "llm"]
+    owners = owning_agents(spans, of=calls)
     totals: dict[UsageKey, Usage] = {}
-    for span in spans:
-        if span.span_type != "llm":
-            continue
-        key = (span.start_ns - span.start_ns % HOUR_NS, _agent_of(span, by_id), _model_of(span))
-        row = totals.setdefault(key, [0, 0, 0, 0.0, 0, 0])
-        row[0] += 1
-        row[1] += span.input_tokens or 0
-        row[2] += span.output_tokens or 0
-        row[3] += span.cost or 0.0
-        row[4] += span.end_ns - span.start_ns
-        row[5] += span.cost is not None
-    return {key: [saturated(value) for value in row] for key, row in totals.items()}
-
-
-def saturated(value: float) -> float:
-    """`value` capped at `MAX_SUM` (Python ints never overflow; SQLite's and JSON's numbers do)."""
-    return value if value <= MAX_SUM else type(value)(MAX_SUM)
-
-
-def _inside_speaker_selection(spans: list[_Span]) -> set[str]:
-    """Spans of the helper agents AG2 creates to pick the next speaker (beneath a
-    `speaker_selection` span): real work, but not participants of the conversation."""
-    children: dict[str, list[_Span]] = {}
-    for span in spans:
-        if span.parent_span_id:
-            children.setdefault(span.parent_span_id, []).append(span)
-    inside: set[str] = set()
-    stack = [s for s in spans if s.span_type == "speaker_selection"]
-    while stack:
-        for child in children.get(stack.pop().span_id, []):
-            if child.span_id not in inside:
-                inside.add(child.span_id)
-                stack.append(child)
-    return inside
-
-
-def _agent_of(span: _Span, by_id: dict[str, _Span]) -> str:
-    current: _Span | None = span
-    for _ in range(len(by_id) + 1):
-        if current is None:
-            break
-        if current.agent:
-            return current.agent
-        current = by_id.get(current.parent_span_id or "")
-    return ""
+    for span in calls:
+        key = (span.start_ns - span.start_ns % HOUR_NS, owners[span.span_id], _model_of(span))
+        usage = totals.setdefault(key, Usage())
+        usage.llm_calls += 1
+        usage.input_tokens += span.input_tokens or 0
+        usage.output_tokens += span.output_tokens or 0
+        usage.cost += span.cost or 0.0
+        usage.duration_ns += span.end_ns - span.start_ns
+        usage.priced_calls += span.cost is not None
+    return {key: _capped(usage) for key, usage in totals.items()}
 
 
 def _model_of(span: _Span) -> str:
     return span.response_model or span.request_model or ""
 
 
-def _apply_usage(conn: sqlite3.Connection, ids: list[str], new: dict[str, dict[UsageKey, Usage]]) -> None:
-    marks = _marks(ids)
-    delta: dict[UsageKey, Usage] = defaultdict(lambda: [0, 0, 0, 0.0, 0, 0])
-    for trace_id, *rest in conn.execute(
-        "SELECT trace_id, bucket_ns, agent, model, llm_calls, input_tokens, output_tokens, cost, duration_ns,"
-        " priced_calls"
-        f" FROM trace_usage WHERE trace_id IN ({marks})",
-        ids,
-    ):
-        del trace_id
-        key, values = (rest[0], rest[1], rest[2]), rest[3:]
-        delta[key] = [d - v for d, v in zip(delta[key], values, strict=True)]
-    conn.execute(f"DELETE FROM trace_usage WHERE trace_id IN ({marks})", ids)
+def _apply_usage(conn: sqlite3.Connection, ids: Sequence[str], new: dict[str, dict[UsageKey, Usage]]) -> None:
+    chunk = (json_list(ids),)
+    delta: dict[UsageKey, Usage] = defaultdict(Usage)
+    for bucket, agent, model, *values in conn.execute(_READ_TRACE_USAGE, chunk):
+        delta[bucket, agent, model].add(Usage(*values), -1)  # the columns of UsageKey, then Usage
+    conn.execute(f"DELETE FROM trace_usage WHERE trace_id IN {IDS}", chunk)
     rows = []
     for trace_id, usage in new.items():
-        for key, values in usage.items():
-            delta[key] = [d + v for d, v in zip(delta[key], values, strict=True)]
-            rows.append((trace_id, *key, *values))
-    conn.executemany("INSERT INTO trace_usage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    changes = [(*key, *values) for key, values in delta.items() if any(values)]
-    _add_to_rollup(conn, "usage_hourly", changes)
-    daily: dict[UsageKey, Usage] = defaultdict(lambda: [0, 0, 0, 0.0, 0, 0])
+        for (bucket, agent, model), values in usage.items():
+            delta[bucket, agent, model].add(values)
+            rows.append((trace_id, bucket, agent, model, *values.values()))
+    conn.executemany(_INSERT_TRACE_USAGE, rows)
+    _add_to_rollup(conn, "usage_hourly", [(key, values) for key, values in delta.items() if values])
+    daily: dict[UsageKey, Usage] = defaultdict(Usage)
     for (bucket, agent, model), values in delta.items():
-        key = (bucket - bucket % DAY_NS, agent, model)
-        daily[key] = [d + v for d, v in zip(daily[key], values, strict=True)]
-    _add_to_rollup(conn, "usage_daily", [(*key, *values) for key, values in daily.items()])
+        daily[bucket - bucket % DAY_NS, agent, model].add(values)
+    _add_to_rollup(conn, "usage_daily", list(daily.items()))
 
 
-def _add_to_rollup(conn: sqlite3.Connection, table: str, changes: list[tuple[object, ...]]) -> None:
+def _add_to_rollup(conn: sqlite3.Connection, table: str, changes: list[tuple[UsageKey, Usage]]) -> None:
     conn.executemany(
-        f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (bucket_ns, agent, model) DO UPDATE SET llm_calls = llm_calls + excluded.llm_calls,"
+        insert_sql(table, USAGE_COLUMNS)
+        + " ON CONFLICT (bucket_ns, agent, model) DO UPDATE SET llm_calls = llm_calls + excluded.llm_calls,"
         f" input_tokens = min(input_tokens + excluded.input_tokens, {MAX_SUM}),"
         f" output_tokens = min(output_tokens + excluded.output_tokens, {MAX_SUM}),"
         f" cost = min(cost + excluded.cost, {MAX_SUM}),"
         f" duration_ns = min(duration_ns + excluded.duration_ns, {MAX_SUM}),"
         " priced_calls = priced_calls + excluded.priced_calls",
-        [_saturated_change(change) for change in changes],
+        [(bucket, agent, model, *_capped(values).values()) for (bucket, agent, model), values in changes],
     )
     conn.executemany(
         f"DELETE FROM {table} WHERE bucket_ns = ? AND agent = ? AND model = ? AND llm_calls <= 0",
-        [change[:3] for change in changes],
+        [key for key, _ in changes],
     )
 
 
-def _saturated_change(change: tuple[object, ...]) -> tuple[object, ...]:
-    return (
-        *change[:3],
-        *(saturated(value) if isinstance(value, (int, float)) else value for value in change[3:]),
+def _capped(usage: Usage) -> Usage:
+    return Usage(
+        saturated(usage.llm_calls),
+        saturated(usage.input_tokens),
+        saturated(usage.output_tokens),
+        saturated(usage.cost),
+        saturated(usage.duration_ns),
+        saturated(usage.priced_calls),
     )
-
-
-def _marks(ids: Sequence[str]) -> str:
-    return ", ".join("?" * len(ids))

@@ -220,9 +220,10 @@ function markerText(span, type) {
 }
 
 function selectionCost(item) {
-  if (item.type !== 'speaker_selection' || !item.llms.length) return '';
-  const tokens = item.llms.map(llmUsage).reduce((sum, u) => sum + u.input + u.output, 0);
-  return ` · ${item.llms.length} LLM call${item.llms.length > 1 ? 's' : ''}, ${formatTokens(tokens)} tokens`;
+  const below = item.below;
+  if (item.type !== 'speaker_selection' || !below || !below.llm_calls) return '';
+  const tokens = below.input_tokens + below.output_tokens;
+  return ` · ${below.llm_calls} LLM call${below.llm_calls > 1 ? 's' : ''}, ${formatTokens(tokens)} tokens`;
 }
 
 function markerNode(item, onOpenSpan) {

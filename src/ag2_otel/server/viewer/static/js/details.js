@@ -3,7 +3,7 @@
 import { el, internalLink } from './dom.js';
 import { formatCost, formatDuration, formatInt, formatTime } from './format.js';
 import { asMessageList, instructionsNode, messageNode, toolCallNode, toolResultNode } from './messages.js';
-import { attr, jsonAttr, llmUsage, modelName, spanType, typeClass } from './model.js';
+import { agentOf, attr, jsonAttr, llmUsage, modelName, spanType, typeClass } from './model.js';
 import { valueNode } from './values.js';
 import { speakerClass } from './colors.js';
 
@@ -16,7 +16,7 @@ function facts(model, span) {
   const type = spanType(span);
   const usage = type === 'llm' ? llmUsage(span) : null;
   const offset = (span.start_time_ns - model.start) / 1e6;
-  const agent = model.agentOf(span);
+  const agent = agentOf(span);
   return el(
     'dl',
     { class: 'facts' },

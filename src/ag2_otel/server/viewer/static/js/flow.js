@@ -16,14 +16,6 @@ function addEdge(edges, from, to, kind) {
   edges.get(key).count += 1;
 }
 
-/** The speaker of the nearest agent turn enclosing `span` (a delegating agent), or ''. */
-function enclosingSpeaker(model, span, speakers) {
-  for (let p = model.byId.get(span.parent_span_id); p; p = model.byId.get(p.parent_span_id)) {
-    if (speakers.has(p.span_id)) return speakers.get(p.span_id);
-  }
-  return '';
-}
-
 /** Nodes (agents with turn counts) and edges (turn-after-turn, handoffs, and delegation:
  * an agent invoked from inside another agent's turn, through a tool or a nested chat). */
 export function computeFlow(model) {
@@ -37,9 +29,9 @@ export function computeFlow(model) {
     if (previous !== undefined) addEdge(edges, previous, turn.speaker, 'turn');
     lastAtDepth.set(turn.depth, turn.speaker);
   }
-  const speakers = new Map((turnType === 'agent' ? turns : []).map((t) => [t.span.span_id, t.speaker]));
+  const speakers = new Map(turns.map((t) => [t.number, t.speaker]));
   for (const turn of turnType === 'agent' ? turns : []) {
-    const outer = turn.depth ? enclosingSpeaker(model, turn.span, speakers) : '';
+    const outer = turn.parent ? speakers.get(turn.parent) : '';
     if (outer && outer !== turn.speaker) addEdge(edges, outer, turn.speaker, 'delegation');
   }
   for (const span of model.spans.filter((s) => spanType(s) === 'handoff')) {

@@ -1,20 +1,25 @@
-// The trace model: spans indexed into a tree, with the derived facts every view needs.
-
-const LLM_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'embeddings']);
-const OPERATION_TYPES = { invoke_agent: 'agent', execute_tool: 'tool', invoke_workflow: 'workflow' };
+// The trace model: spans indexed into a tree. Span types, owning agents, turns and
+// roll-ups are the server's (`derived` in GET /api/traces/{id}, docs/contracts.md):
+// the viewer renders them and never re-derives them.
 
 export function attr(span, key) {
   const attrs = span && span.attributes;
   return attrs && Object.prototype.hasOwnProperty.call(attrs, key) ? attrs[key] : undefined;
 }
 
-/** The span's type: the store's span_type, else derived from gen_ai.operation.name. */
+/** The span's type, as the server classified it. */
 export function spanType(span) {
-  const declared = span.span_type || attr(span, 'ag2.span.type');
-  if (declared && declared !== 'other') return declared;
-  const op = span.operation || attr(span, 'gen_ai.operation.name');
-  if (LLM_OPERATIONS.has(op)) return 'llm';
-  return OPERATION_TYPES[op] || 'other';
+  return span.span_type || 'other';
+}
+
+/** The server's facts about one span: {agent, turn, in_speaker_selection, model, usage?, below?}. */
+export function derived(span) {
+  return span.derived || {};
+}
+
+/** The agent the server charges this span to ('' when none). */
+export function agentOf(span) {
+  return derived(span).agent || '';
 }
 
 // Span types with a style of their own. Data never names a CSS class: any other value
@@ -42,25 +47,14 @@ export function isError(span) {
   return span.status_code === 'ERROR';
 }
 
-function numberAttr(span, ...keys) {
-  for (const key of keys) {
-    const value = Number(attr(span, key));
-    if (attr(span, key) !== undefined && !Number.isNaN(value)) return value;
-  }
-  return 0;
-}
-
-/** Usage of one LLM-call span (only LLM spans carry billable usage; roll-ups are ignored). */
+/** Usage of one LLM-call span, as the server read it (cost null when not reported). */
 export function llmUsage(span) {
-  return {
-    input: numberAttr(span, 'gen_ai.usage.input_tokens'),
-    output: numberAttr(span, 'gen_ai.usage.output_tokens'),
-    cost: numberAttr(span, 'ag2.usage.cost', 'gen_ai.usage.cost'),
-  };
+  const usage = derived(span).usage || {};
+  return { input: usage.input_tokens || 0, output: usage.output_tokens || 0, cost: usage.cost || 0 };
 }
 
 export function modelName(span) {
-  return attr(span, 'gen_ai.response.model') || attr(span, 'gen_ai.request.model') || '';
+  return derived(span).model || '';
 }
 
 /** Parse a JSON-string attribute; objects pass through; failures give undefined. */
@@ -134,8 +128,9 @@ export function buildModel(trace) {
   const { order, depth } = walk(roots, children);
   const start = Math.min(...spans.map((s) => s.start_time_ns), Infinity);
   const end = Math.max(...spans.map((s) => s.end_time_ns), -Infinity);
-  const model = {
+  return {
     summary: trace.summary || {},
+    derived: trace.derived || { turns: [], agents: [], models: [] },
     spans,
     byId,
     children,
@@ -146,92 +141,5 @@ export function buildModel(trace) {
     end: Number.isFinite(end) ? end : 0,
     critical: criticalPath(roots, children),
     errors: order.filter(isError),
-  };
-  model.agentOf = (span) => agentOf(model, span);
-  return model;
-}
-
-export function parentOf(model, span) {
-  return span.parent_span_id ? model.byId.get(span.parent_span_id) : undefined;
-}
-
-/** The agent a span belongs to: its own agent span or the nearest agent ancestor. */
-export function agentOf(model, span) {
-  for (let node = span; node; node = parentOf(model, node)) {
-    if (spanType(node) === 'agent') return node.agent || attr(node, 'gen_ai.agent.name') || node.name;
-  }
-  return span.agent || attr(span, 'gen_ai.agent.name') || '';
-}
-
-/** True for the helper agents AG2 creates to pick the next speaker (not conversation participants). */
-export function insideSpeakerSelection(model, span) {
-  for (let node = parentOf(model, span); node; node = parentOf(model, node)) {
-    if (spanType(node) === 'speaker_selection') return true;
-  }
-  return false;
-}
-
-export function descendants(model, span) {
-  const out = [];
-  const stack = [...(model.children.get(span.span_id) || [])].reverse();
-  while (stack.length) {
-    const node = stack.pop();
-    out.push(node);
-    const kids = model.children.get(node.span_id) || [];
-    for (let i = kids.length - 1; i >= 0; i -= 1) stack.push(kids[i]);
-  }
-  return out;
-}
-
-function addRow(table, key, fields) {
-  if (!table.has(key))
-    table.set(key, { name: key, turns: 0, llm: 0, input: 0, output: 0, cost: 0, ms: 0, errors: 0 });
-  const row = table.get(key);
-  for (const [field, value] of Object.entries(fields)) row[field] += value;
-}
-
-/** Per-agent and per-model totals, from LLM-call spans and agent turns. */
-export function breakdowns(model) {
-  const agents = new Map();
-  const models = new Map();
-  for (const span of model.spans) {
-    const type = spanType(span);
-    const errors = isError(span) ? 1 : 0;
-    if (type === 'agent' && !insideSpeakerSelection(model, span))
-      addRow(agents, model.agentOf(span) || '(unnamed)', { turns: 1, errors });
-    if (type !== 'llm') continue;
-    const usage = llmUsage(span);
-    const fields = {
-      llm: 1,
-      input: usage.input,
-      output: usage.output,
-      cost: usage.cost,
-      ms: span.duration_ms || 0,
-    };
-    addRow(agents, model.agentOf(span) || '(no agent)', fields);
-    addRow(models, modelName(span) || '(unknown model)', { ...fields, errors });
-  }
-  return { agents: [...agents.values()], models: [...models.values()] };
-}
-
-/** Totals over the whole trace, computed from spans (the summary may be partial). */
-export function totals(model) {
-  const { agents, models } = breakdowns(model);
-  const sum = (rows, key) => rows.reduce((acc, row) => acc + row[key], 0);
-  return {
-    agents: agents.filter((row) => row.turns > 0).map((row) => row.name),
-    turns: sum(agents, 'turns'),
-    llm: sum(models, 'llm'),
-    input: sum(models, 'input'),
-    output: sum(models, 'output'),
-    cost: sum(models, 'cost'),
-    // Several producers (OpenInference, openai-v2, ag2 1.x) send no cost: say so, not "$0".
-    pricedCalls: model.spans.filter(
-      (s) =>
-        spanType(s) === 'llm' &&
-        (attr(s, 'ag2.usage.cost') !== undefined || attr(s, 'gen_ai.usage.cost') !== undefined),
-    ).length,
-    errors: model.errors.length,
-    durationMs: (model.end - model.start) / 1e6,
   };
 }

@@ -3,10 +3,8 @@
 import { costValue } from './cost.js';
 import { el, internalLink, tableHead } from './dom.js';
 import { speakerClass } from './colors.js';
-import { formatCost, formatDuration, formatInt, formatTime, formatTokens } from './format.js';
-import { breakdowns, totals } from './model.js';
+import { formatDuration, formatInt, formatTime, formatTokens } from './format.js';
 import { conversationHref, sameConversation } from './related.js';
-import { buildTranscript } from './transcript.js';
 
 function stat(label, value, extraClass = '') {
   return el(
@@ -51,7 +49,7 @@ function breakdownTable(title, rows, withTurns) {
           el('td', { class: 'num' }, formatInt(row.llm)),
           el('td', { class: 'num' }, formatTokens(row.input)),
           el('td', { class: 'num' }, formatTokens(row.output)),
-          el('td', { class: 'num' }, formatCost(row.cost)),
+          el('td', { class: 'num' }, costValue(row.cost, row.llm, row.priced)),
           withTurns ? null : el('td', { class: 'num' }, formatDuration(row.llm ? row.ms / row.llm : null)),
         ),
       ),
@@ -59,14 +57,31 @@ function breakdownTable(title, rows, withTurns) {
   );
 }
 
+/** A server roll-up row (derived.agents / derived.models) in the table's terms. */
+function breakdownRow(row, name) {
+  return {
+    name,
+    turns: row.turns,
+    llm: row.llm_calls,
+    input: row.input_tokens,
+    output: row.output_tokens,
+    cost: row.cost,
+    priced: row.priced_calls,
+    ms: row.llm_duration_ns / 1e6,
+  };
+}
+
 export function renderSummary(model) {
   const s = model.summary;
-  const t = totals(model);
-  const transcript = buildTranscript(model);
-  if (transcript.turnType === 'agent') t.turns = transcript.turns.length;
-  const { agents, models } = breakdowns(model);
-  const status = t.errors
-    ? el('span', { class: 'status status-error' }, `${t.errors} error${t.errors > 1 ? 's' : ''}`)
+  const d = model.derived;
+  const agents = (d.agents || []).map((row) =>
+    breakdownRow(row, row.agent || (row.turns ? '(unnamed)' : '(no agent)')),
+  );
+  const models = (d.models || []).map((row) => breakdownRow(row, row.model || '(unknown model)'));
+  const errors = s.error_count || 0;
+  const agentNames = Array.isArray(s.agents) ? s.agents : [];
+  const status = errors
+    ? el('span', { class: 'status status-error' }, `${errors} error${errors > 1 ? 's' : ''}`)
     : el('span', { class: 'status status-ok' }, 'ok');
   return el(
     'section',
@@ -109,21 +124,21 @@ export function renderSummary(model) {
       { class: 'stats' },
       stat(
         'Agents',
-        t.agents.length
+        agentNames.length
           ? el(
               'span',
               { class: 'agent-list' },
-              t.agents.map((a) => el('span', { class: `agent-chip ${speakerClass(a)}` }, a)),
+              agentNames.map((a) => el('span', { class: `agent-chip ${speakerClass(a)}` }, a)),
             )
           : '—',
         'wide',
       ),
-      stat('Turns', formatInt(t.turns)),
-      stat('LLM calls', formatInt(t.llm)),
-      stat('Tokens in / out', `${formatTokens(t.input)} / ${formatTokens(t.output)}`),
-      stat('Cost', costValue(t.cost, t.llm, t.pricedCalls)),
-      stat('Latency', formatDuration(t.durationMs)),
-      stat('Errors', formatInt(t.errors), t.errors ? 'bad' : ''),
+      stat('Turns', formatInt(s.turns || 0)),
+      stat('LLM calls', formatInt(s.llm_calls || 0)),
+      stat('Tokens in / out', `${formatTokens(s.input_tokens || 0)} / ${formatTokens(s.output_tokens || 0)}`),
+      stat('Cost', costValue(s.cost || 0, s.llm_calls || 0, s.priced_calls)),
+      stat('Latency', formatDuration(s.duration_ms || 0)),
+      stat('Errors', formatInt(errors), errors ? 'bad' : ''),
     ),
     el(
       'div',

@@ -8,7 +8,7 @@ import { renderDetails } from './details.js';
 import { FindBar } from './find.js';
 import { followRunning } from './live.js';
 import { renderFlow } from './flow.js';
-import { buildModel, spanType } from './model.js';
+import { agentOf, buildModel, spanType } from './model.js';
 import { renderSummary } from './summary.js';
 import { SpanTree } from './tree.js';
 
@@ -226,7 +226,7 @@ export async function startTracePage(traceId) {
     return;
   }
   const model = buildModel(trace);
-  registerSpeakers(model.spans.map((s) => model.agentOf(s)).filter(Boolean));
+  registerSpeakers(model.spans.map(agentOf).filter(Boolean));
   document.title = `${visible(truncate(model.summary.root_name || 'Trace', 120))} · ag2-otel`;
   new TracePage(model).mount(readState());
   followRunning(model, traceId);

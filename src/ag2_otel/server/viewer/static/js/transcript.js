@@ -1,10 +1,10 @@
-// Build the conversation transcript (pure data): turns by speaker, in order, with the
-// markers between them (speaker selection, handoffs, chat boundaries) and stray errors.
+// Build the conversation transcript (pure data): the server's turns by speaker, in order,
+// with the markers between them (speaker selection, handoffs, chat boundaries) and stray
+// errors. Which span belongs to which turn, and who spoke, is the server's (derived.*).
 
-import { agentOf, attr, descendants, isError, jsonAttr, llmUsage, modelName, spanType } from './model.js';
+import { attr, derived, isError, jsonAttr, modelName, spanType } from './model.js';
 import { asMessageList, messageParts } from './messages.js';
 
-const MARKER_TYPES = new Set(['speaker_selection', 'handoff', 'conversation', 'group_chat', 'workflow']);
 const STEP_TYPES = new Set(['llm', 'tool', 'code_execution', 'human_input', 'summary']);
 const CONTENT_KEYS = [
   'gen_ai.input.messages',
@@ -13,61 +13,25 @@ const CONTENT_KEYS = [
   'gen_ai.tool.call.result',
 ];
 
-/** Descendants that belong to this span's turn: stop at nested turns and markers. */
-function ownDescendants(model, span, turnType) {
-  const out = [];
-  const stack = [...(model.children.get(span.span_id) || [])].reverse();
-  while (stack.length) {
-    const node = stack.pop();
-    const type = spanType(node);
-    if (type === turnType || MARKER_TYPES.has(type)) continue;
-    out.push(node);
-    const kids = model.children.get(node.span_id) || [];
-    for (let i = kids.length - 1; i >= 0; i -= 1) stack.push(kids[i]);
-  }
-  return out;
-}
-
 /** True when a span runs inside a speaker selection (AG2's internal selection chat). */
-function insideSelection(model, span) {
-  for (let p = model.byId.get(span.parent_span_id); p; p = model.byId.get(p.parent_span_id)) {
-    if (spanType(p) === 'speaker_selection') return true;
-  }
-  return false;
+function insideSelection(span) {
+  return derived(span).in_speaker_selection === true;
 }
 
-function turnDepth(model, span, turnType) {
-  let depth = 0;
-  for (let p = model.byId.get(span.parent_span_id); p; p = model.byId.get(p.parent_span_id)) {
-    if (spanType(p) === turnType) depth += 1;
-  }
-  return depth;
-}
-
-function makeTurn(model, span, turnType) {
-  const own = ownDescendants(model, span, turnType);
-  const llms = turnType === 'llm' ? [span] : own.filter((s) => spanType(s) === 'llm');
-  const usage = llms
-    .map(llmUsage)
-    .reduce((a, u) => ({ input: a.input + u.input, output: a.output + u.output, cost: a.cost + u.cost }), {
-      input: 0,
-      output: 0,
-      cost: 0,
-    });
+/** A turn as the server reported it (derived.turns), with the spans it owns in tree order. */
+function makeTurn(model, turn, own, turnType) {
+  const span = model.byId.get(turn.span_id);
+  const llms = [span, ...own].filter((s) => spanType(s) === 'llm');
   return {
     kind: 'turn',
+    number: turn.turn,
     span,
-    speaker:
-      turnType === 'agent'
-        ? agentOf(model, span) || span.name
-        : span.agent || agentOf(model, span) || 'assistant',
-    depth: turnDepth(model, span, turnType),
-    steps:
-      turnType === 'llm'
-        ? own.filter((s) => STEP_TYPES.has(spanType(s)))
-        : own.filter((s) => STEP_TYPES.has(spanType(s))),
+    speaker: turn.agent || (turnType === 'agent' ? span.name : 'assistant'),
+    depth: turn.depth,
+    parent: turn.parent_turn,
+    steps: own.filter((s) => STEP_TYPES.has(spanType(s))),
     llms,
-    usage,
+    usage: { input: turn.input_tokens, output: turn.output_tokens, cost: turn.cost },
     models: [...new Set(llms.map(modelName).filter(Boolean))],
     errors: [span, ...own].filter(isError),
     input: asMessageList(jsonAttr(span, 'gen_ai.input.messages')),
@@ -75,8 +39,30 @@ function makeTurn(model, span, turnType) {
   };
 }
 
+/** The server's turns, each with the spans the server assigned to it (head excluded). */
+function serverTurns(model) {
+  const own = new Map();
+  for (const span of model.order) {
+    const turn = derived(span).turn;
+    if (turn === null || turn === undefined) continue;
+    if (!own.has(turn)) own.set(turn, []);
+    own.get(turn).push(span);
+  }
+  const turnType = model.derived.turn_type || 'llm';
+  return model.derived.turns
+    .filter((turn) => model.byId.has(turn.span_id))
+    .map((turn) =>
+      makeTurn(
+        model,
+        turn,
+        (own.get(turn.turn) || []).filter((s) => s.span_id !== turn.span_id),
+        turnType,
+      ),
+    );
+}
+
 function strayErrors(model, turns, markers) {
-  const covered = new Set(model.spans.filter((s) => insideSelection(model, s)).map((s) => s.span_id));
+  const covered = new Set(model.spans.filter(insideSelection).map((s) => s.span_id));
   for (const turn of turns)
     for (const s of [turn.span, ...turn.steps, ...turn.errors]) covered.add(s.span_id);
   for (const marker of markers) covered.add(marker.span.span_id);
@@ -89,19 +75,11 @@ export function hasContent(model) {
 
 /** Items in start order: {kind: 'turn'|'marker'|'error', span, ...}. */
 export function buildTranscript(model) {
-  const hasAgents = model.spans.some((s) => spanType(s) === 'agent');
-  const turnType = hasAgents ? 'agent' : 'llm';
-  let turnSpans = model.order.filter((s) => spanType(s) === turnType && !insideSelection(model, s));
-  if (turnType === 'llm') turnSpans = turnSpans.filter((s) => turnDepth(model, s, 'llm') === 0);
-  const turns = turnSpans.map((span) => makeTurn(model, span, turnType));
+  const turnType = model.derived.turn_type || 'llm';
+  const turns = serverTurns(model);
   const markers = model.order
-    .filter((s) => MARKER_TYPES.has(spanType(s)) && !insideSelection(model, s))
-    .map((span) => ({
-      kind: 'marker',
-      span,
-      type: spanType(span),
-      llms: descendants(model, span).filter((d) => spanType(d) === 'llm'),
-    }));
+    .filter((s) => derived(s).turn_boundary && !insideSelection(s))
+    .map((span) => ({ kind: 'marker', span, type: spanType(span), below: derived(span).below }));
   const items = [...turns, ...markers, ...strayErrors(model, turns, markers)];
   items.sort((a, b) => a.span.start_time_ns - b.span.start_time_ns || (a.kind === 'marker' ? -1 : 1));
   return { items, turnType, turns, withContent: hasContent(model) };

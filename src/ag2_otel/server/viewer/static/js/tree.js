@@ -6,7 +6,7 @@
 import { el, truncate } from './dom.js';
 import { findSpans, highlight } from './find.js';
 import { formatDuration } from './format.js';
-import { isError, spanType, typeClass } from './model.js';
+import { agentOf, isError, spanType, typeClass } from './model.js';
 import { speakerClass } from './colors.js';
 
 const ROW_HEIGHT = 26;
@@ -188,7 +188,7 @@ export class SpanTree {
   timeline(span, type) {
     const left = ((span.start_time_ns - this.model.start) / this.total) * 100;
     const width = Math.max(((span.end_time_ns - span.start_time_ns) / this.total) * 100, 0.15);
-    const agent = this.model.agentOf(span);
+    const agent = agentOf(span);
     const classes = [
       'bar',
       typeClass(type),

@@ -1,4 +1,7 @@
-"""A real `ag2-otel serve` process on free ports with its own database, for any test."""
+"""A real `ag2-otel serve` process on free ports with its own database, for tests and benchmarks.
+
+Needs the `server` extra, httpx, and (for `FedServer`) the `otlp` extra.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ class ServerProcess:
     def grpc_endpoint(self) -> str:
         return f"127.0.0.1:{self.grpc_port}"
 
-    def api(self, path: str, **params: object) -> httpx.Response:
+    def api(self, path: str, **params: str | int | float | bool | None) -> httpx.Response:
         return httpx.get(
             self.url + path, params={k: v for k, v in params.items() if v is not None}, timeout=30
         )
@@ -134,17 +137,28 @@ def wait_for(predicate: object, timeout_s: float = 20.0) -> None:
     raise AssertionError("condition not met in time")
 
 
-def deselect_over_chdb(config: object, items: list[Any], fixture: str, names: set[str]) -> None:
-    """Leave out the chDB variants (fixture parameter "chdb") of the tests in `names`; the
-    conftest that calls this says why each cannot run over chDB."""
-    chosen, dropped = [], []
-    for item in items:
-        spec = getattr(item, "callspec", None)
-        name = getattr(item, "originalname", item.name)
-        if spec is not None and spec.params.get(fixture) == "chdb" and name in names:
-            dropped.append(item)
-        else:
-            chosen.append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)  # type: ignore[attr-defined]
-        items[:] = chosen
+class FedServer:
+    """`ag2-otel serve` (`start_server`) fed canned `Span` dicts over OTLP/HTTP
+    (`ag2_otel.testing.viewer_traces`); `add` returns once the API serves the whole trace."""
+
+    real = True
+
+    def __init__(self, db_path: Path, *serve_args: str) -> None:
+        self._server = start_server(db_path, *serve_args)
+        self.base_url = self._server.url
+
+    def add(self, spans: list[dict[str, Any]]) -> None:
+        from ag2_otel.testing.otlp import export_span_dicts
+
+        export_span_dicts(self.base_url, spans)
+        trace_id = spans[0]["trace_id"]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            response = httpx.get(f"{self.base_url}/api/traces/{trace_id}", timeout=5)
+            if response.status_code == 200 and len(response.json()["spans"]) == len(spans):
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"trace {trace_id} did not become queryable")
+
+    def stop(self) -> None:
+        self._server.stop()

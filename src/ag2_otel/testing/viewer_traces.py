@@ -1,7 +1,8 @@
-"""Canned traces in the shape of docs/contracts.md (`Span` dicts), for the browser tests.
+"""Canned traces in the shape of docs/contracts.md (`Span` dicts), for the viewer's browser
+tests and benchmarks: group chats, an OpenAI call, hostile and XSS content, a 2,000-span trace.
 
-They are converted to SDK spans and sent to the real `ag2-otel serve` through the
-OTLP/HTTP exporter (`otlp.py`); the viewer then reads them back from the JSON API.
+`serve.FedServer` converts them to SDK spans and sends them to the real `ag2-otel serve`
+through the OTLP/HTTP exporter; the viewer then reads them back from the JSON API.
 """
 
 from __future__ import annotations
@@ -278,6 +279,56 @@ def openai_trace(start_ns: int, trace_no: int | None = None) -> TraceBuilder:
         },
         kind="CLIENT",
     )
+    return b
+
+
+def drift_trace(start_ns: int) -> TraceBuilder:
+    """Where the viewer's own rules used to disagree with the server's: an LLM call under
+    a conversation with no agent span, a tool run by another agent than the enclosing one,
+    an A2A server span inside an agent's turn, an agent span without a name, and a
+    conversation that reports more turns than it has agent spans."""
+    b = TraceBuilder("drift-app", start_ns)
+    chat = b.span(
+        "conversation alice -> bob",
+        None,
+        0,
+        5_000,
+        {
+            "ag2.span.type": "conversation",
+            "ag2.agent.name": "alice",
+            "ag2.conversation.sender": "alice",
+            "ag2.conversation.recipient": "bob",
+            "ag2.conversation.turns": 5,
+        },
+    )
+    b.llm(chat, 10, 100, (11, 3))  # no agent span above: the conversation's agent
+    alice = b.agent("alice", chat, 200, 1_500)
+    b.llm(alice, 250, 200, (20, 5))
+    b.span(
+        "execute_tool lookup",
+        alice,
+        500,
+        100,
+        {"ag2.span.type": "tool", "gen_ai.operation.name": "execute_tool", "gen_ai.agent.name": "bob"},
+    )
+    remote = b.span(
+        "a2a server remote_carol",
+        alice,
+        700,
+        900,
+        {"ag2.span.type": "remote_agent", "ag2.agent.name": "carol"},
+    )
+    b.llm(remote, 750, 300, (30, 7))  # the remote agent's call, not alice's
+    unnamed = b.span(
+        "invoke_agent",
+        chat,
+        2_000,
+        1_000,
+        {"ag2.span.type": "agent", "gen_ai.operation.name": "invoke_agent"},
+    )
+    b.llm(unnamed, 2_100, 400, (40, 9), error="rate limited")  # the unnamed agent's, not alice's
+    bob = b.agent("bob", chat, 3_500, 1_000)
+    b.llm(bob, 3_600, 300, (50, 11), model="gpt-4o")
     return b
 
 

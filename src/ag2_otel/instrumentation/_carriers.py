@@ -1,6 +1,5 @@
-"""Context that must follow an AG2 conversation: the active span, the enclosing
-conversation or group scope (for roll-ups), and tracing inherited by the
-temporary agents AG2 creates.
+"""Context across AG2's threads: the caller's OpenTelemetry context follows the
+work AG2 hands to threads, tasks and executors.
 
 AG2 starts threads (`run()`, `run_group_chat()`, sequential runs, async tools
 called from sync code) and uses `run_in_executor` in `a_generate_oai_reply`;
@@ -8,7 +7,8 @@ none of them carry OpenTelemetry's context. `install_context_carriers` swaps
 the `threading` / `asyncio` names *inside those AG2 modules only* for thin
 proxies that capture the caller's context and attach it in the worker, so a
 conversation stays one trace under the caller's span. Nothing process-wide is
-patched.
+patched. `BackgroundWork` lets a span last as long as the thread or task AG2
+starts under it.
 """
 
 from __future__ import annotations
@@ -16,76 +16,15 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
 
-from ag2_otel.ids import random_bits
-
 _R = TypeVar("_R")
 
-SCOPE_KEY = otel_context.create_key("ag2_otel.scope")
 BACKGROUND_KEY = otel_context.create_key("ag2_otel.background")
-INHERIT_KEY = otel_context.create_key("ag2_otel.inherit")
-ACTIVE_KEY = otel_context.create_key("ag2_otel.active")
-AGENT_KEY = otel_context.create_key("ag2_otel.agent")
-"""The agent whose traced turn is running (for objects that do not know their agent)."""
-QUIET_KEY = otel_context.create_key("ag2_otel.quiet")
-"""Set under an unsampled step whose inner work nobody would observe (`_sampling`)."""
-
-
-@dataclass
-class UsageTotals:
-    """Token and cost totals of the LLM calls made inside one scope."""
-
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost: float = 0.0
-    llm_calls: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def add(self, input_tokens: int, output_tokens: int, cost: float) -> None:
-        with self._lock:
-            self.input_tokens += input_tokens
-            self.output_tokens += output_tokens
-            self.cost += cost
-            self.llm_calls += 1
-
-
-@dataclass
-class Scope:
-    """A conversation or group chat in progress: what its own span rolls up."""
-
-    kind: str
-    conversation_id: str
-    parent: Scope | None = None
-    owner: Any = None
-    usage: UsageTotals = field(default_factory=UsageTotals)
-    turns: int = 0
-    recorded_history: dict[Any, tuple[int, Any]] = field(default_factory=dict, repr=False)
-    """Per agent: how much of its message history spans in this scope already recorded."""
-
-    def chain(self) -> list[Scope]:
-        scopes: list[Scope] = []
-        scope: Scope | None = self
-        while scope is not None:
-            scopes.append(scope)
-            scope = scope.parent
-        return scopes
-
-
-def current_scope() -> Scope | None:
-    scope = otel_context.get_value(SCOPE_KEY)
-    return scope if isinstance(scope, Scope) else None
-
-
-def new_scope(kind: str, owner: Any = None) -> Scope:
-    parent = current_scope()
-    # Our own random source: drawing from the global `random` would change a seeded program.
-    conversation_id = parent.conversation_id if parent else f"{random_bits(128):032x}"
-    return Scope(kind=kind, conversation_id=conversation_id, parent=parent, owner=owner)
+"""The `BackgroundWork` that the next thread or task AG2 starts claims."""
 
 
 def bind_context(func: Callable[..., _R]) -> Callable[..., _R]:

@@ -1,10 +1,27 @@
-"""When a viewer page is painted, recorded by the page itself (no test-driver latency)."""
+"""Headless Chromium as the browser tests and viewer benchmarks drive it (Playwright),
+and when a viewer page is painted, recorded by the page itself (no test-driver latency).
+
+Needs Playwright (the `test` extra) and Debian's chromium: Playwright's own browser
+download cannot work offline.
+"""
 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Page
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 # Add with `page.add_init_script(WATCH_PAINT)`. Navigation start to the frame
 # after the one that laid out and painted what the page built when it marked itself ready,

@@ -204,18 +204,10 @@ SPAN_FACTS_SELECT = (
     " FROM __DB__.otel_traces WHERE TraceId != '' __WHERE__"
 )
 
-# Migration 1's usage table and one more column, spelled out (frozen).
-_USAGE_2 = """CREATE TABLE IF NOT EXISTS __DB__.__TABLE__ (
-    Bucket DateTime('UTC'),
-    Agent LowCardinality(String),
-    Model LowCardinality(String),
-    LlmCalls UInt64,
-    InputTokens Int64,
-    OutputTokens Int64,
-    Cost Float64,
-    DurationNs UInt64,
-    PricedCalls UInt64
-) ENGINE = SummingMergeTree ORDER BY (Bucket, Agent, Model)"""
+# Migration 1's usage table (frozen) and one more column.
+_USAGE_2 = _USAGE.replace("ag2_usage___GRAIN__", "__TABLE__").replace(
+    "    DurationNs UInt64\n", "    DurationNs UInt64,\n    PricedCalls UInt64\n"
+)
 
 USAGE_2_SELECT = (
     f"SELECT __BUCKET__(Timestamp, 'UTC') AS Bucket, {AGENT_2} AS Agent, {MODEL} AS Model,"

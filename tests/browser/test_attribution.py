@@ -148,6 +148,13 @@ def _formatted(page: Page, values: list[tuple[str, Any]]) -> list[str]:
     return result
 
 
+def _cost_text(formatted: str, calls: int, priced: int) -> str:
+    """What cost.js's costValue() shows for a cost of `calls` LLM calls, `priced` of which carried one."""
+    if not calls or priced >= calls:
+        return formatted
+    return "not reported" if not priced else f"{formatted} (partial)"
+
+
 def _check_summary(page: Page, trace: dict[str, Any]) -> None:
     s, derived = trace["summary"], trace["derived"]
     stats = dict(
@@ -172,7 +179,7 @@ def _check_summary(page: Page, trace: dict[str, Any]) -> None:
     assert stats["Turns"] == turns
     assert stats["LLM calls"] == llm
     assert stats["Tokens in / out"] == f"{tin} / {tout}"
-    assert stats["Cost"] == ("not reported" if s["llm_calls"] and not derived["cost_reported"] else cost)
+    assert stats["Cost"] == _cost_text(cost, s["llm_calls"], s["priced_calls"])
     assert stats["Errors"] == errors
     chips = page.locator(".stats .agent-list .agent-chip").all_inner_texts()
     assert chips == s["agents"]
@@ -194,6 +201,7 @@ def _check_breakdown(page: Page, caption: str, rows: list[dict[str, Any]], key: 
         if key == "agent":
             numbers.insert(0, ("int", row["turns"]))
         expected = _formatted(page, numbers)
+        expected[-1] = _cost_text(expected[-1], row["llm_calls"], row["priced_calls"])
         if row[key] is not None:
             assert cells[0] == row[key], (caption, cells, row)
         else:

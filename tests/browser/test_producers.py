@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from ag2_otel.testing import ScriptedOpenAIServer
-from ag2_otel.testing.serve import ServerProcess
+from ag2_otel.testing.serve import ServerProcess, wait_for
 from tests.interop.conftest import one_trace, run_producer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -108,3 +108,23 @@ def test_ag2_1x_delegation_is_an_edge_in_the_agent_flow(
         cells = rows.filter(has_text="delegation").locator("td").all_inner_texts()
         assert cells == ["coordinator", "weather_agent", "delegation", "1"]
         expect(page.locator(".flow-graph .edge-delegation")).to_have_count(1)
+
+
+def test_ag2_1x_asks_of_one_conversation_link_to_each_other(
+    serve: ServerProcess, scripted: ScriptedOpenAIServer, browser: Browser
+) -> None:
+    """Two asks of one ag2 1.x conversation (two traces): each trace page lists the other,
+    and its conversation link opens the list filtered to them, with a way back to all."""
+    run_producer("ag2_conversation", serve, scripted, venv="ag2_telemetry")
+    wait_for(lambda: len(serve.api("/api/traces", service="ag2-conversation-app").json()["traces"]) == 3)
+    _, second, first = serve.api("/api/traces", service="ag2-conversation-app").json()["traces"]
+    with viewer_page(browser, serve, f"/traces/{first['trace_id']}") as page:
+        related = page.locator(".same-conversation li")
+        expect(related).to_have_count(1)
+        expect(related).to_have_attribute("data-trace-id", second["trace_id"])
+        page.locator(".trace-sub a", has_text=first["conversation_id"]).click()
+        expect(page.locator("tr.trace-row")).to_have_count(2)
+        expect(page.locator(".filter-chip")).to_contain_text(first["conversation_id"])
+        page.get_by_role("button", name="All conversations").click()
+        expect(page.locator("tr.trace-row")).to_have_count(3)
+        assert "conversation=" not in page.url

@@ -206,3 +206,23 @@ def test_pages_send_csp_and_have_json_twins(demo: Demo) -> None:
         assert f'type="application/json" href="{twin}"' in response.text
         assert httpx.get(demo.base_url + twin).status_code == 200
     assert re.search(r"<script(?![^>]*\bsrc=)", httpx.get(demo.base_url + "/").text) is None
+
+
+def test_cost_not_reported_or_partial_on_the_list_and_usage_pages(page: Page, demo: Demo) -> None:
+    """The plain OpenAI trace carries no cost: "not reported", not $0; gpt-4o-mini's usage row
+    adds it to the priced calls of the AG2 traces, so its sum says it is partial (the same
+    cell renders "not reported" for a row with no priced call: tests/server/test_cost_reported.py
+    checks both stores count them)."""
+    open_page(page, "/")
+    cost = 3  # td.num columns: turns, LLM calls, tokens, cost, duration, errors
+    expect(row(page, demo, "openai").locator("td.num").nth(cost)).to_have_text("not reported")
+    expect(row(page, demo, "group").locator("td.num").nth(cost)).to_have_text(re.compile(r"^\$0\.\d+$"))
+    open_page(page, "/usage?range=24h&group_by=model")
+    totals = page.locator("table.data tbody tr")
+    expect(totals.filter(has_text="gpt-4o-mini").locator(".cost-partial")).to_have_text(
+        re.compile(r"\(partial\)$")
+    )
+    expect(totals.filter(has_text="gpt-4o-mini").locator(".cost-partial")).to_have_attribute(
+        "title", re.compile(r"^only [\d,]+ of [\d,]+ LLM calls carry a cost")
+    )
+    expect(totals.filter(has_text="gpt-4o\t").locator("td").nth(4)).to_have_text("$0.0004")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ag2_otel.testing import ScriptedOpenAIServer
-from ag2_otel.testing.serve import ServerProcess
+from ag2_otel.testing.serve import ServerProcess, wait_for
 from tests.interop.conftest import one_trace, run_producer
 from tests.semconv import content_violations
 
@@ -138,3 +138,27 @@ def test_older_semconv_openai_v2_with_per_message_log_events(
     first = _llm_spans(trace)[0]
     assert first["attributes"]["gen_ai.system"] == "openai"
     assert first["attributes"]["gen_ai.provider.name"] == "openai"
+
+
+def test_ag2_1x_asks_of_one_conversation_are_linked(
+    serve: ServerProcess, scripted: ScriptedOpenAIServer
+) -> None:
+    """ag2 1.x puts no conversation id on its spans: the store derives one from the opening
+    exchange every LLM call of a conversation resends, so `reply.ask()`'s trace joins the
+    first ask's, and a new conversation (its first reply calls the tool with another id)
+    does not."""
+    run_producer("ag2_conversation", serve, scripted, venv="ag2_telemetry")
+    listing: list[dict[str, Any]] = []
+
+    def all_arrived() -> bool:
+        nonlocal listing
+        listing = serve.api("/api/traces", service="ag2-conversation-app").json()["traces"]
+        return len(listing) == 3 and all(t["llm_calls"] == 2 for t in listing)
+
+    wait_for(all_arrived)
+    third, second, first = listing  # newest first
+    assert first["conversation_id"].startswith("ag2-")
+    assert second["conversation_id"] == first["conversation_id"]
+    assert third["conversation_id"] not in (None, first["conversation_id"])
+    linked = serve.api("/api/traces", conversation=first["conversation_id"]).json()["traces"]
+    assert [t["trace_id"] for t in linked] == [second["trace_id"], first["trace_id"]]

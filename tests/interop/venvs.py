@@ -52,9 +52,12 @@ REQUIREMENTS: dict[str, list[str]] = {
 
 
 def python_for(name: str) -> Path:
-    """The venv's interpreter, (re)built when its requirements changed."""
-    requirements = REQUIREMENTS[name]
-    home = VENVS / name
+    """The producer venv's interpreter, (re)built when its requirements changed."""
+    return venv_python(VENVS / name, REQUIREMENTS[name])
+
+
+def venv_python(home: Path, requirements: list[str]) -> Path:
+    """The interpreter of the venv at `home` holding `requirements`, (re)built when they changed."""
     python = home / "bin" / "python"
     stamp = home / (".stamp-" + hashlib.sha1("\n".join(requirements).encode()).hexdigest()[:12])
     if python.exists() and stamp.exists():

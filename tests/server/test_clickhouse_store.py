@@ -367,19 +367,21 @@ def test_the_views_clamp_numbers_as_promotion_does(tmp_path: Path) -> None:
     try:
         tokens = migrations._tokens_2("gen_ai.usage.input_tokens")
         rows = client.query(  # the views' own expressions, over a stand-in SpanAttributes column
-            f"SELECT v, {tokens}, {migrations.COST_2} FROM (SELECT arrayJoin({{vs:Array(String)}}) AS v,"
+            f"SELECT v, {tokens}, {migrations.COST_2}, {migrations.PRICED_2}"
+            " FROM (SELECT arrayJoin({vs:Array(String)}) AS v,"
             " map('gen_ai.usage.input_tokens', v, 'ag2.usage.cost', v) AS SpanAttributes)",
             {"vs": list(_HOSTILE)},
         )
     finally:
         client.close()
     assert [row[0] for row in rows] == list(_HOSTILE)
-    for value, sql_tokens, sql_cost in rows:
+    for value, sql_tokens, sql_cost, sql_priced in rows:
         llm = {"gen_ai.operation.name": "chat"}
         promoted_tokens = promote({**llm, "gen_ai.usage.input_tokens": typed(value)}).input_tokens
         promoted_cost = promote({**llm, "ag2.usage.cost": typed(value)}).cost
         assert (value, sql_tokens) == (value, promoted_tokens or 0)
         assert (value, sql_cost) == (value, promoted_cost or 0.0)
+        assert (value, bool(sql_priced)) == (value, promoted_cost is not None)  # priced_calls counts it
 
 
 def test_the_span_facts_hold_every_attribute_promotion_reads() -> None:

@@ -35,7 +35,9 @@ _DERIVED = ("traces", "trace_agents", "trace_models", "usage_hourly", "usage_dai
 def _derived_rows(conn: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
     rows = {table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall()) for table in _DERIVED}
     # search_text holds the same words whichever order the spans were read in
-    rows["traces"] = [(*row[:-1], sorted(row[-1].split())) for row in rows["traces"]]
+    columns = [c[0] for c in conn.execute("SELECT * FROM traces LIMIT 0").description]
+    at = columns.index("search_text")
+    rows["traces"] = [(*row[:at], sorted(row[at].split()), *row[at + 1 :]) for row in rows["traces"]]
     return rows
 
 

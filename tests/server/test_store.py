@@ -62,7 +62,7 @@ def test_migrate_from_version_1_backfills_the_usage_rollup(tmp_path: Path) -> No
     conn.executemany(_INSERT_SPAN, [_stored(conn, row, shared) for row in rows])
     conn.execute("COMMIT")
 
-    assert [m.version for m in migrate(conn)] == [2, 3, 4]
+    assert [m.version for m in migrate(conn)] == [2, 3, 4, 5, 6]
     (hourly, daily, traces) = conn.execute(
         "SELECT (SELECT sum(llm_calls) FROM usage_hourly), (SELECT sum(llm_calls) FROM usage_daily),"
         " (SELECT count(*) FROM traces)"

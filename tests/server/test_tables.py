@@ -128,11 +128,14 @@ def _distinct(name: str, hint: object) -> typing.Any:  # whichever type the fiel
 
 def test_usage_values_are_in_column_order() -> None:
     """`Usage.values()` is what the usage tables receive after the key, in `USAGE_COLUMNS` order."""
-    usage = tables.Usage(llm_calls=1, input_tokens=2, output_tokens=3, cost=4.5, duration_ns=6)
+    usage = tables.Usage(
+        llm_calls=1, input_tokens=2, output_tokens=3, cost=4.5, duration_ns=6, priced_calls=7
+    )
     assert dict(zip(tables.USAGE_COLUMNS[3:], usage.values(), strict=True)) == {
         "llm_calls": 1,
         "input_tokens": 2,
         "output_tokens": 3,
         "cost": 4.5,
         "duration_ns": 6,
+        "priced_calls": 7,
     }

@@ -30,6 +30,7 @@ def api_routes(store: TraceStore) -> list[BaseRoute]:
             since_ns=_int(params.get("since"), "since"),
             until_ns=_int(params.get("until"), "until"),
             text=params.get("q") or None,
+            conversation=params.get("conversation") or None,
         )
         limit = _int(params.get("limit"), "limit")
         page, cursor = store.list_traces(

@@ -26,7 +26,14 @@ TURN_BOUNDARIES = frozenset({"speaker_selection", "handoff", "conversation", "gr
 own work (a nested chat's turns, a selection's helper agents), so the viewer shows these
 spans as markers between turns."""
 
-_ZERO_USAGE = {"llm_calls": 0, "input_tokens": 0, "output_tokens": 0, "cost": 0.0, "llm_duration_ns": 0}
+_ZERO_USAGE = {
+    "llm_calls": 0,
+    "input_tokens": 0,
+    "output_tokens": 0,
+    "cost": 0.0,
+    "llm_duration_ns": 0,
+    "priced_calls": 0,
+}
 _ZERO_ROW = {"turns": 0, **_ZERO_USAGE, "errors": 0}
 
 
@@ -47,7 +54,7 @@ def attribute_trace(trace: dict[str, Any]) -> dict[str, Any]:
 
     Every span gains `derived` {agent, turn, in_speaker_selection, model; `usage` on LLM
     calls; `turn_boundary` and `below` (the LLM calls beneath) on turn boundaries}; the
-    trace gains `derived` {version, turn_type, turns, agents, models, cost_reported}
+    trace gains `derived` {version, turn_type, turns, agents, models}
     (docs/contracts.md).
     """
     spans = [_api_span(s) for s in trace.get("spans") or []]
@@ -81,7 +88,6 @@ def attribute_trace(trace: dict[str, Any]) -> dict[str, Any]:
         "turns": turns,
         "agents": [{"agent": key, **row} for key, row in by_agent.items()],
         "models": [{"model": key, **row} for key, row in by_model.items()],
-        "cost_reported": any(row["usage"]["cost"] is not None for row in _llm_facts(spans)),
     }
     return trace
 
@@ -106,10 +112,6 @@ def _span_facts(span: _ApiSpan, agent: str | None, turn: int | None, internal: s
     return facts
 
 
-def _llm_facts(spans: list[_ApiSpan]) -> list[dict[str, Any]]:
-    return [f for s in spans if "usage" in (f := s.source["derived"])]
-
-
 def _calls(span: _ApiSpan, usage: Mapping[str, Any]) -> dict[str, float]:
     return {
         "llm_calls": 1,
@@ -117,6 +119,7 @@ def _calls(span: _ApiSpan, usage: Mapping[str, Any]) -> dict[str, float]:
         "output_tokens": usage["output_tokens"],
         "cost": usage["cost"] or 0.0,
         "llm_duration_ns": max(0, span.end_ns - span.start_ns),
+        "priced_calls": int(usage["cost"] is not None),  # as the summary's priced_calls
     }
 
 

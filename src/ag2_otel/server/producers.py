@@ -10,6 +10,7 @@ names added or rewritten are listed under `DERIVED`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -85,6 +86,7 @@ def canonical_attributes(
     if events is not None and not has_content:
         added.update(content_from_events(events()))
     elif has_content:
+        _ag2_conversation(attributes, added)  # reads the messages as sent, before the rewrite
         _openai_shaped_messages(attributes, added)
     reasons = attributes.get("gen_ai.response.finish_reasons")
     if isinstance(reasons, str):  # classic AG2's built-in tracer sends a JSON string
@@ -270,6 +272,45 @@ def _openai_shaped_messages(attributes: Mapping[str, Any], added: dict[str, Any]
                 for message, reason in zip(converted, reasons, strict=False):
                     message["finish_reason"] = str(reason)
             added[key] = json.dumps(converted)
+
+
+def _ag2_conversation(attributes: Mapping[str, Any], added: dict[str, Any]) -> None:
+    """ag2 1.x: a conversation id from the conversation's opening exchange.
+
+    Each `ask()` is its own trace and nothing on its spans names the conversation (the
+    agent's stream; a `reply.ask()` continues it). Every LLM call of a conversation resends
+    its history, so the first message and the reply to it (the first call's output) are the
+    same in all of them: their digest links the asks. Two conversations that open with the
+    same message *and* get the same first reply share it; with content off there is none;
+    an id the app sends (`gen_ai.conversation.id`, e.g. through the middleware's
+    `span_attributes`) wins.
+    """
+    if attributes.get("ag2.span.type") != "llm" or "gen_ai.conversation.id" in attributes:
+        return
+    history = [m for m in _message_list(attributes, "gen_ai.input.messages") if m.get("role") != "system"]
+    history += _message_list(attributes, "gen_ai.output.messages")[:1]
+    if len(history) < 2:
+        return
+    opening = json.dumps([_exchange(m) for m in history[:2]], sort_keys=True, default=str)
+    added["gen_ai.conversation.id"] = "ag2-" + hashlib.sha256(opening.encode()).hexdigest()[:24]
+
+
+def _message_list(attributes: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    messages = _json(attributes.get(key))
+    return [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+
+
+def _exchange(message: dict[str, Any]) -> list[Any]:
+    """What a message is, however its producer spelled the rest (as output or as input)."""
+    calls = message.get("tool_calls")
+    if not isinstance(calls, list):
+        calls = []
+    return [
+        message.get("role"),
+        message.get("content"),
+        message.get("tool_call_id"),
+        [[c.get("id"), c.get("function")] for c in calls if isinstance(c, dict)],
+    ]
 
 
 # --- content events (span events or log records) ------------------------------

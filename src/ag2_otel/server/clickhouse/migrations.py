@@ -4,8 +4,10 @@ migrations, idempotent (`IF NOT EXISTS` everywhere), and never altering the expo
 
 Migrations are frozen: a released one's SQL never changes (nor follows live code). Migration 2
 replaces migration 1's views with ones that clamp hostile numbers as promote.py does and
-survive times near 2^63 ns; its tables start empty, and `db backfill` fills them from the
-spans written before it, with each view's own SELECT (`backfill`).
+survive times near 2^63 ns, and whose usage roll-ups count the LLM calls that carried a
+cost (`PricedCalls`, SQLite's `priced_calls`: an unpriced producer reads "not reported", not
+$0); its tables start empty, and `db backfill` fills them from the spans written before it,
+with each view's own SELECT (`backfill`).
 """
 
 from __future__ import annotations
@@ -141,9 +143,12 @@ END_NS = f"({_START_NS} + toInt64({DURATION_NS}))"
 AGENT_2 = (  # promote(): gen_ai.agent.name, else ag2.agent.name
     f"if(mapContains({_A}, 'gen_ai.agent.name'), {_A}['gen_ai.agent.name'], {_A}['ag2.agent.name'])"
 )
-COST_2 = _number(
-    f"if(mapContains({_A}, 'ag2.usage.cost'), {_A}['ag2.usage.cost'], {_A}['gen_ai.usage.cost'])", MAX_COST
-)
+_COST_VALUE_2 = f"if(mapContains({_A}, 'ag2.usage.cost'), {_A}['ag2.usage.cost'], {_A}['gen_ai.usage.cost'])"
+COST_2 = _number(_COST_VALUE_2, MAX_COST)
+# promote(): a call is priced when its cost is a number in [0, MAX_COST] (an absent or
+# hostile one counts as unknown, not as $0). NULL (not a number) compares as neither.
+_COST_OR_NULL = f"toFloat64OrNull({_COST_VALUE_2})"
+PRICED_2 = f"ifNull({_COST_OR_NULL} >= 0 AND {_COST_OR_NULL} <= {MAX_COST}, 0)"
 
 
 def _tokens_2(key: str) -> str:
@@ -199,11 +204,16 @@ SPAN_FACTS_SELECT = (
     " FROM __DB__.otel_traces WHERE TraceId != '' __WHERE__"
 )
 
+# Migration 1's usage table (frozen) and one more column.
+_USAGE_2 = _USAGE.replace("ag2_usage___GRAIN__", "__TABLE__").replace(
+    "    DurationNs UInt64\n", "    DurationNs UInt64,\n    PricedCalls UInt64\n"
+)
+
 USAGE_2_SELECT = (
     f"SELECT __BUCKET__(Timestamp, 'UTC') AS Bucket, {AGENT_2} AS Agent, {MODEL} AS Model,"
     f" count() AS LlmCalls, sum({_tokens_2('gen_ai.usage.input_tokens')}) AS InputTokens,"
     f" sum({_tokens_2('gen_ai.usage.output_tokens')}) AS OutputTokens, sum({COST_2}) AS Cost,"
-    f" sum(least({DURATION_NS}, {MAX_SUM})) AS DurationNs"
+    f" sum(least({DURATION_NS}, {MAX_SUM})) AS DurationNs, countIf({PRICED_2}) AS PricedCalls"
     f" FROM __DB__.otel_traces WHERE {IS_LLM} __WHERE__ GROUP BY Bucket, Agent, Model"
 )
 
@@ -219,7 +229,7 @@ def _views_2() -> tuple[str, ...]:
     statements = [
         _TRACE_INDEX.replace("ag2_trace_index", TRACE_INDEX_2),
         _SPAN_FACTS,
-        *(_USAGE.replace("ag2_usage___GRAIN__", table) for table in USAGE_2.values()),
+        *(_USAGE_2.replace("__TABLE__", table) for table in USAGE_2.values()),
     ]
     for table, select in FILLED_BY_2.items():
         view = f"CREATE MATERIALIZED VIEW IF NOT EXISTS __DB__.{table}_mv TO __DB__.{table} AS "

@@ -23,7 +23,13 @@ from ag2_otel.server.store.summaries import summary_of
 from ag2_otel.server.units import DAY_NS, HOUR_NS
 
 _SCOPE_KEYS = ("otel.scope.name", "otel.scope.version")
-_USAGE_SUMS = {"InputTokens": MAX_SUM, "OutputTokens": MAX_SUM, "Cost": float(MAX_SUM), "DurationNs": MAX_SUM}
+_USAGE_SUMS = {
+    "InputTokens": MAX_SUM,
+    "OutputTokens": MAX_SUM,
+    "Cost": float(MAX_SUM),
+    "DurationNs": MAX_SUM,
+    "PricedCalls": MAX_SUM,
+}
 # Newest-first pages look back this far from their anchor before widening (cost stays
 # proportional to the traces in the window, not to the table).
 _WINDOWS_NS = (HOUR_NS, DAY_NS, 7 * DAY_NS, 30 * DAY_NS, 365 * DAY_NS)
@@ -107,6 +113,9 @@ class ClickHouseStore:
                 " {q:String}) > 0"
             )
             params["q"] = where.text
+        if where.conversation is not None:  # a sent id only: the views never see derived ones
+            having.append("has(words, {conversation:String})")
+            params["conversation"] = where.conversation
         if after is not None:
             having.append("(start, TraceId) < ({after_start:Int64}, {after_id:String})")
             params.update(after_start=after[0], after_id=after[1])
@@ -116,7 +125,7 @@ class ClickHouseStore:
             "services": ("groupUniqArrayArray(Services)", where.service),
             "agents": ("groupUniqArrayArray(Agents)", where.agent),
             "models": ("groupUniqArrayArray(Models)", where.model),
-            "words": ("groupUniqArrayArray(Words)", where.text),
+            "words": ("groupUniqArrayArray(Words)", where.text or where.conversation),
         }
         extra = "".join(f", {expr} AS {name}" for name, (expr, value) in needed.items() if value)
         sql = (
@@ -231,6 +240,7 @@ class ClickHouseStore:
             + (" WHERE " + " AND ".join(clauses) if clauses else "")
             + " GROUP BY Bucket, a, m HAVING sum(LlmCalls) > 0 ORDER BY Bucket, a, m"
         )
+        rows = self.client.query(sql, params)
         return [
             {
                 "bucket_start_ns": int(b) * 1_000_000_000,
@@ -241,8 +251,9 @@ class ClickHouseStore:
                 "output_tokens": int(tokens_out),
                 "cost": float(cost),
                 "duration_ms": int(duration) / 1e6,
+                "priced_calls": int(priced),
             }
-            for b, a, m, calls, tokens_in, tokens_out, cost, duration in self.client.query(sql, params)
+            for b, a, m, calls, tokens_in, tokens_out, cost, duration, priced in rows
         ]
 
     def values(self, kind: str) -> list[str]:

@@ -176,6 +176,13 @@ CREATE TABLE logs (
 CREATE INDEX logs_by_trace ON logs (trace_id, span_id)
 """
 
+_PRICED = """
+ALTER TABLE traces ADD COLUMN priced_calls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE trace_usage ADD COLUMN priced_calls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE usage_hourly ADD COLUMN priced_calls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE usage_daily ADD COLUMN priced_calls INTEGER NOT NULL DEFAULT 0
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core: spans, traces summary, trace agents and models", _script(_CORE)),
     Migration(2, "usage: hourly roll-up of LLM-call usage", _script(_USAGE)),
@@ -186,6 +193,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         rebuilds=(rebuild.SUMMARIES,),
     ),
     Migration(4, "logs: OTLP log records (content events attach to their span when read)", _script(_LOGS)),
+    Migration(
+        5,
+        "cost: LLM calls that carried a cost, per trace and usage row ('not reported', not $0)",
+        _script(_PRICED),
+        rebuilds=(rebuild.SUMMARIES,),
+    ),
+    Migration(
+        6,
+        "traces by conversation: the other traces (asks) of a trace's conversation, newest first",
+        _script("CREATE INDEX traces_by_conversation ON traces (conversation_id, start_ns, trace_id)"),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

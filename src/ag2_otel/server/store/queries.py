@@ -52,11 +52,13 @@ class TraceFilter:
     since_ns: int | None = None
     until_ns: int | None = None
     text: str | None = None
+    conversation: str | None = None
+    """`gen_ai.conversation.id` (sent, or derived on ingest: ag2 1.x's asks of one conversation)."""
 
     def __post_init__(self) -> None:
         if self.status not in (None, "ok", "error", "running"):
             raise QueryError("status must be 'ok', 'error' or 'running'")
-        for name in ("service", "agent", "model", "text"):
+        for name in ("service", "agent", "model", "text", "conversation"):
             value = getattr(self, name)
             if value is not None and len(value) > MAX_TEXT:
                 raise QueryError(f"{'q' if name == 'text' else name} must be at most {MAX_TEXT} characters")
@@ -80,6 +82,7 @@ def list_traces(
     for column, op, value in (
         ("t.service", "=", where.service),
         ("t.status", "=", where.status),
+        ("t.conversation_id", "=", where.conversation),
         (f"{key}.start_ns", ">=", where.since_ns),
         (f"{key}.start_ns", "<=", where.until_ns),
     ):
@@ -202,8 +205,19 @@ def usage(
             "output_tokens": output_tokens,
             "cost": cost,
             "duration_ms": duration_ns / 1e6,
+            "priced_calls": priced_calls,
         }
-        for bucket_ns, agent, model, llm_calls, input_tokens, output_tokens, cost, duration_ns in rows
+        for (
+            bucket_ns,
+            agent,
+            model,
+            llm_calls,
+            input_tokens,
+            output_tokens,
+            cost,
+            duration_ns,
+            priced_calls,
+        ) in rows
     ]
 
 
@@ -256,6 +270,7 @@ def summary_from_row(row: TraceSummary) -> dict[str, Any]:
         "input_tokens": row.input_tokens,
         "output_tokens": row.output_tokens,
         "cost": row.cost,
+        "priced_calls": row.priced_calls,
         "error_count": row.error_count,
         "status": row.status,
         "conversation_id": row.conversation_id,

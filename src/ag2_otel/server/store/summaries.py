@@ -175,6 +175,7 @@ def _summary(trace_id: str, spans: list[_Span]) -> TraceSummary:
         input_tokens=saturated(sum(s.input_tokens or 0 for s in llm)),
         output_tokens=saturated(sum(s.output_tokens or 0 for s in llm)),
         cost=saturated(sum(s.cost or 0.0 for s in llm)),
+        priced_calls=sum(1 for s in llm if s.cost is not None),
         error_count=errors,
         status="error" if errors else "running" if any(s.running for s in spans) else "ok",
         conversation_id=next((s.conversation_id for s in spans if s.conversation_id), None),
@@ -215,6 +216,7 @@ def usage_of(spans: list[_Span]) -> dict[UsageKey, Usage]:
         usage.output_tokens += span.output_tokens or 0
         usage.cost += span.cost or 0.0
         usage.duration_ns += span.end_ns - span.start_ns
+        usage.priced_calls += span.cost is not None
     return {key: _capped(usage) for key, usage in totals.items()}
 
 
@@ -248,7 +250,8 @@ def _add_to_rollup(conn: sqlite3.Connection, table: str, changes: list[tuple[Usa
         f" input_tokens = min(input_tokens + excluded.input_tokens, {MAX_SUM}),"
         f" output_tokens = min(output_tokens + excluded.output_tokens, {MAX_SUM}),"
         f" cost = min(cost + excluded.cost, {MAX_SUM}),"
-        f" duration_ns = min(duration_ns + excluded.duration_ns, {MAX_SUM})",
+        f" duration_ns = min(duration_ns + excluded.duration_ns, {MAX_SUM}),"
+        " priced_calls = priced_calls + excluded.priced_calls",
         [(bucket, agent, model, *_capped(values).values()) for (bucket, agent, model), values in changes],
     )
     conn.executemany(
@@ -264,4 +267,5 @@ def _capped(usage: Usage) -> Usage:
         saturated(usage.output_tokens),
         saturated(usage.cost),
         saturated(usage.duration_ns),
+        saturated(usage.priced_calls),
     )

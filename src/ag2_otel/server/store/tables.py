@@ -99,6 +99,9 @@ class TraceSummary(NamedTuple):
     status: str
     conversation_id: str | None
     search_text: str
+    priced_calls: int
+    """LLM calls that carried a cost: fewer than `llm_calls` means part of the cost is unknown
+    ("partial"), none means it was not reported (not $0). Last: migration 5 appended it."""
 
 
 class TraceAgent(NamedTuple):
@@ -130,6 +133,8 @@ class Usage:
     output_tokens: int = 0
     cost: float = 0.0
     duration_ns: int = 0
+    priced_calls: int = 0
+    """LLM calls that carried a cost (`TraceSummary.priced_calls`)."""
 
     def add(self, other: Usage, sign: int = 1) -> None:
         self.llm_calls += sign * other.llm_calls
@@ -137,10 +142,14 @@ class Usage:
         self.output_tokens += sign * other.output_tokens
         self.cost += sign * other.cost
         self.duration_ns += sign * other.duration_ns
+        self.priced_calls += sign * other.priced_calls
 
-    def values(self) -> tuple[int, int, int, float, int]:
+    def values(self) -> tuple[int, int, int, float, int, int]:
         """In `USAGE_COLUMNS` order (after the key)."""
-        return self.llm_calls, self.input_tokens, self.output_tokens, self.cost, self.duration_ns
+        return (
+            self.llm_calls, self.input_tokens, self.output_tokens, self.cost, self.duration_ns,
+            self.priced_calls,
+        )  # fmt: skip
 
     def __bool__(self) -> bool:
         return any(self.values())

@@ -1,18 +1,11 @@
 // The trace list: newest first, filters in the URL, keyset pagination, live polling.
 
 import { api } from './api.js';
+import { costValue } from './cost.js';
 import { el, errorBox, internalLink, markReady, mount, showAll, tableHead } from './dom.js';
 import { speakerClass } from './colors.js';
 import { runningBadge, traceRunningState } from './live.js';
-import {
-  formatAgo,
-  formatCost,
-  formatDuration,
-  formatInt,
-  formatTime,
-  formatTokens,
-  nsAgo,
-} from './format.js';
+import { formatAgo, formatDuration, formatInt, formatTime, formatTokens, nsAgo } from './format.js';
 
 const POLL_MS = 3000;
 const PAGE_SIZE = 50;
@@ -25,7 +18,7 @@ const RANGES = [
   ['30d', 'Last 30 days'],
 ];
 const RANGE_MS = { '15m': 9e5, '1h': 3.6e6, '24h': 8.64e7, '7d': 6.048e8, '30d': 2.592e9 };
-const FILTER_KEYS = ['service', 'agent', 'model', 'status', 'range', 'q'];
+const FILTER_KEYS = ['service', 'agent', 'model', 'status', 'range', 'q', 'conversation'];
 
 function readFilters() {
   const params = new URLSearchParams(window.location.search);
@@ -104,7 +97,7 @@ function traceRow(trace, fresh) {
       { class: 'num', title: `${formatInt(trace.input_tokens)} in / ${formatInt(trace.output_tokens)} out` },
       formatTokens((trace.input_tokens || 0) + (trace.output_tokens || 0)),
     ),
-    el('td', { class: 'num' }, formatCost(trace.cost)),
+    el('td', { class: 'num' }, costValue(trace.cost, trace.llm_calls, trace.priced_calls)),
     el('td', { class: 'num' }, formatDuration(trace.duration_ms)),
     el(
       'td',
@@ -193,6 +186,7 @@ class TraceList {
       ),
       select('range', 'Any time', RANGES.slice(1), f.range),
       text,
+      this.conversationChip(f.conversation, () => this.applyForm(form)),
       el('label', { class: 'live-toggle' }, this.live, ' Live'),
     );
     form.addEventListener('change', () => this.applyForm(form));
@@ -206,6 +200,35 @@ class TraceList {
       timer = setTimeout(() => this.applyForm(form), 300);
     });
     return form;
+  }
+
+  /** The conversation filter (set from a trace page's link), shown with a way to drop it. */
+  conversationChip(conversation, apply) {
+    if (!conversation) return null;
+    const value = el('input', { type: 'hidden', name: 'conversation', value: conversation });
+    const chip = el(
+      'span',
+      { class: 'filter-chip' },
+      value,
+      'conversation ',
+      el('span', { class: 'mono' }, conversation),
+      ' ',
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'btn',
+          'aria-label': 'All conversations',
+          onclick: () => {
+            value.value = '';
+            chip.hidden = true;
+            apply();
+          },
+        },
+        '×',
+      ),
+    );
+    return chip;
   }
 
   applyForm(form) {

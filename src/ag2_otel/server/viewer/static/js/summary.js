@@ -1,8 +1,10 @@
 // The trace page's summary header and its per-agent / per-model breakdown.
 
+import { costValue } from './cost.js';
 import { el, internalLink, tableHead } from './dom.js';
 import { speakerClass } from './colors.js';
-import { formatCost, formatDuration, formatInt, formatTime, formatTokens } from './format.js';
+import { formatDuration, formatInt, formatTime, formatTokens } from './format.js';
+import { conversationHref, sameConversation } from './related.js';
 
 function stat(label, value, extraClass = '') {
   return el(
@@ -47,7 +49,7 @@ function breakdownTable(title, rows, withTurns) {
           el('td', { class: 'num' }, formatInt(row.llm)),
           el('td', { class: 'num' }, formatTokens(row.input)),
           el('td', { class: 'num' }, formatTokens(row.output)),
-          el('td', { class: 'num' }, formatCost(row.cost)),
+          el('td', { class: 'num' }, costValue(row.cost, row.llm, row.priced)),
           withTurns ? null : el('td', { class: 'num' }, formatDuration(row.llm ? row.ms / row.llm : null)),
         ),
       ),
@@ -64,6 +66,7 @@ function breakdownRow(row, name) {
     input: row.input_tokens,
     output: row.output_tokens,
     cost: row.cost,
+    priced: row.priced_calls,
     ms: row.llm_duration_ns / 1e6,
   };
 }
@@ -104,10 +107,17 @@ export function renderSummary(model) {
         s.service,
         formatTime(s.start_time_ns || model.start),
         `${formatInt(model.spans.length)} spans`,
-        s.conversation_id ? `conversation ${s.conversation_id}` : null,
+        s.conversation_id
+          ? el(
+              'span',
+              {},
+              'conversation ',
+              internalLink(conversationHref(s.conversation_id), {}, s.conversation_id),
+            )
+          : null,
       ]
         .filter(Boolean)
-        .join(' · '),
+        .flatMap((part, i) => (i ? [' · ', part] : [part])),
     ),
     el(
       'div',
@@ -126,16 +136,7 @@ export function renderSummary(model) {
       stat('Turns', formatInt(s.turns || 0)),
       stat('LLM calls', formatInt(s.llm_calls || 0)),
       stat('Tokens in / out', `${formatTokens(s.input_tokens || 0)} / ${formatTokens(s.output_tokens || 0)}`),
-      stat(
-        'Cost',
-        s.llm_calls && !d.cost_reported
-          ? el(
-              'span',
-              { class: 'muted', title: 'no LLM call in this trace carries a cost attribute' },
-              'not reported',
-            )
-          : formatCost(s.cost || 0),
-      ),
+      stat('Cost', costValue(s.cost || 0, s.llm_calls || 0, s.priced_calls)),
       stat('Latency', formatDuration(s.duration_ms || 0)),
       stat('Errors', formatInt(errors), errors ? 'bad' : ''),
     ),
@@ -145,5 +146,6 @@ export function renderSummary(model) {
       breakdownTable('Per agent', agents, true),
       breakdownTable('Per model', models, false),
     ),
+    sameConversation(s),
   );
 }

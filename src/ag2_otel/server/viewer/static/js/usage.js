@@ -1,6 +1,7 @@
 // The usage page: tokens, cost and latency over time per agent or per model.
 
 import { api } from './api.js';
+import { costValue } from './cost.js';
 import { el, errorBox, markReady, mount, tableHead } from './dom.js';
 import { registerSpeakers, speakerClass } from './colors.js';
 import { formatCost, formatDuration, formatInt, formatTokens, nsAgo, nsToDate } from './format.js';
@@ -52,13 +53,14 @@ function totalsTable(rows, groupBy) {
   const totals = new Map();
   for (const r of rows) {
     const name = r[groupBy] || '(none)';
-    const t = totals.get(name) || { calls: 0, input: 0, output: 0, cost: 0, ms: 0 };
+    const t = totals.get(name) || { calls: 0, input: 0, output: 0, cost: 0, ms: 0, priced: 0 };
     totals.set(name, {
       calls: t.calls + (r.llm_calls || 0),
       input: t.input + (r.input_tokens || 0),
       output: t.output + (r.output_tokens || 0),
       cost: t.cost + (r.cost || 0),
       ms: t.ms + (r.duration_ms || 0),
+      priced: t.priced + (r.priced_calls || 0),
     });
   }
   return el(
@@ -83,7 +85,7 @@ function totalsTable(rows, groupBy) {
             el('td', { class: 'num' }, formatInt(t.calls)),
             el('td', { class: 'num' }, formatTokens(t.input)),
             el('td', { class: 'num' }, formatTokens(t.output)),
-            el('td', { class: 'num' }, formatCost(t.cost)),
+            el('td', { class: 'num' }, costValue(t.cost, t.calls, t.priced)),
             el('td', { class: 'num' }, formatDuration(t.calls ? t.ms / t.calls : null)),
           ),
         ),

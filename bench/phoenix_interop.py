@@ -31,7 +31,8 @@ from urllib.parse import urlsplit
 
 import httpx
 from bench.backend_ingest import free_port
-from tests.interop.venvs import venv_python
+
+from ag2_otel.testing.venvs import venv_python
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOENIX = ["arize-phoenix==20.26.1"]

@@ -8,11 +8,10 @@ talks to the test through its OTLP exporters and the scripted model's HTTP port.
 
 from __future__ import annotations
 
-import hashlib
-import subprocess
 import sys
-import venv
 from pathlib import Path
+
+from ag2_otel.testing.venvs import venv_python
 
 ROOT = Path(__file__).resolve().parents[2]
 VENVS = ROOT / ".venv-producers"
@@ -54,22 +53,6 @@ REQUIREMENTS: dict[str, list[str]] = {
 def python_for(name: str) -> Path:
     """The producer venv's interpreter, (re)built when its requirements changed."""
     return venv_python(VENVS / name, REQUIREMENTS[name])
-
-
-def venv_python(home: Path, requirements: list[str]) -> Path:
-    """The interpreter of the venv at `home` holding `requirements`, (re)built when they changed."""
-    python = home / "bin" / "python"
-    stamp = home / (".stamp-" + hashlib.sha1("\n".join(requirements).encode()).hexdigest()[:12])
-    if python.exists() and stamp.exists():
-        return python
-    if not python.exists():
-        venv.create(home, with_pip=True)
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *requirements],
-        check=True,
-    )
-    stamp.touch()
-    return python
 
 
 if __name__ == "__main__":  # ./dev test builds them before pytest: `python -m tests.interop.venvs`

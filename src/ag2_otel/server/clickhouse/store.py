@@ -13,11 +13,13 @@ import time
 from typing import Any
 
 from ag2_otel.server.clickhouse.client import Client, StoreURLError, quote_identifier
+from ag2_otel.server.clickhouse.logs import LogReader
 from ag2_otel.server.clickhouse.migrations import DURATION_NS, SPAN_FACTS, TRACE_INDEX_2, USAGE_2
 from ag2_otel.server.clickhouse.values import typed_map
 from ag2_otel.server.normalize import SpanRow, dumps
 from ag2_otel.server.promote import MAX_SUM, promote
 from ag2_otel.server.store import queries
+from ag2_otel.server.store.logs import with_logged_content
 from ag2_otel.server.store.queries import MAX_LIMIT, QueryError, TraceFilter, decode_cursor, encode_cursor
 from ag2_otel.server.store.summaries import summary_of
 from ag2_otel.server.units import DAY_NS, HOUR_NS
@@ -46,6 +48,7 @@ class ClickHouseStore:
     def __init__(self, client: Client) -> None:
         self.client = client
         self._db = quote_identifier(client.database)
+        self._logs = LogReader(client)
 
     # --- trace list ---------------------------------------------------------------
 
@@ -158,10 +161,9 @@ class ClickHouseStore:
         if not rows:
             return None
         summary = summary_of(rows[0].trace_id, rows)
-        return {
-            "summary": queries.summary_from_row(summary),
-            "spans": [queries.span_from_row(row) for row in rows],
-        }
+        spans = [queries.span_from_row(row) for row in rows]
+        with_logged_content(spans, self._logs.events_by_span(rows[0].trace_id))
+        return {"summary": queries.summary_from_row(summary), "spans": spans}
 
     def span_rows(self, trace_id: str) -> list[SpanRow]:
         return self._spans([trace_id.lower()])

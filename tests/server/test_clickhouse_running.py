@@ -12,6 +12,7 @@ from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanContext, TraceFlags
+from opentelemetry.util.types import AttributeValue
 
 from ag2_otel.live import RUNNING_ATTRIBUTE
 from ag2_otel.server.clickhouse.store import ClickHouseStore, open_store
@@ -27,7 +28,9 @@ FINISHED, RUNNING, BEATING = 0xA1, 0xB2, 0xC3  # trace ids
 def _span(trace: int, span: int, end_s: int, *, record: bool, parent: int | None = None) -> ReadableSpan:
     context = SpanContext(trace, span, is_remote=False, trace_flags=TraceFlags(1))
     parent_context = SpanContext(trace, parent, is_remote=False) if parent else None
-    attributes = {"ag2.span.type": "agent", **({RUNNING_ATTRIBUTE: True} if record else {})}
+    attributes: dict[str, AttributeValue] = {"ag2.span.type": "agent"}
+    if record:
+        attributes[RUNNING_ATTRIBUTE] = True
     return ReadableSpan(
         "invoke_agent planner",
         context,

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from ag2_otel.testing.serve import ServerProcess, start_server, wait_for
+from ag2_otel.testing.serve import ServerProcess, start_server_over, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -44,8 +44,7 @@ RUNNING = "ag2_otel.running"
 
 @pytest.fixture(params=["sqlite", "chdb"])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
-    extra = ("--store", f"chdb:{tmp_path / 'chdb'}") if request.param == "chdb" else ()
-    process = start_server(tmp_path / "traces.db", *extra)
+    process = start_server_over(request.param, tmp_path)
     yield process
     process.stop()
 

@@ -20,7 +20,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
-from ag2_otel.testing.serve import ServerProcess, start_server
+from ag2_otel.testing.serve import ServerProcess, start_server_over
 from tests.semconv import content_violations
 
 DETAILS = {
@@ -33,8 +33,7 @@ DETAILS = {
 
 @pytest.fixture(params=["sqlite", "chdb"])
 def serve(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
-    extra = ("--store", f"chdb:{tmp_path / 'chdb'}") if request.param == "chdb" else ()
-    server = start_server(tmp_path / "signals.db", *extra)
+    server = start_server_over(request.param, tmp_path)
     yield server
     server.stop()
 

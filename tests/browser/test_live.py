@@ -1,6 +1,8 @@
 """Watching a conversation while it runs: a slow scripted group chat traced with `ag2_otel.setup()`
 into a real `ag2-otel serve`; the trace page shows its first turns before it ends, then the final
-trace with no running spans left. A killed producer leaves its spans marked, never finished."""
+trace with no running spans left. A killed producer leaves its spans marked, never finished.
+Over both stores: the SQLite file and `--store chdb:` (records and real spans side by side in
+`otel_traces`, one row per span read back as SQLite keeps it)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from ag2_otel.testing.serve import ServerProcess, start_server, wait_for
+from ag2_otel.testing.serve import ServerProcess, start_server_over, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -40,9 +42,9 @@ tracing.shutdown()
 RUNNING = "ag2_otel.running"
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    process = start_server(tmp_path / "traces.db")
+@pytest.fixture(params=["sqlite", "chdb"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    process = start_server_over(request.param, tmp_path)
     yield process
     process.stop()
 

@@ -32,9 +32,17 @@ def test_the_compose_pin_is_the_ddl_version(compose: dict[str, Any]) -> None:
     assert collector_image.endswith(":" + COLLECTOR_VERSION)  # exporter_ddl names the same version
 
 
-def test_collector_exports_traces_to_clickhouse_too(collector_with_clickhouse: dict[str, Any]) -> None:
+def test_collector_exports_traces_and_logs_to_clickhouse_too(
+    collector_with_clickhouse: dict[str, Any],
+) -> None:
     pipelines = collector_with_clickhouse["service"]["pipelines"]
     assert pipelines["traces"]["exporters"] == ["otlp/tempo", "clickhouse"]
+    # log records (content events) land in otel_logs, where the viewer reads them
+    assert pipelines["logs"] == {
+        "receivers": ["otlp"],
+        "processors": ["memory_limiter", "batch"],
+        "exporters": ["clickhouse"],
+    }
     assert pipelines["metrics"]["exporters"] == ["prometheus"]
     exporter = collector_with_clickhouse["exporters"]["clickhouse"]
     assert set(exporter) <= CLICKHOUSE_EXPORTER_KEYS

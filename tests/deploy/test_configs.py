@@ -108,7 +108,9 @@ def test_collector_pipelines_use_only_defined_components_and_all_of_them(
 
 def test_collector_pipelines(collector_config: dict[str, Any]) -> None:
     pipelines = collector_config["service"]["pipelines"]
-    assert set(pipelines) == {"traces", "metrics"}
+    # logs only where ClickHouse keeps them (otelcol/clickhouse.yaml): nothing else reads them
+    assert set(pipelines) - {"logs"} == {"traces", "metrics"}
+    assert "logs" not in pipelines or pipelines["logs"]["exporters"] == ["clickhouse"]
     for pipeline in pipelines.values():
         assert pipeline["receivers"] == ["otlp"]
         # memory_limiter must come first to refuse data before anything buffers it; batch last.

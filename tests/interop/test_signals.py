@@ -1,11 +1,14 @@
 """An SDK exporting all three signals with its default exporters into `serve`, over
 OTLP/HTTP and OTLP/gRPC: nothing is refused, and a content log event attached to a span
-becomes that span's messages."""
+becomes that span's messages. Over both stores: the SQLite file, and chDB, where log
+records go to the Collector exporter's `otel_logs` as its logs pipeline writes them."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +20,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
-from ag2_otel.testing.serve import ServerProcess
+from ag2_otel.testing.serve import ServerProcess, start_server_over
 from tests.semconv import content_violations
 
 DETAILS = {
@@ -26,6 +29,13 @@ DETAILS = {
         {"role": "assistant", "parts": [{"type": "text", "content": "Hello."}], "finish_reason": "stop"}
     ],
 }
+
+
+@pytest.fixture(params=["sqlite", "chdb"])
+def serve(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    server = start_server_over(request.param, tmp_path)
+    yield server
+    server.stop()
 
 
 def _exporters(protocol: str, serve: ServerProcess) -> tuple[object, object, object]:

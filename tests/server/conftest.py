@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ag2_otel.testing.serve import ServerProcess, start_server, wait_for
+from ag2_otel.testing.serve import ServerProcess, start_server, start_server_over, wait_for
 from tests.deselect import deselect_over_chdb
 
 __all__ = ["ServerProcess", "start_server", "wait_for"]
@@ -30,9 +30,7 @@ _SQLITE_ONLY = {
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
-    directory = tmp_path_factory.mktemp("serve")
-    extra = ("--store", f"chdb:{directory / 'chdb'}") if request.param == "chdb" else ()
-    running = start_server(directory / "traces.db", *extra)
+    running = start_server_over(request.param, tmp_path_factory.mktemp("serve"))
     yield running
     running.stop()
 

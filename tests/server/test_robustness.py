@@ -290,24 +290,17 @@ def test_sigkill_mid_ingest_loses_no_acknowledged_span(tmp_path: Path) -> None:
         revived.stop()
 
 
-def test_log_records_are_stored_by_sqlite_and_refused_clearly_by_a_traces_only_store(
-    server: ServerProcess, request: pytest.FixtureRequest
-) -> None:
+def test_log_records_are_accepted_over_http_and_grpc_by_both_stores(server: ServerProcess) -> None:
+    """SQLite keeps them in `logs`, chDB in the exporter's `otel_logs` (they were 501 /
+    UNIMPLEMENTED over chDB before)."""
     record = {"timeUnixNano": "1700000000500000000", "body": {"stringValue": "hello"}}
     logs = {"resourceLogs": [{"scopeLogs": [{"logRecords": [record]}]}]}
     answer = httpx.post(f"{server.url}/v1/logs", json=logs, timeout=30)
+    assert answer.status_code == 200, answer.text
     request_of_logs = ExportLogsServiceRequest(
         resource_logs=[ResourceLogs(scope_logs=[ScopeLogs(log_records=[LogRecord(time_unix_nano=1)])])]
     ).SerializeToString()
     with grpc.insecure_channel(server.grpc_endpoint) as channel:
         export = channel.unary_unary("/opentelemetry.proto.collector.logs.v1.LogsService/Export")
-        if request.node.callspec.params["server"] == "sqlite":
-            assert answer.status_code == 200, answer.text
-            assert export(request_of_logs, timeout=10) == b""
-        else:  # chDB keeps traces only (docs/backend.md): a clear refusal, never a crash
-            assert answer.status_code == 501
-            assert "traces only" in answer.json()["message"]
-            with pytest.raises(grpc.RpcError) as refused:
-                export(request_of_logs, timeout=10)
-            assert refused.value.code() == grpc.StatusCode.UNIMPLEMENTED
+        assert export(request_of_logs, timeout=10) == b""
     _still_serving(server)

@@ -8,9 +8,9 @@ learn which one they have.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from ag2_otel.server.normalize import SpanRow
 from ag2_otel.server.store.queries import TraceFilter
@@ -37,6 +37,13 @@ class TraceStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class LogWriter(Protocol):
+    """A store that also keeps OTLP log records beside the spans (chDB's `otel_logs`)."""
+
+    def submit_logs(self, rows: Sequence[Any]) -> Future[int]: ...
 
 
 class SpanWriter(Protocol):

@@ -128,6 +128,13 @@ def start_server(
     return server
 
 
+def start_server_over(store: str, directory: Path) -> ServerProcess:
+    """`serve` over `store`: "sqlite" (`directory/traces.db`) or "chdb" (`--store chdb:` in
+    `directory/chdb`), for tests that run over both stores (fixture parameter)."""
+    extra = ("--store", f"chdb:{directory / 'chdb'}") if store == "chdb" else ()
+    return start_server(directory / "traces.db", *extra)
+
+
 def wait_for(predicate: object, timeout_s: float = 20.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -1,5 +1,6 @@
-"""Spans → `otel_traces` rows, converted the way the Collector's `clickhouse` exporter
-converts them (v0.128.0, exporter_traces.go): hex ids ("" for none), proto enum names for
+"""Spans → `otel_traces` rows (and log records → `otel_logs` rows, `exporter_log_row`),
+converted the way the Collector's `clickhouse` exporter converts them (v0.128.0,
+exporter_traces.go): hex ids ("" for none), proto enum names for
 kind and status, resource/span attributes flattened to strings (`AsString()`), events and
 links as parallel nested arrays, Duration in ns, no span flags. In production the Collector
 writes these rows; here they load chDB (`serve --store chdb:PATH`, tests, the benchmark).
@@ -15,6 +16,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from ag2_otel.server.clickhouse.values import as_string
 from ag2_otel.server.normalize import SpanRow, normalize
+from ag2_otel.server.receiver.logs_and_metrics import LogRow
 
 
 def _strings(attributes: dict[str, Any]) -> dict[str, str]:
@@ -62,3 +64,28 @@ def exporter_row(row: SpanRow) -> dict[str, Any]:
 
 def exporter_rows(request: ExportTraceServiceRequest) -> list[dict[str, Any]]:
     return [exporter_row(row) for row in normalize(request).rows]
+
+
+def exporter_log_row(row: LogRow) -> dict[str, Any]:
+    """One decoded log record (`normalize_logs`) as the exporter inserts it (v0.128.0,
+    exporter_logs.go): Timestamp, else the observed time; hex ids ("" for none); the body
+    and attributes as `AsString()`. Plus `EventName`, the column chDB stores add
+    (exporter_ddl.event_name_column). What a `LogRow` does not keep is left empty: the
+    resource beyond `service.name`, scope version, schema URLs, trace flags (the viewer
+    reads none of them)."""
+    service = row.service or ""
+    body = json.loads(row.body_json)
+    return {
+        "Timestamp": _time(row.time_ns),
+        "TraceId": row.trace_id or "",
+        "SpanId": row.span_id or "",
+        "TraceFlags": 0,
+        "SeverityText": row.severity_text,
+        "SeverityNumber": row.severity_number,
+        "ServiceName": service,
+        "Body": "" if body is None else as_string(body),
+        "ResourceAttributes": {"service.name": service} if service else {},
+        "ScopeName": row.scope_name,
+        "LogAttributes": _strings(json.loads(row.attributes_json)),
+        "EventName": row.event_name,
+    }

@@ -12,12 +12,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ag2_otel.live import RUNNING_ATTRIBUTE
 from ag2_otel.server.clickhouse.client import Client, StoreURLError, quote_identifier
+from ag2_otel.server.clickhouse.logs import LogReader
 from ag2_otel.server.clickhouse.migrations import DURATION_NS, SPAN_FACTS, TRACE_INDEX_2, USAGE_2
 from ag2_otel.server.clickhouse.values import typed_map
 from ag2_otel.server.normalize import SpanRow, dumps
 from ag2_otel.server.promote import MAX_SUM, promote
 from ag2_otel.server.store import queries
+from ag2_otel.server.store.logs import with_logged_content
 from ag2_otel.server.store.queries import MAX_LIMIT, QueryError, TraceFilter, decode_cursor, encode_cursor
 from ag2_otel.server.store.summaries import summary_of
 from ag2_otel.server.units import DAY_NS, HOUR_NS
@@ -52,6 +55,7 @@ class ClickHouseStore:
     def __init__(self, client: Client) -> None:
         self.client = client
         self._db = quote_identifier(client.database)
+        self._logs = LogReader(client)
 
     # --- trace list ---------------------------------------------------------------
 
@@ -85,25 +89,29 @@ class ClickHouseStore:
     ) -> list[tuple[str, int, int]]:
         """(trace id, start ns, end ns) of the newest matching traces that started at or after `lower`."""
         params: dict[str, Any] = {"count": count}
-        within = ""
+        within = span_window = ""
         having = []
         if lower is not None:
             # An hour more than the window, so a trace that began up to an hour before it
             # shows its real start (and is left to a wider window) instead of a later one.
-            within = (
-                " WHERE Hour >= toStartOfHour(fromUnixTimestamp64Nano({lower:Int64}), 'UTC')"
-                " - INTERVAL 1 HOUR"
-            )
+            floor = "toStartOfHour(fromUnixTimestamp64Nano({lower:Int64}), 'UTC') - INTERVAL 1 HOUR"
+            within, span_window = f" WHERE Hour >= {floor}", f" WHERE Timestamp >= {floor}"
             having.append("start >= {lower:Int64}")
             params["lower"] = lower
         for column, value in (("service", where.service), ("agent", where.agent), ("model", where.model)):
             if value is not None:
                 having.append(f"has({column}s, {{{column}:String}})")
                 params[column] = value
-        if where.status == "running":
-            raise QueryError("status=running is not available over the ClickHouse store")
         if where.status is not None:
             having.append("errors > 0" if where.status == "error" else "errors = 0")
+        if where.status in ("running", "ok"):
+            # As SQLite: a trace is running (unless it has an error; never ok) while a span of it
+            # has only start records (`ag2_otel.live`), no real span; read in the index's window.
+            having.append(
+                ("" if where.status == "running" else "NOT ")
+                + f"TraceId IN (SELECT TraceId FROM {self._db}.{SPAN_FACTS}{span_window}"
+                + f" GROUP BY TraceId, SpanId HAVING min(mapContains(Facts, '{RUNNING_ATTRIBUTE}')) = 1)"
+            )
         if where.until_ns is not None:
             having.append("start <= {until:Int64}")
             params["until"] = where.until_ns
@@ -167,10 +175,9 @@ class ClickHouseStore:
         if not rows:
             return None
         summary = summary_of(rows[0].trace_id, rows)
-        return {
-            "summary": queries.summary_from_row(summary),
-            "spans": [queries.span_from_row(row) for row in rows],
-        }
+        spans = [queries.span_from_row(row) for row in rows]
+        with_logged_content(spans, self._logs.events_by_span(rows[0].trace_id))
+        return {"summary": queries.summary_from_row(summary), "spans": spans}
 
     def span_rows(self, trace_id: str) -> list[SpanRow]:
         return self._spans([trace_id.lower()])
@@ -277,14 +284,20 @@ class ClickHouseStore:
 
 
 def _first_of_each_span(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """A retried export can insert a span twice: the first row wins, as in SQLite."""
-    seen: set[tuple[str, str]] = set()
-    first = []
+    """One row per span, as SQLite keeps one: a retried export can insert a span twice (the
+    first row wins), and a start record (`ag2_otel.live`) gives way to its real span and to
+    a later record of it (store/running.py replaces it so in SQLite)."""
+    chosen: dict[tuple[str, str], tuple[Any, ...]] = {}
     for row in rows:
-        if (row[0], row[1]) not in seen:
-            seen.add((row[0], row[1]))
-            first.append(row)
-    return first
+        held = chosen.get((row[0], row[1]))
+        if held is None or (_is_record(held) and (not _is_record(row) or int(row[6]) > int(held[6]))):
+            chosen[(row[0], row[1])] = row
+    return list(chosen.values())
+
+
+def _is_record(row: tuple[Any, ...]) -> bool:
+    """A start record of a running span (its attributes, or facts, hold the marker)."""
+    return RUNNING_ATTRIBUTE in row[14]
 
 
 def _span_row(row: tuple[Any, ...]) -> SpanRow:

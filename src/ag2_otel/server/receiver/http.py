@@ -27,7 +27,7 @@ from ag2_otel.server.receiver.limits import IngestLimits
 from ag2_otel.server.receiver.signals import SIGNALS, Decode, Signal
 from ag2_otel.server.receiver.status import RETRY_AFTER_SECONDS, status_body
 from ag2_otel.server.store.writer import Overloaded, StoreWriter, Write
-from ag2_otel.server.trace_store import SpanWriter
+from ag2_otel.server.trace_store import LogWriter, SpanWriter
 
 logger = logging.getLogger(__name__)
 _log = RateLimitedLog(logger)
@@ -84,8 +84,9 @@ def otlp_routes(
 async def store_batch(writer: SpanWriter, batch: Batch[Any], write: Write | None = None) -> None:
     """Hand the rows to the writer and wait for the commit; rows it could not store count as rejected.
 
-    Spans go to any `SpanWriter`; other rows (`write`: log records) only to the SQLite
-    `StoreWriter`: a ClickHouse/chDB store keeps traces only (501 / UNIMPLEMENTED).
+    Spans go to any `SpanWriter`; other rows (`write`: log records) to the SQLite
+    `StoreWriter` through `write`, or to a `LogWriter` (chDB's `otel_logs`); a writer that
+    is neither keeps traces only (501 / UNIMPLEMENTED).
     """
     if not batch.rows:
         return
@@ -93,6 +94,8 @@ async def store_batch(writer: SpanWriter, batch: Batch[Any], write: Write | None
         future = writer.submit(batch.rows)
     elif isinstance(writer, StoreWriter):
         future = writer.submit(batch.rows, write=write)
+    elif isinstance(writer, LogWriter):
+        future = writer.submit_logs(batch.rows)
     else:
         raise ReceiveError(501, "this store keeps traces only: log records need the SQLite store")
     failed = await asyncio.wrap_future(future)

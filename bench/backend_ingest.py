@@ -10,7 +10,7 @@ Queries: a store of `--query-spans` spans loaded directly through the writer
 path, then p50/p95 of list, agent filter, full trace and usage, in-process and
 over HTTP.
 
-    .venv/bin/python bench/backend_ingest.py [--phoenix /tmp/phoenix-venv/bin/phoenix]
+    .venv/bin/python -m bench.backend_ingest [--phoenix /tmp/phoenix-venv/bin/phoenix]
 """
 
 from __future__ import annotations

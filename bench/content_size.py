@@ -5,7 +5,7 @@ short replies) with content capture on, and sums the bytes of
 `gen_ai.input.messages` + `gen_ai.output.messages` over every span. Each
 tracer runs in its own subprocess (AG2's built-in tracer cannot be undone).
 
-    .venv/bin/python bench/content_size.py            # prints a Markdown table
+    .venv/bin/python -m bench.content_size            # prints a Markdown table
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """CPU cost of `RunningSpanProcessor` per span: `on_start` + `on_end` for spans that end before
 they are announced (most LLM and tool calls), measured with `time.process_time`.
 
-    .venv/bin/python bench/live_processor.py
+    .venv/bin/python -m bench.live_processor
 """
 
 from __future__ import annotations

@@ -49,6 +49,11 @@ function field(series, key, length, map = (v) => v || 0) {
   );
 }
 
+/** Busiest first, so the order does not depend on which hour bucket a name first appears in. */
+function byCallsThenName(totals) {
+  return [...totals.entries()].sort(([a, x], [b, y]) => y.calls - x.calls || a.localeCompare(b));
+}
+
 function totalsTable(rows, groupBy) {
   const totals = new Map();
   for (const r of rows) {
@@ -77,7 +82,7 @@ function totalsTable(rows, groupBy) {
       el(
         'tbody',
         {},
-        [...totals.entries()].map(([name, t]) =>
+        byCallsThenName(totals).map(([name, t]) =>
           el(
             'tr',
             {},

@@ -6,7 +6,6 @@ traces of `ag2_otel.testing.viewer_traces` reach it through the OpenTelemetry SD
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -53,15 +52,10 @@ class Demo:
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The viewer over each store: the SQLite file, and the Collector's tables in chDB."""
     server = start_server(tmp_path_factory.mktemp("viewer"), request.param)
-    now = time.time_ns()
-    minute = 60 * 1_000_000_000
     demo = Demo(server)
     try:
-        demo.add("openai", fixtures.openai_trace(now - 50 * minute))
-        demo.add("no_content", fixtures.group_chat_trace(now - 40 * minute, with_content=False))
-        demo.add("xss", fixtures.xss_trace(now - 30 * minute))
-        demo.add("big", fixtures.big_trace(now - 20 * minute))
-        demo.add("group", fixtures.group_chat_trace(now - 5 * minute, with_content=True))
+        for key, builder in fixtures.demo_traces().items():
+            demo.add(key, builder)
         yield demo
     finally:
         server.stop()

@@ -22,18 +22,29 @@ from ag2_otel.testing.serve import ServerProcess, start_server_over, wait_for
 
 pytestmark = pytest.mark.browser
 
+# Each reply takes `delay` seconds; every reply after the first (the planner's) also waits
+# until the file `gate` exists, so the chat cannot end before the test has seen its first
+# turn, however slow the machine.
 PROGRAM = """
-import dataclasses, sys
+import dataclasses, itertools, pathlib, sys, time
 import ag2_otel
 from autogen import LLMConfig
 from ag2_otel.demo import scenarios
 from ag2_otel.demo.brain import demo_reply
 from ag2_otel.testing import ScriptedOpenAIServer
 
-delay = float(sys.argv[1])
+delay, gate, served = float(sys.argv[1]), pathlib.Path(sys.argv[2]), itertools.count()
+
+def reply(request):
+    if next(served) > 0:
+        deadline = time.monotonic() + 120
+        while not gate.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    return dataclasses.replace(demo_reply(request), delay_s=delay)
+
 tracing = ag2_otel.setup(console=False, capture_content="span_only")
 print("DESTINATION", tracing.destination, flush=True)
-with ScriptedOpenAIServer(lambda request: dataclasses.replace(demo_reply(request), delay_s=delay)) as model:
+with ScriptedOpenAIServer(reply) as model:
     config = LLMConfig({"api_type": "openai", "model": "gpt-4o-mini", "base_url": model.base_url,
                         "api_key": "scripted"})
     scenarios.group_chat(config, None, instrument=False)
@@ -50,17 +61,22 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerPro
 
 
 def _start_program(tmp_path: Path, server: ServerProcess, delay_s: float) -> subprocess.Popen[str]:
+    """The slow group chat; its replies after the first wait for `_open_gate(tmp_path)`."""
     script = tmp_path / "slow_group_chat.py"
     script.write_text(PROGRAM)
     environment = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
     environment["AG2_OTEL_LOCAL_ENDPOINT"] = server.url
     return subprocess.Popen(
-        [sys.executable, str(script), str(delay_s)],
+        [sys.executable, str(script), str(delay_s), str(_gate(tmp_path))],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def _gate(tmp_path: Path) -> Path:
+    return tmp_path / "gate-open"
 
 
 def _trace(server: ServerProcess) -> dict[str, Any] | None:
@@ -90,7 +106,7 @@ def page(browser: Browser, server: ServerProcess) -> Iterator[Page]:
 def test_a_running_group_chat_shows_its_turns_before_it_ends(
     tmp_path: Path, server: ServerProcess, page: Page
 ) -> None:
-    with _start_program(tmp_path, server, delay_s=2.0) as program:
+    with _start_program(tmp_path, server, delay_s=0.5) as program:
         try:
             wait_for(lambda: _trace(server) is not None, timeout_s=30)
             trace = _trace(server)
@@ -101,7 +117,9 @@ def test_a_running_group_chat_shows_its_turns_before_it_ends(
             expect(page.locator(".conversation .turn-head .speaker").first).to_have_text(
                 "planner", timeout=20_000
             )
-            assert program.poll() is None, "the chat ended before its first turn was seen"
+            expect(page.locator(".live-banner.live-running")).to_be_visible()  # still open
+            assert program.poll() is None
+            _gate(tmp_path).touch()  # now let the chat finish
             assert program.wait(60) == 0
         finally:
             if program.poll() is None:

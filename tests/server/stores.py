@@ -12,10 +12,13 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from ag2_otel.server.clickhouse.store import ClickHouseStore, open_store
 from ag2_otel.server.store import Store
-from ag2_otel.server.units import HOUR_NS
+from ag2_otel.server.units import HOUR_NS, SECOND_NS
+from ag2_otel.testing.clock import canned_hour_ns
 from ag2_otel.testing.otlp import ag2_request, request_of
 from tests.server.clickhouse_util import load_chdb
 from tests.server.storeutil import ingest
+
+MINUTE_NS = 60 * SECOND_NS
 
 
 @dataclass
@@ -40,11 +43,13 @@ def demo_request() -> ExportTraceServiceRequest:
 
 
 def workload_requests() -> list[ExportTraceServiceRequest]:
-    """The test workload: two services, two hours apart, several export batches."""
+    """The test workload: two services, two hours apart, several export batches. Placed in
+    whole past hours of one UTC day, whatever the clock: two hour buckets, one day bucket."""
+    hour = canned_hour_ns(hours_before=2)
     return [
-        ag2_request(7, service="svc-a"),
-        ag2_request(5, service="svc-a", first=7),
-        ag2_request(6, service="svc-b", shift_ns=2 * HOUR_NS, first=12),
+        ag2_request(7, service="svc-a", start_ns=hour + MINUTE_NS),
+        ag2_request(5, service="svc-a", first=7, start_ns=hour + 2 * MINUTE_NS),
+        ag2_request(6, service="svc-b", start_ns=hour - 2 * HOUR_NS + MINUTE_NS, first=12),
     ]
 
 

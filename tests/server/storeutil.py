@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
@@ -19,3 +20,13 @@ def ingest(path: Path, request: ExportTraceServiceRequest) -> None:
         write_batch(conn, normalize(request).rows, SharedJson())
     finally:
         conn.close()
+
+
+def calls_by(rows: list[dict[str, Any]], key: str = "agent", field: str = "llm_calls") -> dict[Any, int]:
+    """Usage rows' `field` summed per agent (or model) over their time buckets: traces that
+    cross an hour or a UTC midnight give a row per bucket, and a dict built row by row would
+    keep only the last of them."""
+    totals: dict[Any, int] = {}
+    for row in rows:
+        totals[row[key]] = totals.get(row[key], 0) + row[field]
+    return totals

@@ -15,7 +15,7 @@ from ag2_otel.server.store import Store
 from ag2_otel.testing import viewer_traces as fixtures
 from ag2_otel.testing.otlp import request_of, span_from_dict
 from tests.server.stores import StorePair, demo_request, store_pair
-from tests.server.storeutil import ingest
+from tests.server.storeutil import calls_by, ingest
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +58,7 @@ def test_roll_ups_agree_with_the_summary_and_the_usage_by_agent(demo: StorePair)
         for row in derived["agents"]:
             by_agent[row["agent"] or ""] += row["llm_calls"]
     sqlite = demo.sqlite()
-    rolled = Counter(
-        {row["agent"]: row["llm_calls"] for row in sqlite.usage(group_by=("agent",), bucket="day")}
-    )
+    rolled = Counter(calls_by(sqlite.usage(group_by=("agent",), bucket="day")))
     sqlite.close()
     assert +by_agent == +rolled
     assert sum(by_agent.values()) > 0
@@ -74,7 +72,7 @@ def test_an_unnamed_agent_keeps_its_llm_calls(tmp_path: Path) -> None:
     ingest(tmp_path / "traces.db", request_of([span_from_dict(s) for s in builder.spans]))
     store = Store(tmp_path / "traces.db")
     try:
-        rolled = {row["agent"]: row["llm_calls"] for row in store.usage(group_by=("agent",), bucket="day")}
+        rolled = calls_by(store.usage(group_by=("agent",), bucket="day"))
         trace = store.get_trace(builder.trace_id)
     finally:
         store.close()

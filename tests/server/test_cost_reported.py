@@ -19,7 +19,7 @@ from ag2_otel.server.store.migrations import migrate
 from ag2_otel.testing.otlp import capture, request_of
 from tests.server.clickhouse_util import create_exporter_tables, insert_requests
 from tests.server.stores import store_pair
-from tests.server.storeutil import ingest
+from tests.server.storeutil import calls_by, ingest
 
 # agent -> the cost of each of its LLM calls (None: the call carried no cost attribute)
 CALLS: dict[str, list[float | None]] = {
@@ -58,8 +58,9 @@ def _priced(store: Any) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int
         t["root_name"].split()[-1]: (t["llm_calls"], t["priced_calls"])
         for t in store.list_traces(limit=10)[0]
     }
-    usage = {r["agent"]: (r["llm_calls"], r["priced_calls"]) for r in store.usage(group_by=("agent",))}
-    return traces, usage
+    rows = store.usage(group_by=("agent",))
+    calls, priced = calls_by(rows), calls_by(rows, field="priced_calls")
+    return traces, {agent: (calls[agent], priced[agent]) for agent in calls}
 
 
 EXPECTED = {"priced": (2, 2), "unpriced": (2, 0), "partial": (2, 1)}

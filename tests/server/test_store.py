@@ -23,7 +23,7 @@ from ag2_otel.server.store.summaries import forget_traces
 from ag2_otel.server.units import DAY_NS
 from ag2_otel.testing.otlp import ag2_request
 from ag2_otel.testing.workload import LLM_CALLS_PER_TRACE, SPANS_PER_TRACE, emit_trace
-from tests.server.storeutil import ingest
+from tests.server.storeutil import calls_by, ingest
 
 _TABLES = {
     "spans",
@@ -223,7 +223,7 @@ def test_trace_split_across_batches_is_summarised_once_with_late_parents(tmp_pat
     assert summary["span_count"] == SPANS_PER_TRACE
     assert summary["llm_calls"] == LLM_CALLS_PER_TRACE
     rows = store.usage(group_by=("agent",))
-    assert {row["agent"]: row["llm_calls"] for row in rows} == {"manager": 1, "planner": 1, "coder": 2}
+    assert calls_by(rows) == {"manager": 1, "planner": 1, "coder": 2}
     store.close()
 
 

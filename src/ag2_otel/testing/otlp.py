@@ -56,10 +56,19 @@ def request_of(spans: list[ReadableSpan]) -> ExportTraceServiceRequest:
 
 
 def ag2_request(
-    count: int, *, service: str = "store-test", shift_ns: int = 0, first: int = 0
+    count: int,
+    *,
+    service: str = "store-test",
+    shift_ns: int = 0,
+    first: int = 0,
+    start_ns: int | None = None,
 ) -> ExportTraceServiceRequest:
-    """`count` AG2-shaped traces as one export request, optionally moved back in time."""
+    """`count` AG2-shaped traces as one export request, optionally moved back in time by
+    `shift_ns`, or moved so the first span starts at `start_ns` (`ag2_otel.testing.clock`)."""
     request = request_of(capture(emit_traces(count, first), service=service))
+    if start_ns is not None:
+        spans = [s for r in request.resource_spans for scope in r.scope_spans for s in scope.spans]
+        shift_ns += min(s.start_time_unix_nano for s in spans) - start_ns
     if shift_ns:
         for resource_spans in request.resource_spans:
             for scope_spans in resource_spans.scope_spans:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 from typing import Any
+
+from ag2_otel.testing.clock import canned_hour_ns
 
 Span = dict[str, Any]
 MS = 1_000_000
@@ -439,13 +440,22 @@ def big_trace(start_ns: int, span_count: int = 2_000, trace_no: int | None = Non
     return b
 
 
-def demo_traces(now_ns: int | None = None) -> list[TraceBuilder]:
-    """The traces every browser test starts with, newest last."""
-    now = now_ns if now_ns is not None else time.time_ns()
+# When each demo trace starts, in minutes after the start of its hour (oldest first). All end
+# within that hour, so they share one hour and one day bucket; the newest ends 20 minutes
+# before the hour is over, so none is in a "last 15 min" range.
+DEMO_MINUTES = {"openai": 5, "no_content": 15, "xss": 25, "big": 30, "group": 40}
+
+
+def demo_traces(now_ns: int | None = None) -> dict[str, TraceBuilder]:
+    """The traces every browser test starts with, by name, oldest first: inside the last whole
+    UTC hour before `now_ns` (default: the clock), wherever in its hour and day that falls."""
+    hour = canned_hour_ns(now_ns)
     minute = 60 * 1_000_000_000
-    return [
-        openai_trace(now - 50 * minute),
-        group_chat_trace(now - 40 * minute, with_content=False),
-        xss_trace(now - 30 * minute),
-        group_chat_trace(now - 5 * minute, with_content=True),
-    ]
+    at = {key: hour + minutes * minute for key, minutes in DEMO_MINUTES.items()}
+    return {
+        "openai": openai_trace(at["openai"]),
+        "no_content": group_chat_trace(at["no_content"], with_content=False),
+        "xss": xss_trace(at["xss"]),
+        "big": big_trace(at["big"]),
+        "group": group_chat_trace(at["group"], with_content=True),
+    }

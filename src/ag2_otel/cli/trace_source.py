@@ -157,6 +157,10 @@ class StoreSource:
                 raise CLIError(f"no trace {exc}") from None
 
 
+class _TraceNotThere(Exception):
+    """The API's 404 for a trace id it does not hold."""
+
+
 class ServerSource:
     """A running `ag2-otel serve` (over any store) through its JSON API."""
 
@@ -169,24 +173,31 @@ class ServerSource:
         self._token = token
 
     def list_traces(self, params: Mapping[str, str]) -> dict[str, Any]:
-        return self._get("/api/traces", list(params.items()), "traces") or {}
+        return self._get("/api/traces", list(params.items()), "traces")
 
     def find_trace_ids(self, prefix: str, limit: int) -> list[str]:
         found = self._get("/api/trace_ids", [("prefix", prefix), ("limit", str(limit))], "trace_ids")
-        return list(found["trace_ids"]) if found else []
+        return list(found["trace_ids"])
 
     def trace(self, trace_id: str) -> dict[str, Any] | None:
-        return self._get(f"/api/traces/{quote(trace_id)}", [], "spans")
+        return self._get_trace_document(f"/api/traces/{quote(trace_id)}", [], "spans")
 
     def export(self, trace_ids: Sequence[str], limit: int) -> dict[str, Any]:
         query = [("trace_id", trace_id) for trace_id in trace_ids] or [("limit", str(limit))]
-        document = self._get("/api/export", query, "resourceSpans")
+        document = self._get_trace_document("/api/export", query, "resourceSpans")
         if document is None:
             raise CLIError(f"no trace {' '.join(trace_ids)}")
         return document
 
-    def _get(self, path: str, query: list[tuple[str, str]], key: str) -> dict[str, Any] | None:
-        """The JSON document at `path` (which must hold `key`); None for "trace not found"."""
+    def _get_trace_document(self, path: str, query: list[tuple[str, str]], key: str) -> dict[str, Any] | None:
+        """`_get`, but None when the server answers that the trace is not there."""
+        try:
+            return self._get(path, query, key)
+        except _TraceNotThere:
+            return None
+
+    def _get(self, path: str, query: list[tuple[str, str]], key: str) -> dict[str, Any]:
+        """The JSON document at `path`, which must hold `key`."""
         status, body = self._request(path + (f"?{urlencode(query)}" if query else ""))
         try:
             document = json.loads(body)
@@ -197,8 +208,8 @@ class ServerSource:
         error = str(document.get("error") or "")
         if status == 200 and key in document:
             return document
-        if status == 404 and error:
-            return None
+        if status == 404 and error == "trace not found":  # the body of api.py's 404
+            raise _TraceNotThere
         if status == 401:
             wrong = "refused the token: give the one it was started with" if self._token else "needs a token"
             raise CLIError(

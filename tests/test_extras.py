@@ -187,5 +187,14 @@ def test_otlp_install_exports_to_a_running_server(tmp_path: Path, wheel: Path) -
             return {t["root_name"] for t in traces} == {"exported-over-http", "exported-over-grpc"}
 
         wait_for(both_arrived)
+        # no store on this install, but `traces --url` reads the server's API
+        listed = _cli(python, "traces", "list", "--url", server.url, "--json")
+        assert listed.returncode == 0, listed.stderr
+        over_http = next(
+            t for t in json.loads(listed.stdout)["traces"] if t["root_name"] == "exported-over-http"
+        )
+        shown = _cli(python, "traces", "show", over_http["trace_id"][:8], "--url", server.url)
+        assert shown.returncode == 0, shown.stderr
+        assert "└── invoke_agent assistant" in shown.stdout
     finally:
         server.stop()

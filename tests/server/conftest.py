@@ -15,10 +15,6 @@ __all__ = ["ServerProcess", "start_server", "wait_for"]
 
 # Not run over chDB, each for a stated reason (and covered otherwise):
 _SQLITE_ONLY = {
-    # They read the server's store with the CLI while the server runs; chDB admits one
-    # process per data directory. test_clickhouse_cli runs the CLI over chDB.
-    "test_cli_lists_shows_and_exports_what_the_server_stored",
-    "test_exported_json_round_trips_through_the_receiver",
     # It charges LLM calls without their own agent name to an ancestor's agent; the
     # ClickHouse views see one insert at a time, never a span's ancestors (docs/scale-out.md).
     # test_clickhouse_store checks both behaviours.

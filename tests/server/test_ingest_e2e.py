@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import httpx
 from google.protobuf import json_format
 
 from ag2_otel.testing.otlp import capture, grpc_exporter, http_exporter, request_of, send
-from ag2_otel.testing.serve import run_cli
+from ag2_otel.testing.serve import run_cli, start_server_over
 from ag2_otel.testing.workload import (
     LLM_CALLS_PER_TRACE,
     SPANS_PER_TRACE,
@@ -167,48 +168,98 @@ def test_usage_is_grouped_by_agent_and_model(server: ServerProcess) -> None:
     assert "gpt-4o-mini" in server.api("/api/models").json()["values"]
 
 
+def _readers(server: ServerProcess) -> list[tuple[str, ...]]:
+    """How `ag2-otel traces` reads what the server stored: through the server's API always,
+    and the store directly where a second process may open it (SQLite; chDB admits one)."""
+    through_api = ("--url", server.url)
+    return [through_api] if server.store == "chdb" else [through_api, ()]
+
+
 def test_cli_lists_shows_and_exports_what_the_server_stored(server: ServerProcess, tmp_path: Path) -> None:
     send(http_exporter(server.url), lambda t: emit_trace(t, 11), service="for-cli")
-    listed = run_cli(server.db_path, "traces", "list", "--service", "for-cli", "--json")
+    printed = [_cli_reads(server, reader) for reader in _readers(server)]
+    assert all(outputs == printed[0] for outputs in printed)  # the API answers as the store does
+
+
+def _cli_reads(server: ServerProcess, reader: tuple[str, ...]) -> list[str]:
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_cli(server.db_path, "traces", *args, *reader)
+
+    listed = cli("list", "--service", "for-cli", "--json")
     assert listed.returncode == 0, listed.stderr
     (summary,) = json.loads(listed.stdout)["traces"]
     trace_id = summary["trace_id"]
 
-    table = run_cli(server.db_path, "traces", "list", "--agent", "coder", "--limit", "500")
+    table = cli("list", "--agent", "coder", "--limit", "500")
     assert trace_id in table.stdout
 
-    shown = run_cli(server.db_path, "traces", "show", trace_id[:10])
+    shown = cli("show", trace_id[:10])
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.splitlines()[0] == f"trace {trace_id} ({SPANS_PER_TRACE} spans)"
     assert "└── " in shown.stdout
     assert "execute_tool run_code" in shown.stdout
+    as_json = cli("show", trace_id[:10], "--json")
+    assert json.loads(as_json.stdout) == server.api(f"/api/traces/{trace_id}").json()
 
-    exported = run_cli(server.db_path, "traces", "export", trace_id)
+    exported = cli("export", trace_id)
     assert exported.returncode == 0, exported.stderr
     document = json.loads(exported.stdout)
     spans = document["resourceSpans"][0]["scopeSpans"][0]["spans"]
     assert len(spans) == SPANS_PER_TRACE
     assert all(span["traceId"] == trace_id for span in spans)
 
-    missing = run_cli(server.db_path, "traces", "show", "ffffffffffff")
+    missing = cli("show", "ffffffffffff")
     assert missing.returncode == 2
-    assert "no trace" in missing.stderr
+    assert missing.stderr == "ag2-otel: error: no trace with id starting 'ffffffffffff'\n"
+    return [listed.stdout, table.stdout, shown.stdout, as_json.stdout, exported.stdout, missing.stderr]
 
 
 def test_exported_json_round_trips_through_the_receiver(server: ServerProcess, tmp_path: Path) -> None:
     send(http_exporter(server.url), lambda t: emit_trace(t, 12), service="round-trip")
     (summary,) = _traces(server, service="round-trip")
     before = server.api(f"/api/traces/{summary['trace_id']}").json()
-    exported = json.loads(run_cli(server.db_path, "traces", "export", summary["trace_id"]).stdout)
-
-    other = start_server(tmp_path / "copy.db")  # the same document must rebuild the same trace
+    exports = [
+        run_cli(server.db_path, "traces", "export", summary["trace_id"], *reader).stdout
+        for reader in _readers(server)
+    ]
+    assert all(text == exports[0] for text in exports)
+    # the same document must rebuild the same trace, in a new store of the same kind
+    other = start_server_over(server.store, tmp_path)
     try:
-        response = httpx.post(f"{other.url}/v1/traces", json=exported, timeout=30)
+        response = httpx.post(f"{other.url}/v1/traces", json=json.loads(exports[0]), timeout=30)
         assert response.status_code == 200, response.text
         after = other.api(f"/api/traces/{summary['trace_id']}").json()
     finally:
         other.stop()
     assert after == before
+
+
+def test_export_and_id_lookup_answer_like_the_rest_of_the_api(server: ServerProcess) -> None:
+    send(http_exporter(server.url), lambda t: emit_trace(t, 13), service="export-api")
+    (summary,) = _traces(server, service="export-api")
+    trace_id = summary["trace_id"]
+
+    found = server.api("/api/trace_ids", prefix=trace_id[:12].upper())
+    assert found.json() == {"trace_ids": [trace_id]}
+    document = server.api("/api/export", trace_id=trace_id).json()
+    assert {
+        span["traceId"] for r in document["resourceSpans"] for s in r["scopeSpans"] for span in s["spans"]
+    } == {trace_id}
+    newest = server.api("/api/export", limit=1).json()
+    assert newest == document  # the newest trace is this one
+
+    assert server.api("/api/trace_ids", prefix="f" * 31).json() == {"trace_ids": []}
+    for path, params, status in (
+        ("/api/export", {"trace_id": "f" * 32}, 404),
+        ("/api/export", {"trace_id": "not-hex"}, 400),
+        ("/api/export", {"limit": "many"}, 400),
+        ("/api/trace_ids", {"prefix": "xyz"}, 400),
+        ("/api/trace_ids", {"prefix": ""}, 400),
+        ("/api/trace_ids", {"prefix": "a" * 33}, 400),
+    ):
+        response = server.api(path, **params)
+        assert response.status_code == status, (path, params, response.text)
+        assert set(response.json()) == {"error"}
 
 
 def test_protobuf_and_json_answers_match_request_encoding(server: ServerProcess) -> None:

@@ -1,22 +1,22 @@
-"""`ag2-otel traces list|show|export`: read the trace store directly.
+"""`ag2-otel traces list|show|export`: read the trace store directly, or a running
+`ag2-otel serve` through its JSON API (`--url`, `cli/trace_source.py`).
 
-WAL mode lets these run while `ag2-otel serve` is writing the same file.
+WAL mode lets these read the SQLite file while `ag2-otel serve` is writing it; a chDB
+directory admits one process, so while the server holds it they read through `--url`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from ag2_otel.cli import CLIError
-from ag2_otel.server.config import DB_ENV, STORE_ENV, default_db_path
+from ag2_otel.cli.trace_source import TraceSource, add_source_arguments, open_source
 
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -52,52 +52,23 @@ def register(subparsers: Any) -> None:
     export.set_defaults(handler=_export)
 
     for action in (listing, show, export):
-        action.add_argument(
-            "--db", type=Path, help=f"database file (default ${DB_ENV} or the user data directory)"
-        )
-        action.add_argument(
-            "--store",
-            help=f"the Collector's ClickHouse tables instead: clickhouse://… or chdb:PATH (or ${STORE_ENV})",
-        )
-
-
-def _store(args: argparse.Namespace) -> Any:
-    from ag2_otel.server.store import Store
-
-    url = args.store or os.environ.get(STORE_ENV)
-    if url:
-        from ag2_otel.server.clickhouse.store import open_store
-
-        try:
-            return open_store(url)
-        except ValueError as exc:
-            raise CLIError(str(exc)) from None
-    from ag2_otel.server.store.files import ensure_schema
-
-    path = Path(args.db) if args.db else default_db_path()
-    if not path.exists():
-        raise CLIError(f"no trace database at {path}; run `ag2-otel serve` or `ag2-otel demo` first")
-    ensure_schema(path)
-    return Store(path)
+        add_source_arguments(action)
 
 
 def _list(args: argparse.Namespace) -> int:
-    from ag2_otel.server.store import QueryError, TraceFilter
-
-    store = _store(args)
-    try:
-        where = TraceFilter(
-            service=args.service,
-            agent=args.agent,
-            model=args.model,
-            status=args.status,
-            since_ns=parse_time_ns(args.since),
-            until_ns=parse_time_ns(args.until),
-            text=args.query,
-        )
-        page, cursor = store.list_traces(where, limit=args.limit, cursor=args.cursor)
-    except QueryError as exc:
-        raise CLIError(str(exc)) from None
+    params = {  # `GET /api/traces` query parameters, whichever source answers them
+        "service": args.service,
+        "agent": args.agent,
+        "model": args.model,
+        "status": args.status,
+        "since": _text(parse_time_ns(args.since)),
+        "until": _text(parse_time_ns(args.until)),
+        "q": args.query,
+        "limit": str(args.limit),
+        "cursor": args.cursor,
+    }
+    listing = open_source(args).list_traces({k: v for k, v in params.items() if v is not None})
+    page, cursor = listing["traces"], listing["next_cursor"]
     if args.json:
         print(json.dumps({"traces": page, "next_cursor": cursor}, indent=2))
     else:
@@ -107,16 +78,21 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _text(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def _show(args: argparse.Namespace) -> int:
     from ag2_otel.exporters.tree import render_trace
     from ag2_otel.report.html import document, records_from_trace
 
-    store = _store(args)
-    trace = store.get_trace(_resolve(store, args.trace_id))
+    source = open_source(args)
+    trace_id = _resolve(source, args.trace_id)
+    trace = source.trace(trace_id)
+    if trace is None:  # deleted (retention) between the two reads
+        raise CLIError(f"no trace {trace_id}")
     if args.json:  # the `GET /api/traces/{id}` document, derived facts included
-        from ag2_otel.server.attribution import attribute_trace
-
-        print(json.dumps(attribute_trace(trace) if trace is not None else trace, indent=2))
+        print(json.dumps(trace, indent=2))
     elif args.html:
         sys.stdout.write(document(trace))
     else:
@@ -125,22 +101,15 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from ag2_otel.server.otlp_encode import otlp_json
-
-    store = _store(args)
-    if args.trace_ids:
-        ids = [_resolve(store, prefix) for prefix in args.trace_ids]
-    else:
-        page, _ = store.list_traces(limit=max(1, min(args.limit, 500)))
-        ids = [summary["trace_id"] for summary in page]
-    rows = [row for trace_id in ids for row in store.span_rows(trace_id)]
-    json.dump(otlp_json(rows), sys.stdout)
+    source = open_source(args)
+    ids = [_resolve(source, prefix) for prefix in args.trace_ids]
+    json.dump(source.export(ids, args.limit), sys.stdout)
     sys.stdout.write("\n")
     return 0
 
 
-def _resolve(store: Any, prefix: str) -> str:
-    matches: list[str] = store.find_trace_ids(prefix, limit=5)
+def _resolve(source: TraceSource, prefix: str) -> str:
+    matches = source.find_trace_ids(prefix, limit=5)
     if not matches:
         raise CLIError(f"no trace with id starting {prefix!r}")
     if len(matches) > 1 and matches[0] != prefix.lower():

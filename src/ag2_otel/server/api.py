@@ -12,8 +12,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from ag2_otel.server.api_reads import (
+    TraceNotFound,
+    export_traces,
+    find_trace_ids,
+    int_param,
+    trace_filter,
+)
 from ag2_otel.server.attribution import attribute_trace
-from ag2_otel.server.store import QueryError, TraceFilter
+from ag2_otel.server.store import QueryError
 from ag2_otel.server.store.queries import check_trace_id
 from ag2_otel.server.trace_store import TraceStore
 from ag2_otel.version import __version__
@@ -22,26 +29,31 @@ from ag2_otel.version import __version__
 def api_routes(store: TraceStore) -> list[BaseRoute]:
     def traces(request: Request) -> JSONResponse:
         params = request.query_params
-        where = TraceFilter(
-            service=params.get("service") or None,
-            agent=params.get("agent") or None,
-            model=params.get("model") or None,
-            status=params.get("status") or None,
-            since_ns=_int(params.get("since"), "since"),
-            until_ns=_int(params.get("until"), "until"),
-            text=params.get("q") or None,
-            conversation=params.get("conversation") or None,
-        )
-        limit = _int(params.get("limit"), "limit")
+        limit = int_param(params.get("limit"), "limit")
         page, cursor = store.list_traces(
-            where, limit=50 if limit is None else limit, cursor=params.get("cursor")
+            trace_filter(params), limit=50 if limit is None else limit, cursor=params.get("cursor")
         )
         return JSONResponse({"traces": page, "next_cursor": cursor})
+
+    def trace_ids(request: Request) -> JSONResponse:
+        params = request.query_params
+        found = find_trace_ids(store, params.get("prefix", ""), int_param(params.get("limit"), "limit"))
+        return JSONResponse({"trace_ids": found})
+
+    def export(request: Request) -> JSONResponse:
+        params = request.query_params
+        try:
+            document = export_traces(
+                store, params.getlist("trace_id"), int_param(params.get("limit"), "limit")
+            )
+        except TraceNotFound:
+            return _not_found()
+        return JSONResponse(document)
 
     def trace(request: Request) -> JSONResponse:
         found = store.get_trace(check_trace_id(request.path_params["trace_id"]))
         if found is None:
-            return JSONResponse({"error": "trace not found"}, status_code=404)
+            return _not_found()
         return JSONResponse(attribute_trace(found))
 
     def usage(request: Request) -> JSONResponse:
@@ -50,8 +62,8 @@ def api_routes(store: TraceStore) -> list[BaseRoute]:
         rows = store.usage(
             group_by=group_by,
             bucket=params.get("bucket") or "hour",
-            since_ns=_int(params.get("since"), "since"),
-            until_ns=_int(params.get("until"), "until"),
+            since_ns=int_param(params.get("since"), "since"),
+            until_ns=int_param(params.get("until"), "until"),
         )
         return JSONResponse({"rows": rows})
 
@@ -64,10 +76,16 @@ def api_routes(store: TraceStore) -> list[BaseRoute]:
     return [
         Route("/api/traces", _guard(traces)),
         Route("/api/traces/{trace_id}", _guard(trace)),
+        Route("/api/trace_ids", _guard(trace_ids)),
+        Route("/api/export", _guard(export)),
         Route("/api/usage", _guard(usage)),
         Route("/api/about", _about),
         *(Route(f"/api/{kind}", _guard(values(kind))) for kind in ("services", "agents", "models")),
     ]
+
+
+def _not_found() -> JSONResponse:
+    return JSONResponse({"error": "trace not found"}, status_code=404)
 
 
 def _about(request: Request) -> JSONResponse:
@@ -89,12 +107,3 @@ def _guard(handler: Callable[[Request], JSONResponse]) -> Callable[[Request], JS
             return JSONResponse({"error": str(exc)}, status_code=400)
 
     return endpoint
-
-
-def _int(value: str | None, name: str) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise QueryError(f"{name} must be an integer") from None

@@ -30,6 +30,8 @@ class ServerProcess:
     grpc_port: int = 0
     output: list[str] = field(default_factory=list)
     reader: threading.Thread | None = None
+    store: str = "sqlite"
+    """"sqlite", or "chdb" (`start_server_over`): a store only this process may open."""
 
     @property
     def url(self) -> str:
@@ -132,7 +134,9 @@ def start_server_over(store: str, directory: Path) -> ServerProcess:
     """`serve` over `store`: "sqlite" (`directory/traces.db`) or "chdb" (`--store chdb:` in
     `directory/chdb`), for tests that run over both stores (fixture parameter)."""
     extra = ("--store", f"chdb:{directory / 'chdb'}") if store == "chdb" else ()
-    return start_server(directory / "traces.db", *extra)
+    running = start_server(directory / "traces.db", *extra)
+    running.store = store
+    return running
 
 
 def wait_for(predicate: object, timeout_s: float = 20.0) -> None:

@@ -5,6 +5,8 @@ parameters (`{name:Type}` in the SQL, values beside it), never inside the SQL te
 from __future__ import annotations
 
 import json
+import os
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -14,6 +16,10 @@ from urllib.parse import unquote, urlsplit
 
 class StoreURLError(ValueError):
     """A --store value that names no usable store."""
+
+
+class StoreInUse(StoreURLError):
+    """A chDB data directory another process has open (chDB admits one process per directory)."""
 
 
 class Client(Protocol):
@@ -41,8 +47,12 @@ class ChdbClient:
             raise StoreURLError("chdb is not installed: pip install 'ag2-otel[chdb]'") from None
         self.database = database
         self._lock = threading.Lock()
+        refuse_if_held(path)
         factory: Any = session.Session  # chdb ships no type hints
-        self._session: Any = factory(path)
+        try:
+            self._session: Any = factory(path)
+        except RuntimeError as exc:  # chDB's own account is a bare "Error initializing EmbeddedServer"
+            raise StoreURLError(f"chDB cannot open {path}: {exc}") from None
         for name, value in {**INSERT_SETTINGS, **_OUTPUT_SETTINGS}.items():
             self._session.query(f"SET {name} = '{value}'")
         self.command(f"CREATE DATABASE IF NOT EXISTS {quote_identifier(database)}")
@@ -73,6 +83,34 @@ class ChdbClient:
     def close(self) -> None:
         with self._lock:
             self._session.close()
+
+
+def refuse_if_held(path: str) -> None:
+    """Raise StoreInUse when another process has the chDB directory open.
+
+    chDB, like a ClickHouse server, holds an exclusive flock on DIR/status while the directory
+    is open, and a second process fails inside chDB with a traceback. Asking for the lock (and
+    letting go at once) first names the holder instead; the file records its PID.
+    """
+    import fcntl  # chDB runs on Linux and macOS only
+
+    try:
+        fd = os.open(Path(path) / "status", os.O_RDONLY)
+    except OSError:
+        return  # a directory chDB never opened
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    except BlockingIOError:
+        found = re.search(rb"^PID: (\d+)", os.read(fd, 256), re.MULTILINE)
+        pid = int(found.group(1)) if found else None
+        if pid != os.getpid():  # held by this very process: chDB decides
+            holder = f"process {pid}" if pid else "another process"
+            raise StoreInUse(
+                f"chDB directory {path} is in use by {holder} (chDB lets one process open it)"
+            ) from None
+    finally:
+        os.close(fd)
 
 
 # Rows arrive as JSONEachRow with times as ISO 8601 UTC text (exporter_rows._time).

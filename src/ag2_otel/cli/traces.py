@@ -114,9 +114,7 @@ def _show(args: argparse.Namespace) -> int:
     store = _store(args)
     trace = store.get_trace(_resolve(store, args.trace_id))
     if args.json:  # the `GET /api/traces/{id}` document, derived facts included
-        from ag2_otel.server.attribution import attribute_trace
-
-        print(json.dumps(attribute_trace(trace) if trace is not None else trace, indent=2))
+        print(json.dumps(trace, indent=2))
     elif args.html:
         sys.stdout.write(document(trace))
     else:

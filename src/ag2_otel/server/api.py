@@ -12,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from ag2_otel.server.attribution import attribute_trace
 from ag2_otel.server.store import QueryError, TraceFilter
 from ag2_otel.server.store.queries import check_trace_id
 from ag2_otel.server.trace_store import TraceStore
@@ -42,7 +41,7 @@ def api_routes(store: TraceStore) -> list[BaseRoute]:
         found = store.get_trace(check_trace_id(request.path_params["trace_id"]))
         if found is None:
             return JSONResponse({"error": "trace not found"}, status_code=404)
-        return JSONResponse(attribute_trace(found))
+        return JSONResponse(found)  # derived facts included (queries.trace_document)
 
     def usage(request: Request) -> JSONResponse:
         params = request.query_params

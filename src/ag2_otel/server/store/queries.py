@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import sqlite3
 from collections.abc import Sequence
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ag2_otel.server.attribution import attribute_trace
-from ag2_otel.server.normalize import SpanRow
+from ag2_otel.server.normalize import SpanRow, loads
 from ag2_otel.server.producers import Event
 from ag2_otel.server.store.logs import events_by_span, with_logged_content
 from ag2_otel.server.store.tables import SPAN_COLUMNS, USAGE_COLUMNS, TraceSummary, columns, span_row
@@ -278,8 +277,8 @@ def summary_from_row(row: TraceSummary) -> dict[str, Any]:
         "end_time_ns": row.end_ns,
         "duration_ms": max(0, row.end_ns - row.start_ns) / 1e6,
         "span_count": row.span_count,
-        "agents": json.loads(row.agents),
-        "models": json.loads(row.models),
+        "agents": loads(row.agents),
+        "models": loads(row.models),
         "turns": row.turns,
         "llm_calls": row.llm_calls,
         "tool_calls": row.tool_calls,
@@ -315,9 +314,9 @@ def span_from_row(row: SpanRow, shared: dict[str, Any] | None = None) -> dict[st
         "span_type": row.promoted.span_type,
         "operation": row.promoted.operation,
         "agent": row.promoted.agent,
-        "attributes": json.loads(row.attributes_json),
-        "events": json.loads(row.events_json),
-        "links": json.loads(row.links_json),
+        "attributes": loads(row.attributes_json),
+        "events": loads(row.events_json),
+        "links": loads(row.links_json),
         "resource": _parsed(row.resource_json, shared),
         "scope": {"name": scope.get("name", ""), "version": scope.get("version", "")},
     }
@@ -326,7 +325,7 @@ def span_from_row(row: SpanRow, shared: dict[str, Any] | None = None) -> dict[st
 def _parsed(text: str, shared: dict[str, Any]) -> Any:
     found = shared.get(text)
     if found is None:
-        found = shared[text] = json.loads(text)
+        found = shared[text] = loads(text)
     return found
 
 

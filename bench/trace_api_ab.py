@@ -27,11 +27,7 @@ from pathlib import Path
 import httpx
 from bench.backend_ingest import start_ag2_otel
 
-from ag2_otel.server.normalize import normalize
-from ag2_otel.server.store.connection import open_writer
-from ag2_otel.server.store.ingest import SharedJson, write_batch
-from ag2_otel.server.store.migrations import migrate
-from ag2_otel.testing.otlp import request_of, span_from_dict
+from ag2_otel.testing.otlp import ingest, request_of, span_from_dict
 from ag2_otel.testing.viewer_traces import big_trace
 
 
@@ -60,16 +56,6 @@ def one_round(db: Path, source: Path | None, ids: list[str], requests: int) -> t
     return statistics.median(samples), cpu * 1000 / requests
 
 
-def one_long_trace(db: Path, spans: int) -> None:
-    request = request_of([span_from_dict(s) for s in big_trace(time.time_ns(), span_count=spans).spans])
-    conn = open_writer(db)
-    try:
-        migrate(conn)
-        write_batch(conn, normalize(request).rows, SharedJson())
-    finally:
-        conn.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -82,7 +68,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.spans:
         args.db = Path(tempfile.mkdtemp(prefix="ag2otel-trace-api-")) / "traces.db"
-        one_long_trace(args.db, args.spans)
+        ingest(
+            args.db,
+            request_of([span_from_dict(s) for s in big_trace(time.time_ns(), span_count=args.spans).spans]),
+        )
     with sqlite3.connect(args.db) as conn:
         ids = [trace_id for (trace_id,) in conn.execute("SELECT trace_id FROM traces LIMIT 300")]
     results: dict[str, list[tuple[float, float]]] = {"base": [], "this tree": []}

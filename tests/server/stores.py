@@ -13,9 +13,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from ag2_otel.server.clickhouse.store import ClickHouseStore, open_store
 from ag2_otel.server.store import Store
 from ag2_otel.server.units import HOUR_NS
-from ag2_otel.testing.otlp import ag2_request, request_of
+from ag2_otel.testing.otlp import ag2_request, ingest, request_of
 from tests.server.clickhouse_util import load_chdb
-from tests.server.storeutil import ingest
 
 
 @dataclass

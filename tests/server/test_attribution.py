@@ -16,9 +16,8 @@ from ag2_otel.server.app import create_app
 from ag2_otel.server.attribution import attribute_trace
 from ag2_otel.server.store import Store
 from ag2_otel.testing import viewer_traces as fixtures
-from ag2_otel.testing.otlp import request_of, span_from_dict
+from ag2_otel.testing.otlp import ingest, request_of, span_from_dict
 from tests.server.stores import StorePair, demo_request, store_pair
-from tests.server.storeutil import ingest
 
 
 @pytest.fixture(scope="module")

@@ -111,8 +111,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_ag2_otel(db: Path) -> tuple[subprocess.Popen[str], int, int]:
+def start_ag2_otel(db: Path, source: Path | None = None) -> tuple[subprocess.Popen[str], int, int]:
+    """`ag2-otel serve` on `db`, from this tree or from the `src` folder of another (`source`)."""
     env = {**os.environ, "AG2_OTEL_DB": str(db), "PYTHONUNBUFFERED": "1"}
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     env.pop("AG2_OTEL_TOKEN", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "ag2_otel.cli", "serve", "--http-port", "0", "--grpc-port", "0"],

@@ -14,8 +14,7 @@ from ag2_otel.server.store import Store
 from ag2_otel.server.units import DAY_NS, HOUR_NS, SECOND_NS
 from ag2_otel.testing import viewer_traces as fixtures
 from ag2_otel.testing.clock import canned_hour_ns
-from ag2_otel.testing.otlp import request_of, span_from_dict
-from tests.server.storeutil import ingest
+from ag2_otel.testing.otlp import ingest, request_of, span_from_dict
 
 MINUTE_NS = 60 * SECOND_NS
 

@@ -1,7 +1,7 @@
 """Real AG2 programs (tests/instrumentation/programs, adapted from AG2's docs, notebooks and
 tests) behave exactly as untraced when traced, and every trace is well formed.
 
-Each program runs twice in a fresh interpreter, untraced and traced (`fidelity.observe_all`:
+Each program runs twice in a fresh interpreter, untraced and traced (`ag2_otel.testing.fidelity.observe_all`:
 all programs at once, as many in parallel as there are cores), against the deterministic
 `ScriptedModel`.
 """
@@ -11,13 +11,15 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.instrumentation.fidelity import PROGRAMS_PACKAGE, differences, observe_all, programs
+from ag2_otel.testing.fidelity import differences, observe_all, programs
 
-PROGRAMS = programs()
+SUITE = Path(__file__).with_name("programs")
+PROGRAMS = programs(SUITE)
 Span = dict[str, Any]
 
 # One run of the whole suite, shared by every test below; generous for a loaded machine.
@@ -25,7 +27,7 @@ pytestmark = pytest.mark.timeout(900)
 
 
 def _program(name: str) -> Any:
-    return importlib.import_module(f"{PROGRAMS_PACKAGE}.{name}")
+    return importlib.import_module(f"tests.instrumentation.programs.{name}")
 
 
 SHAPES = (
@@ -53,7 +55,7 @@ def test_the_suite_covers_every_shape() -> None:
 
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_traced_program_behaves_exactly_as_untraced(name: str) -> None:
-    runs = observe_all()
+    runs = observe_all(SUITE)
     untraced, traced = runs[(name, False)], runs[(name, True)]
     assert untraced.returncode == 0, untraced.stderr[-3000:]
     fails = getattr(_program(name), "FAILS", None)
@@ -64,7 +66,7 @@ def test_traced_program_behaves_exactly_as_untraced(name: str) -> None:
 
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_traced_program_gives_a_well_formed_trace(name: str) -> None:
-    traced = observe_all()[(name, True)]
+    traced = observe_all(SUITE)[(name, True)]
     assert traced.returncode == 0, traced.stderr[-3000:]
     program = _program(name)
     spans: list[Span] = traced.data["spans"]

@@ -14,9 +14,8 @@ from ag2_otel.server.clickhouse.store import ClickHouseStore, open_store
 from ag2_otel.server.store import Store
 from ag2_otel.server.units import HOUR_NS, SECOND_NS
 from ag2_otel.testing.clock import canned_hour_ns
-from ag2_otel.testing.otlp import ag2_request, request_of
+from ag2_otel.testing.otlp import ag2_request, ingest, request_of
 from tests.server.clickhouse_util import load_chdb
-from tests.server.storeutil import ingest
 
 MINUTE_NS = 60 * SECOND_NS
 

@@ -8,14 +8,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from ag2_otel.server import attribution
+from ag2_otel.server.app import create_app
 from ag2_otel.server.attribution import attribute_trace
 from ag2_otel.server.store import Store
 from ag2_otel.testing import viewer_traces as fixtures
-from ag2_otel.testing.otlp import request_of, span_from_dict
+from ag2_otel.testing.otlp import ingest, request_of, span_from_dict
 from tests.server.stores import StorePair, demo_request, store_pair
-from tests.server.storeutil import calls_by, ingest
+from tests.server.storeutil import calls_by
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +29,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> StorePair:
 def _traces(pair: StorePair) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     sqlite = pair.sqlite()
     ids = [t["trace_id"] for t in sqlite.list_traces(limit=50)[0]]
-    from_sqlite = [attribute_trace(found) for i in ids if (found := sqlite.get_trace(i))]
+    from_sqlite = [found for i in ids if (found := sqlite.get_trace(i))]
     sqlite.close()
     clickhouse = pair.clickhouse()
-    from_clickhouse = [attribute_trace(found) for i in ids if (found := clickhouse.get_trace(i))]
+    from_clickhouse = [found for i in ids if (found := clickhouse.get_trace(i))]
     clickhouse.close()
     return from_sqlite, from_clickhouse
 
@@ -40,6 +43,40 @@ def test_both_stores_derive_the_same_facts(demo: StorePair) -> None:
     for a, b in zip(from_sqlite, from_clickhouse, strict=True):
         assert a["derived"] == b["derived"]
         assert [s["derived"] for s in a["spans"]] == [s["derived"] for s in b["spans"]]
+
+
+def test_the_stored_facts_give_what_promoting_the_attributes_gives(demo: StorePair) -> None:
+    """The stores attribute from the promoted facts they hold; a document without them
+    (an older server's, a report's input) is attributed from its attributes, alike."""
+    for trace in _traces(demo)[0] + _traces(demo)[1]:
+        bare = {"summary": trace["summary"], "spans": [_without_derived(s) for s in trace["spans"]]}
+        assert attribute_trace(bare) == trace
+
+
+def _without_derived(span: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in span.items() if key != "derived"}
+
+
+async def test_serving_a_trace_promotes_nothing_again(
+    demo: StorePair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`GET /api/traces/{id}` (polled every second by the live view) reads each span's facts
+    from the store instead of running `promote()` over its attributes once more."""
+
+    def refused(attributes: Any) -> Any:
+        raise AssertionError("promote() ran on a trace read")
+
+    monkeypatch.setattr(attribution, "promote", refused)
+    for store in (demo.sqlite(), demo.clickhouse()):
+        trace_id = store.list_traces(limit=1)[0][0]["trace_id"]
+        transport = httpx.ASGITransport(app=create_app(store, None))
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+                response = await client.get(f"/api/traces/{trace_id}")
+        finally:
+            store.close()
+        assert response.status_code == 200
+        assert response.json()["derived"]["turns"]
 
 
 def test_roll_ups_agree_with_the_summary_and_the_usage_by_agent(demo: StorePair) -> None:
@@ -78,7 +115,7 @@ def test_an_unnamed_agent_keeps_its_llm_calls(tmp_path: Path) -> None:
         store.close()
     assert rolled == {"alice": 2, "carol": 1, None: 1, "bob": 1}
     assert trace is not None
-    derived = {row["agent"]: row["llm_calls"] for row in attribute_trace(trace)["derived"]["agents"]}
+    derived = {row["agent"]: row["llm_calls"] for row in trace["derived"]["agents"]}
     assert derived == {"alice": 2, "carol": 1, None: 1, "bob": 1}
 
 

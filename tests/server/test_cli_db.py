@@ -13,9 +13,8 @@ import pytest
 from ag2_otel.cli import CLIError
 from ag2_otel.cli.traces import parse_time_ns
 from ag2_otel.server.config import default_db_path
-from ag2_otel.testing.otlp import ag2_request
+from ag2_otel.testing.otlp import ag2_request, ingest
 from ag2_otel.testing.serve import run_cli
-from tests.server.storeutil import ingest
 
 
 def test_db_path_migrate_and_vacuum(tmp_path: Path) -> None:

@@ -25,8 +25,8 @@ from ag2_otel.server.store import Store
 from ag2_otel.server.store.connection import open_writer
 from ag2_otel.server.store.ingest import SharedJson
 from ag2_otel.server.store.logs import write_logs
+from ag2_otel.testing.otlp import ingest
 from tests.server.clickhouse_util import create_exporter_tables, insert_requests
-from tests.server.storeutil import ingest
 
 TRACE = "5b8efff798038103d269b633813fc60c"
 NAMED_BY_ATTRIBUTE, NAMED_BY_FIELD, OWN_CONTENT = "eee19b7ec3c1b174", "eee19b7ec3c1b175", "eee19b7ec3c1b176"

@@ -18,8 +18,8 @@ from ag2_otel.live import RUNNING_ATTRIBUTE
 from ag2_otel.server.clickhouse.store import ClickHouseStore, open_store
 from ag2_otel.server.store import Store, TraceFilter
 from ag2_otel.server.trace_store import TraceStore
+from ag2_otel.testing.otlp import ingest
 from tests.server.clickhouse_util import load_chdb
-from tests.server.storeutil import ingest
 
 START = time.time_ns() - 600 * 10**9
 FINISHED, RUNNING, BEATING = 0xA1, 0xB2, 0xC3  # trace ids

@@ -20,10 +20,10 @@ from ag2_otel.server.otlp_encode import otlp_json
 from ag2_otel.server.store import QueryError, Store, TraceFilter
 from ag2_otel.server.trace_store import TraceStore
 from ag2_otel.server.units import HOUR_NS
-from ag2_otel.testing.otlp import ag2_request
+from ag2_otel.testing.otlp import ag2_request, ingest
 from tests.server.clickhouse_util import create_exporter_tables, insert_requests, load_chdb
 from tests.server.stores import StorePair, demo_request, store_pair, workload_requests
-from tests.server.storeutil import calls_by, ingest
+from tests.server.storeutil import calls_by
 
 
 @pytest.fixture(scope="module")

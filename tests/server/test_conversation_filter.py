@@ -9,9 +9,8 @@ import pytest
 
 from ag2_otel.server.store import QueryError, TraceFilter
 from ag2_otel.server.store.queries import list_traces_sql
-from ag2_otel.testing.otlp import ag2_request
+from ag2_otel.testing.otlp import ag2_request, ingest
 from tests.server.stores import store_pair
-from tests.server.storeutil import ingest
 
 
 def test_both_stores_list_the_traces_of_one_conversation(tmp_path: Path) -> None:

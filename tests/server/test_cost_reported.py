@@ -16,10 +16,10 @@ from ag2_otel.server.clickhouse.store import ClickHouseStore
 from ag2_otel.server.store import Store
 from ag2_otel.server.store.connection import open_writer
 from ag2_otel.server.store.migrations import migrate
-from ag2_otel.testing.otlp import capture, request_of
+from ag2_otel.testing.otlp import capture, ingest, request_of
 from tests.server.clickhouse_util import create_exporter_tables, insert_requests
 from tests.server.stores import store_pair
-from tests.server.storeutil import calls_by, ingest
+from tests.server.storeutil import calls_by
 
 # agent -> the cost of each of its LLM calls (None: the call carried no cost attribute)
 CALLS: dict[str, list[float | None]] = {

@@ -14,8 +14,7 @@ from ag2_otel.server.store import rebuild, summaries
 from ag2_otel.server.store.connection import open_writer
 from ag2_otel.server.store.ingest import _INSERT_SPAN, SharedJson, _stored
 from ag2_otel.server.store.migrations import MIGRATIONS, migrate, pending_rebuilds
-from ag2_otel.testing.otlp import ag2_request
-from tests.server.storeutil import ingest
+from ag2_otel.testing.otlp import ag2_request, ingest
 
 
 def _version_1_file_with_spans(path: Path, request: ExportTraceServiceRequest) -> sqlite3.Connection:

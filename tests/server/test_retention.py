@@ -10,9 +10,8 @@ import httpx
 from ag2_otel.server.store import RetentionPolicy, Store
 from ag2_otel.server.store.connection import open_writer
 from ag2_otel.server.store.retention import enforce
-from ag2_otel.testing.otlp import ag2_request
+from ag2_otel.testing.otlp import ag2_request, ingest
 from tests.server.conftest import start_server, wait_for
-from tests.server.storeutil import ingest
 
 MB = 1024 * 1024
 

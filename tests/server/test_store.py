@@ -21,9 +21,9 @@ from ag2_otel.server.store.queries import list_traces_sql
 from ag2_otel.server.store.retention import enforce, used_bytes, vacuum
 from ag2_otel.server.store.summaries import forget_traces
 from ag2_otel.server.units import DAY_NS
-from ag2_otel.testing.otlp import ag2_request
+from ag2_otel.testing.otlp import ag2_request, ingest
 from ag2_otel.testing.workload import LLM_CALLS_PER_TRACE, SPANS_PER_TRACE, emit_trace
-from tests.server.storeutil import calls_by, ingest
+from tests.server.storeutil import calls_by
 
 _TABLES = {
     "spans",

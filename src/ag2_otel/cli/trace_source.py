@@ -15,11 +15,14 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlencode, urlsplit
 
 from ag2_otel.cli import CLIError
 from ag2_otel.server.config import DB_ENV, STORE_ENV, TOKEN_ENV, default_db_path, read_token_file
+
+if TYPE_CHECKING:
+    from ag2_otel.server.trace_store import TraceStore
 
 URL_ENV = "AG2_OTEL_URL"
 TIMEOUT_S = 30.0
@@ -83,7 +86,7 @@ def _token(args: argparse.Namespace) -> str | None:
     return args.token or os.environ.get(TOKEN_ENV) or None
 
 
-def _open_store(args: argparse.Namespace) -> Any:
+def _open_store(args: argparse.Namespace) -> TraceStore:
     url = args.store or os.environ.get(STORE_ENV)
     if url:
         from ag2_otel.server.clickhouse.client import StoreInUse
@@ -123,7 +126,7 @@ class StoreSource:
     """A store opened by this process (the SQLite file, ClickHouse, or a chDB directory no
     other process holds)."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: TraceStore) -> None:
         self._store = store
 
     def list_traces(self, params: Mapping[str, str]) -> dict[str, Any]:
@@ -142,10 +145,7 @@ class StoreSource:
             return find_trace_ids(self._store, prefix, limit)
 
     def trace(self, trace_id: str) -> dict[str, Any] | None:
-        from ag2_otel.server.attribution import attribute_trace
-
-        found = self._store.get_trace(trace_id)
-        return None if found is None else attribute_trace(found)
+        return self._store.get_trace(trace_id)  # derived facts included, as the API serves it
 
     def export(self, trace_ids: Sequence[str], limit: int) -> dict[str, Any]:
         from ag2_otel.server.api_reads import TraceNotFound, export_traces

@@ -118,8 +118,9 @@ def _header(summary: Mapping[str, Any]) -> str:
 
 
 def _with_derived(trace: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The document with the server's derived facts: as the API serves it, or added here to
-    a store's `get_trace` document (a copy: the caller's stays as it was)."""
+    """The document with the server's derived facts: as the API and the stores' `get_trace`
+    serve it, or added here to one without them (an older server's, a hand-built one), on a
+    copy: the caller's stays as it was."""
     if "derived" in trace:
         return trace
     from ag2_otel.server.attribution import attribute_trace

@@ -19,7 +19,6 @@ from ag2_otel.server.api_reads import (
     int_param,
     trace_filter,
 )
-from ag2_otel.server.attribution import attribute_trace
 from ag2_otel.server.store import QueryError
 from ag2_otel.server.store.queries import check_trace_id
 from ag2_otel.server.trace_store import TraceStore
@@ -54,7 +53,7 @@ def api_routes(store: TraceStore) -> list[BaseRoute]:
         found = store.get_trace(check_trace_id(request.path_params["trace_id"]))
         if found is None:
             return _not_found()
-        return JSONResponse(attribute_trace(found))
+        return JSONResponse(found)  # derived facts included (queries.trace_document)
 
     def usage(request: Request) -> JSONResponse:
         params = request.query_params

@@ -5,17 +5,19 @@ The server is the one place these rules live. The trace summary and the usage ro
 (`store.summaries`) charge LLM calls with `span_tree.owning_agents`, and the trace API
 (`GET /api/traces/{id}`, via `attribute_trace`) hands every reader the same answers, so
 the viewer renders them instead of re-deriving them with rules of its own. The input
-is the API's span list, which both stores (SQLite, ClickHouse/chDB) produce, so both
-answer alike. Field names: docs/contracts.md ("derived", version `VERSION`).
+is the API's span list, which both stores (SQLite, ClickHouse/chDB) produce, with each
+span's promoted facts as the store holds them (`queries.trace_document`), so both answer
+alike and from the same facts their summaries and usage roll-ups add up. Field names:
+docs/contracts.md ("derived", version `VERSION`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ag2_otel.server.promote import promote, saturated
+from ag2_otel.server.promote import Promoted, promote, saturated
 from ag2_otel.server.span_tree import inside_speaker_selection, owning_agents
 
 VERSION = 1
@@ -46,18 +48,26 @@ class _ApiSpan:
     start_ns: int
     end_ns: int
     error: bool
+    promoted: Promoted
     source: dict[str, Any]
 
 
-def attribute_trace(trace: dict[str, Any]) -> dict[str, Any]:
-    """Add the server's derived facts to a `get_trace` document, in place, and return it.
+def attribute_trace(trace: dict[str, Any], promoted: Sequence[Promoted] | None = None) -> dict[str, Any]:
+    """Add the server's derived facts to a trace document, in place, and return it.
 
     Every span gains `derived` {agent, turn, in_speaker_selection, model; `usage` on LLM
     calls; `turn_boundary` and `below` (the LLM calls beneath) on turn boundaries}; the
     trace gains `derived` {version, turn_type, turns, agents, models}
     (docs/contracts.md).
+
+    `promoted`: each span's facts (model, usage), in the order of `trace["spans"]`, as the
+    store keeps them. Without them (a document from elsewhere: an older server's API, a
+    report's input) they are promoted from the spans' attributes here, by the same rules.
     """
-    spans = [_api_span(s) for s in trace.get("spans") or []]
+    sources = trace.get("spans") or []
+    if promoted is None:
+        promoted = [promote(span.get("attributes") or {}) for span in sources]
+    spans = [_api_span(source, facts) for source, facts in zip(sources, promoted, strict=True)]
     owners = owning_agents(spans)
     internal = inside_speaker_selection(spans)
     types = {s.span_type for s in spans}
@@ -93,7 +103,7 @@ def attribute_trace(trace: dict[str, Any]) -> dict[str, Any]:
 
 
 def _span_facts(span: _ApiSpan, agent: str | None, turn: int | None, internal: set[str]) -> dict[str, Any]:
-    promoted = promote(span.source.get("attributes") or {})
+    promoted = span.promoted
     facts: dict[str, Any] = {
         "agent": agent,
         "turn": turn,
@@ -136,7 +146,7 @@ def _boundaries_above(span: _ApiSpan, by_id: dict[str, _ApiSpan]) -> list[_ApiSp
     return found
 
 
-def _api_span(span: dict[str, Any]) -> _ApiSpan:
+def _api_span(span: dict[str, Any], promoted: Promoted) -> _ApiSpan:
     return _ApiSpan(
         span_id=str(span["span_id"]),
         parent_span_id=span.get("parent_span_id") or None,
@@ -145,6 +155,7 @@ def _api_span(span: dict[str, Any]) -> _ApiSpan:
         start_ns=int(span.get("start_time_ns") or 0),
         end_ns=int(span.get("end_time_ns") or 0),
         error=span.get("status_code") == "ERROR",
+        promoted=promoted,
         source=span,
     )
 

@@ -21,7 +21,9 @@ class TraceStore(Protocol):
         self, where: TraceFilter | None = None, *, limit: int = 50, cursor: str | None = None
     ) -> tuple[list[dict[str, Any]], str | None]: ...
 
-    def get_trace(self, trace_id: str) -> dict[str, Any] | None: ...
+    def get_trace(self, trace_id: str) -> dict[str, Any] | None:
+        """The `GET /api/traces/{id}` document, derived facts included (`queries.trace_document`)."""
+        ...
 
     @property
     def usage(self) -> Callable[..., list[dict[str, Any]]]:

@@ -6,6 +6,7 @@ Needs the `otlp` extra (the SDK's OTLP exporters).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
@@ -114,3 +115,19 @@ def export_span_dicts(url: str, spans: list[dict[str, Any]], headers: dict[str, 
 
 def _context(trace_id: str, span_id: str) -> SpanContext:
     return SpanContext(int(trace_id, 16), int(span_id, 16), is_remote=False, trace_flags=TraceFlags(1))
+
+
+def ingest(path: Path, request: ExportTraceServiceRequest) -> None:
+    """Store an export request's spans in the store file at `path` (migrated first) as the
+    server would, for tests and benchmarks that need data without running one."""
+    from ag2_otel.server.normalize import normalize
+    from ag2_otel.server.store.connection import open_writer
+    from ag2_otel.server.store.ingest import SharedJson, write_batch
+    from ag2_otel.server.store.migrations import migrate
+
+    conn = open_writer(path)
+    try:
+        migrate(conn)
+        write_batch(conn, normalize(request).rows, SharedJson())
+    finally:
+        conn.close()

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tests.instrumentation.programs._keyboard import scripted_keyboard
+from ag2_otel.testing.keyboard import scripted_keyboard
 
 SOURCE = "test/agentchat/test_groupchat.py"
 SPANS = (

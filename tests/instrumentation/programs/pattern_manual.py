@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tests.instrumentation.programs._keyboard import scripted_keyboard
+from ag2_otel.testing.keyboard import scripted_keyboard
 
 SOURCE = "website/docs/user-guide/advanced-concepts/orchestration/group-chat/patterns.mdx"
 SPANS = (

@@ -20,7 +20,6 @@ from ag2_otel.server.clickhouse.values import typed_map
 from ag2_otel.server.normalize import SpanRow, dumps
 from ag2_otel.server.promote import MAX_SUM, promote
 from ag2_otel.server.store import queries
-from ag2_otel.server.store.logs import with_logged_content
 from ag2_otel.server.store.queries import MAX_LIMIT, QueryError, TraceFilter, decode_cursor, encode_cursor
 from ag2_otel.server.store.summaries import summary_of
 from ag2_otel.server.units import DAY_NS, HOUR_NS
@@ -174,10 +173,8 @@ class ClickHouseStore:
         rows = self._spans([trace_id.lower()])
         if not rows:
             return None
-        summary = summary_of(rows[0].trace_id, rows)
-        spans = [queries.span_from_row(row) for row in rows]
-        with_logged_content(spans, self._logs.events_by_span(rows[0].trace_id))
-        return {"summary": queries.summary_from_row(summary), "spans": spans}
+        trace_id = rows[0].trace_id
+        return queries.trace_document(summary_of(trace_id, rows), rows, self._logs.events_by_span(trace_id))
 
     def span_rows(self, trace_id: str) -> list[SpanRow]:
         return self._spans([trace_id.lower()])

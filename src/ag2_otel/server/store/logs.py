@@ -9,11 +9,11 @@ record arrived first.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ag2_otel.server.normalize import loads
 from ag2_otel.server.producers import DERIVED, Event, content_from_events
 from ag2_otel.server.receiver.logs_and_metrics import LogRow
 from ag2_otel.server.store.connection import transaction
@@ -40,7 +40,7 @@ def events_by_span(conn: sqlite3.Connection, trace_id: str) -> dict[str, list[Ev
         (trace_id,),
     )
     for span_id, name, attributes, body in rows:
-        found.setdefault(span_id, []).append((name, json.loads(attributes), json.loads(body)))
+        found.setdefault(span_id, []).append((name, loads(attributes), loads(body)))
     return found
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ag2_otel.server.normalize import SpanRow
+from ag2_otel.server.attribution import attribute_trace
+from ag2_otel.server.normalize import SpanRow, loads
+from ag2_otel.server.producers import Event
 from ag2_otel.server.store.logs import events_by_span, with_logged_content
 from ag2_otel.server.store.tables import SPAN_COLUMNS, USAGE_COLUMNS, TraceSummary, columns, span_row
 from ag2_otel.server.units import DAY_NS, HOUR_NS, MAX_NS
@@ -138,10 +140,23 @@ def get_trace(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] | None:
     ).fetchone()
     if row is None:
         return None
+    return trace_document(TraceSummary._make(row), span_rows(conn, trace_id), events_by_span(conn, trace_id))
+
+
+def trace_document(
+    summary: TraceSummary, rows: Sequence[SpanRow], events: dict[str, list[Event]]
+) -> dict[str, Any]:
+    """One trace as `GET /api/traces/{id}` serves it, from its summary, its spans and the
+    events of its log records (both stores build theirs here).
+
+    The derived facts are attributed from each span's promoted facts as the store holds them
+    (the ones its summaries and usage roll-ups add up), not promoted again from the attributes.
+    """
     shared: dict[str, Any] = {}
-    spans = [span_from_row(r, shared) for r in span_rows(conn, trace_id)]
-    with_logged_content(spans, events_by_span(conn, trace_id))
-    return {"summary": summary_from_row(TraceSummary._make(row)), "spans": spans}
+    spans = [span_from_row(row, shared) for row in rows]
+    with_logged_content(spans, events)
+    document = {"summary": summary_from_row(summary), "spans": spans}
+    return attribute_trace(document, [row.promoted for row in rows])
 
 
 def span_rows(conn: sqlite3.Connection, trace_id: str) -> list[SpanRow]:
@@ -262,8 +277,8 @@ def summary_from_row(row: TraceSummary) -> dict[str, Any]:
         "end_time_ns": row.end_ns,
         "duration_ms": max(0, row.end_ns - row.start_ns) / 1e6,
         "span_count": row.span_count,
-        "agents": json.loads(row.agents),
-        "models": json.loads(row.models),
+        "agents": loads(row.agents),
+        "models": loads(row.models),
         "turns": row.turns,
         "llm_calls": row.llm_calls,
         "tool_calls": row.tool_calls,
@@ -299,9 +314,9 @@ def span_from_row(row: SpanRow, shared: dict[str, Any] | None = None) -> dict[st
         "span_type": row.promoted.span_type,
         "operation": row.promoted.operation,
         "agent": row.promoted.agent,
-        "attributes": json.loads(row.attributes_json),
-        "events": json.loads(row.events_json),
-        "links": json.loads(row.links_json),
+        "attributes": loads(row.attributes_json),
+        "events": loads(row.events_json),
+        "links": loads(row.links_json),
         "resource": _parsed(row.resource_json, shared),
         "scope": {"name": scope.get("name", ""), "version": scope.get("version", "")},
     }
@@ -310,7 +325,7 @@ def span_from_row(row: SpanRow, shared: dict[str, Any] | None = None) -> dict[st
 def _parsed(text: str, shared: dict[str, Any]) -> Any:
     found = shared.get(text)
     if found is None:
-        found = shared[text] = json.loads(text)
+        found = shared[text] = loads(text)
     return found
 
 

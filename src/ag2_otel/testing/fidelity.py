@@ -1,9 +1,12 @@
 """Run an AG2 program untraced and traced, each in a fresh process, and record everything
 the program could observe, so a test can require the two runs to be indistinguishable.
 
-A program is a module in `tests.instrumentation.programs` with `main(llm_config)` (sync or
-async). It talks to `ScriptedOpenAIServer(ScriptedModel())` on 127.0.0.1, started in the same
-process, so the model's answers depend only on the requests.
+A program is a Python file with `main(llm_config)` (sync or async) in a folder of them (a
+suite: the project's own is tests/instrumentation/programs; files starting with `_` are not
+programs), loaded from its file in the run's process. It talks to
+`ScriptedOpenAIServer(ScriptedModel())` on 127.0.0.1, started in the same process, so the
+model's answers depend only on the requests. The tests and `bench.fidelity_suite` both run
+the suite through this module.
 
 Each run records its stdout and stderr, its result (or exception), every agent's attributes
 and chat histories, the model requests, warnings, logging configuration, the global `random`
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import importlib
+import importlib.util
 import inspect
 import json
 import logging
@@ -33,11 +36,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 SEED = 20260
-PROGRAMS_PACKAGE = "tests.instrumentation.programs"
-_ROOT = Path(__file__).resolve().parents[2]
+PROGRAM_MODULE = "ag2_otel_fidelity_program_"
+"""Prefix of the module name a program is loaded under (its name follows)."""
 _UUID = re.compile(r"\b[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\b")
 _ADDRESS = re.compile(r"0x[0-9a-f]{6,}")
 _PORT = re.compile(r"127\.0\.0\.1:\d+")
@@ -56,24 +60,23 @@ class Observation:
     """CPU time the run took (its process and the processes it started), for the suite's budget."""
 
 
-def programs() -> list[str]:
-    """Every program module in the suite, by name."""
-    folder = _ROOT / "tests" / "instrumentation" / "programs"
-    return sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_"))
+def programs(suite: Path) -> list[str]:
+    """Every program in the suite folder, by name (its file's stem)."""
+    return sorted(p.stem for p in suite.glob("*.py") if not p.stem.startswith("_"))
 
 
-def observe(program: str, *, traced: bool) -> Observation:
+def observe(suite: Path, program: str, *, traced: bool) -> Observation:
     """Run `program` once in a fresh process and collect what it observed."""
-    return observe_runs([(program, traced)])[(program, traced)]
+    return observe_runs(suite, [(program, traced)])[(program, traced)]
 
 
 @cache
-def observe_all() -> dict[tuple[str, bool], Observation]:
-    """Every program untraced and traced."""
-    return observe_runs([(program, traced) for program in programs() for traced in (False, True)])
+def observe_all(suite: Path) -> dict[tuple[str, bool], Observation]:
+    """Every program of the suite untraced and traced."""
+    return observe_runs(suite, [(program, traced) for program in programs(suite) for traced in (False, True)])
 
 
-def observe_runs(runs: list[tuple[str, bool]]) -> dict[tuple[str, bool], Observation]:
+def observe_runs(suite: Path, runs: list[tuple[str, bool]]) -> dict[tuple[str, bool], Observation]:
     """Each run in its own process, as many at a time as there are cores.
 
     Every process is forked from one server that has imported AG2 and nothing else the
@@ -83,14 +86,14 @@ def observe_runs(runs: list[tuple[str, bool]]) -> dict[tuple[str, bool], Observa
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["autogen", "ag2_otel.testing", __name__])
     with context.Pool(processes=max(2, os.cpu_count() or 2), maxtasksperchild=1) as pool:
-        observed = pool.map(_observe_here, runs, chunksize=1)
+        observed = pool.map(_observe_here, [(suite.resolve(), *run) for run in runs], chunksize=1)
     return {(o.program, o.traced): o for o in observed}
 
 
-def _observe_here(run: tuple[str, bool]) -> Observation:
+def _observe_here(run: tuple[Path, str, bool]) -> Observation:
     """In the forked process: run the program in an empty working directory, its stdout
     and stderr going to files."""
-    program, traced = run
+    suite, program, traced = run
     for name in [n for n in os.environ if n.startswith("OTEL_")]:
         del os.environ[name]
     with tempfile.TemporaryDirectory(prefix="ag2-otel-fidelity-") as folder:
@@ -104,7 +107,7 @@ def _observe_here(run: tuple[str, bool]) -> Observation:
             os.dup2(stdout.fileno(), 1)
             os.dup2(stderr.fileno(), 2)
             try:
-                _run_child(program, "traced" if traced else "untraced", out)
+                _run_child(suite / f"{program}.py", traced, out)
             except BaseException:
                 traceback.print_exc()
                 returncode = 1
@@ -182,9 +185,8 @@ def _normalized(text: str) -> str:
 # --- the child: one program, one mode ------------------------------------------
 
 
-def _run_child(program: str, mode: str, out: Path) -> None:
+def _run_child(program: Path, traced: bool, out: Path) -> None:
     random.seed(SEED)
-    traced = mode == "traced"
     observed: dict[str, Any] = {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -192,7 +194,7 @@ def _run_child(program: str, mode: str, out: Path) -> None:
             from ag2_otel.testing import ScriptedModel, ScriptedOpenAIServer
 
             with ScriptedOpenAIServer(ScriptedModel()) as server:
-                module = importlib.import_module(f"{PROGRAMS_PACKAGE}.{program}")
+                module = _load(program)
                 llm_config = {
                     "config_list": [
                         {
@@ -215,6 +217,19 @@ def _run_child(program: str, mode: str, out: Path) -> None:
     observed["agents"] = _agents()
     observed["ag2_modules"] = sorted(name for name in sys.modules if name.split(".")[0] == "autogen")
     out.write_text(json.dumps(observed, default=repr, sort_keys=True))
+
+
+def _load(program: Path) -> ModuleType:
+    """The program's module, loaded from its file (registered first: dataclasses and
+    pickling look a class's module up by name)."""
+    name = PROGRAM_MODULE + program.stem
+    spec = importlib.util.spec_from_file_location(name, program)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {program}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def _call(main: Any, llm_config: Any) -> tuple[str, Any]:
@@ -341,7 +356,7 @@ def _agents() -> list[Any]:
     gc.collect()  # agents AG2 made for a moment (speaker selection) are gone in both runs
     for obj in gc.get_objects():
         module = type(obj).__dict__.get("__module__")
-        if not (isinstance(module, str) and module.startswith(("autogen", PROGRAMS_PACKAGE))):
+        if not (isinstance(module, str) and module.startswith(("autogen", PROGRAM_MODULE))):
             continue  # a cheap first filter: most objects are not AG2's
         if isinstance(obj, ConversableAgent):
             records.append(

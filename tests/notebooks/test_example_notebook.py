@@ -4,6 +4,7 @@ each conversation inline, and the viewer stops with the kernel."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 from collections.abc import Iterator
@@ -68,14 +69,22 @@ def test_the_example_notebook_runs_with_launch_and_show(kernel_env: dict[str, st
         # while the kernel lives: the viewer answers and has the notebook's three conversations
         about = httpx.get(f"{viewer_url}/api/about", timeout=5).json()
         assert about["service"] == "ag2-otel"
-        wait_for(lambda: len(httpx.get(f"{viewer_url}/api/traces", timeout=5).json()["traces"]) >= 3)
-        listing = httpx.get(f"{viewer_url}/api/traces", timeout=5).json()["traces"]
-        assert sorted(t["root_name"] for t in listing) == [
+        roots = [
             "conversation group_user -> chat_manager",
             "conversation tool_user -> tool_agent",
             "conversation user_proxy -> assistant",
         ]
-        assert {t["service"] for t in listing} == {"notebook"}
+
+        def listing() -> list[dict[str, Any]]:
+            traces: list[dict[str, Any]] = httpx.get(f"{viewer_url}/api/traces", timeout=5).json()["traces"]
+            return traces
+
+        # a trace's root span comes in the export batch after its children's: wait for all three,
+        # then compare (so a miss shows which roots were listed)
+        with contextlib.suppress(AssertionError):
+            wait_for(lambda: sorted(t["root_name"] for t in listing()) == roots)
+        assert sorted(t["root_name"] for t in listing()) == roots
+        assert {t["service"] for t in listing()} == {"notebook"}
         assert httpx.get(f"{viewer_url}/", timeout=5).status_code == 200
     # the kernel is gone, and the viewer it launched with it
     with pytest.raises(httpx.TransportError):

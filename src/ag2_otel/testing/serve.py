@@ -124,7 +124,8 @@ def start_server(
 
     server.reader = threading.Thread(target=pump, daemon=True)
     server.reader.start()
-    if not ready.wait(30) or not (server.http_port and server.grpc_port):
+    # generous: a chDB store creates its tables and views first, slow on a loaded machine
+    if not ready.wait(90) or not (server.http_port and server.grpc_port):
         server.stop()
         raise RuntimeError("server did not start:\n" + "".join(server.output))
     return server

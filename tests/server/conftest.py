@@ -19,10 +19,6 @@ _SQLITE_ONLY = {
     # process per data directory. test_clickhouse_cli runs the CLI over chDB.
     "test_cli_lists_shows_and_exports_what_the_server_stored",
     "test_exported_json_round_trips_through_the_receiver",
-    # It charges LLM calls without their own agent name to an ancestor's agent; the
-    # ClickHouse views see one insert at a time, never a span's ancestors (docs/scale-out.md).
-    # test_clickhouse_store checks both behaviours.
-    "test_usage_is_grouped_by_agent_and_model",
 }
 
 

@@ -133,18 +133,27 @@ def test_usage_by_model_matches(both: tuple[Store, ClickHouseStore], bucket: str
     )
 
 
-def test_usage_charges_llm_calls_to_their_own_agent(both: tuple[Store, ClickHouseStore]) -> None:
-    """The documented difference: over ClickHouse an LLM-call span is charged to its own
-    gen_ai.agent.name (the views see one insert at a time, never the span's ancestors)."""
+@pytest.mark.parametrize("bucket", ["hour", "day"])
+@pytest.mark.parametrize("group_by", [("agent",), ("agent", "model")])
+def test_usage_by_agent_charges_unnamed_llm_calls_to_their_owner_as_sqlite_does(
+    both: tuple[Store, ClickHouseStore], bucket: str, group_by: tuple[str, ...]
+) -> None:
+    """An LLM call without its own gen_ai.agent.name is charged to its owning agent (the
+    nearest ancestor with one) over both stores, though the views see one insert at a time."""
     sqlite, clickhouse = both
-    by_agent = {row["agent"]: row["llm_calls"] for row in clickhouse.usage(group_by=("agent",), bucket="day")}
+    expected = _rounded(sqlite.usage(group_by=group_by, bucket=bucket))
     # the workload: 18 traces with 4 LLM calls, one of them (coder's first) names its agent
-    assert by_agent == {None: 18 * 3, "coder": 18}
-    assert {row["agent"] for row in sqlite.usage(group_by=("agent",), bucket="day")} == {
-        "manager",
-        "planner",
-        "coder",
+    calls = {
+        agent: sum(r["llm_calls"] for r in expected if r["agent"] == agent)
+        for agent in ("manager", "planner", "coder")
     }
+    assert calls == {"manager": 18, "planner": 18, "coder": 36}
+    assert _rounded(clickhouse.usage(group_by=group_by, bucket=bucket)) == expected
+    newest = sqlite.list_traces(limit=1)[0][0]["start_time_ns"]
+    for window in ({"since_ns": newest - HOUR_NS, "until_ns": newest}, {"until_ns": newest - HOUR_NS}):
+        assert _rounded(clickhouse.usage(group_by=group_by, bucket=bucket, **window)) == _rounded(
+            sqlite.usage(group_by=group_by, bucket=bucket, **window)
+        )
 
 
 def test_real_ag2_spans_read_the_same_including_usage_by_agent(demo: StorePair) -> None:
@@ -251,7 +260,8 @@ def _assert_reads_like_sqlite(store: ClickHouseStore, db: Path, requests: list[A
     sqlite = Store(db)
     try:
         assert store.list_traces(limit=50) == sqlite.list_traces(limit=50)
-        assert _rounded(store.usage(group_by=("model",))) == _rounded(sqlite.usage(group_by=("model",)))
+        for group_by in (("model",), ("agent",)):
+            assert _rounded(store.usage(group_by=group_by)) == _rounded(sqlite.usage(group_by=group_by))
     finally:
         sqlite.close()
 
@@ -263,7 +273,7 @@ def test_views_fill_from_inserts_and_backfill_covers_older_spans(tmp_path: Path)
     url = load_chdb(tmp_path / "chdb", *older, views=False)
     client = ChdbClient(url.removeprefix("chdb:"))
     try:
-        assert [m.version for m in migrate(client)] == [1, 2]
+        assert [m.version for m in migrate(client)] == [1, 2, 3]
         assert migrate(client) == []
         newer = ag2_request(6, service="svc-b", first=12)  # starts after the views exist
         insert_requests(client, newer)
@@ -310,12 +320,41 @@ def test_a_store_at_version_1_upgrades_with_migrate_and_backfill(
             released.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
             assert [m.version for m in migrate(client)] == [1]
         insert_requests(client, *requests)  # summarised by migration 1's views
-        assert [m.version for m in migrate(client)] == [2]
+        assert [m.version for m in migrate(client)] == [2, 3]
         tables = {row[0] for row in client.query("SELECT name FROM system.tables WHERE database = 'otel'")}
         assert not tables & {"ag2_trace_index", "ag2_usage_hourly", "ag2_usage_daily"}
         store = ClickHouseStore(client)
         assert store.list_traces(limit=50) == ([], None)
         assert backfill(client) == 10 * 12
+        _assert_reads_like_sqlite(store, tmp_path / "traces.db", requests)
+    finally:
+        client.close()
+
+
+def test_a_store_at_version_2_upgrades_and_backfills_only_migration_3s_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`db backfill` after the run that applied migration 3 fills only its table (the LLM
+    calls without an agent name): migration 2's roll-ups, already filled, are not counted
+    twice, and usage by agent then charges the older calls as SQLite does."""
+    from ag2_otel.server.clickhouse import migrations
+
+    requests = [
+        ag2_request(5, service="svc-a", shift_ns=2 * HOUR_NS),
+        ag2_request(4, service="svc-b", first=5),
+    ]
+    url = load_chdb(tmp_path / "chdb", views=False)
+    client = ChdbClient(url.removeprefix("chdb:"))
+    try:
+        with monkeypatch.context() as released:
+            released.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
+            released.setattr(migrations, "LATEST", 2)
+            assert [m.version for m in migrate(client)] == [1, 2]
+            insert_requests(client, *requests)  # into migration 2's tables, by its views
+        assert [m.version for m in migrate(client)] == [3]
+        store = ClickHouseStore(client)
+        assert {row["agent"] for row in store.usage(group_by=("agent",))} == {None, "coder"}
+        assert backfill(client) == 10 * 9
         _assert_reads_like_sqlite(store, tmp_path / "traces.db", requests)
     finally:
         client.close()

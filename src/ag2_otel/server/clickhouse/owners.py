@@ -23,8 +23,8 @@ from ag2_otel.server.span_tree import owning_agents
 
 UsageKey = tuple[int, str, str]
 """(bucket start in s, agent, model): '' for no agent, and for a model not grouped by."""
-# Traces read per facts query: bounds the statement (one time range per trace).
-_CHUNK = 200
+# What promote() reads to tell a span's type and agent (of the span facts' keys)
+_TREE_KEYS = "('ag2.span.type', 'gen_ai.operation.name', 'gen_ai.agent.name', 'ag2.agent.name')"
 
 
 class _Node(NamedTuple):
@@ -74,40 +74,36 @@ def charge_unowned(
 
 def _owners(client: Client, db: str, calls: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """(trace id, span id) of each call → its owning agent ('' when none)."""
-    trace_ids = sorted({trace_id for trace_id, _ in calls})
     owners: dict[tuple[str, str], str] = {}
-    for start in range(0, len(trace_ids), _CHUNK):
-        for trace_id, nodes in _trees(client, db, trace_ids[start : start + _CHUNK]).items():
-            of = [node for node in nodes.values() if (trace_id, node.span_id) in calls]
-            for span_id, owner in owning_agents(list(nodes.values()), of=of).items():
-                owners[(trace_id, span_id)] = owner
+    for trace_id, nodes in _trees(client, db, sorted({trace_id for trace_id, _ in calls})).items():
+        of = [node for node in nodes.values() if (trace_id, node.span_id) in calls]
+        for span_id, owner in owning_agents(list(nodes.values()), of=of).items():
+            owners[(trace_id, span_id)] = owner
     return owners
 
 
 def _trees(client: Client, db: str, trace_ids: list[str]) -> dict[str, dict[str, _Node]]:
-    """The span tree of each trace, from its spans' facts within the trace's time (the
-    exporter's lookup table gives it; facts are sorted by time, so each trace costs a few
-    granules). A trace the lookup table misses is read by id alone."""
-    bounds = client.query(
-        "SELECT TraceId, toUnixTimestamp(min(Start)), toUnixTimestamp(max(End))"
-        f" FROM {db}.otel_traces_trace_id_ts WHERE TraceId IN {{ids:Array(String)}} GROUP BY TraceId",
+    """The span tree of each trace, from its spans' facts within the traces' time (the
+    exporter's lookup table gives it; facts are sorted by time, so the read covers the
+    granules from the first trace's start to the last one's end, and only their rows of
+    them are decoded). A trace the lookup table misses is read by id alone."""
+    ((found, first, last),) = client.query(
+        "SELECT count(DISTINCT TraceId), toUnixTimestamp(min(Start)), toUnixTimestamp(max(End))"
+        f" FROM {db}.otel_traces_trace_id_ts WHERE TraceId IN {{ids:Array(String)}}",
         {"ids": trace_ids},
     )
     params: dict[str, Any] = {"ids": trace_ids}
-    ranges = []
-    for i, (_, first, last) in enumerate(bounds):
+    within = ""
+    if int(found) == len(trace_ids):
         # whole seconds there: compare as DateTime64 (see ClickHouseStore._spans)
-        params[f"low{i}"], params[f"high{i}"] = int(first) * 10**9, (int(last) + 1) * 10**9
-        ranges.append(
-            f"(Timestamp >= fromUnixTimestamp64Nano({{low{i}:Int64}})"
-            f" AND Timestamp < fromUnixTimestamp64Nano({{high{i}:Int64}}))"
+        within = (
+            " AND Timestamp >= fromUnixTimestamp64Nano({low:Int64})"
+            " AND Timestamp < fromUnixTimestamp64Nano({high:Int64})"
         )
-    found = {str(row[0]) for row in bounds}
-    if len(found) < len(trace_ids):
-        ranges = []  # some trace is beyond the lookup table's times: read by id alone
+        params.update(low=int(first) * 10**9, high=(int(last) + 1) * 10**9)
     rows = client.query(
-        f"SELECT TraceId, SpanId, ParentSpanId, Facts FROM {db}.{SPAN_FACTS}"
-        " WHERE TraceId IN {ids:Array(String)}" + (" AND (" + " OR ".join(ranges) + ")" if ranges else ""),
+        f"SELECT TraceId, SpanId, ParentSpanId, mapFilter((k, v) -> k IN {_TREE_KEYS}, Facts)"
+        f" FROM {db}.{SPAN_FACTS} WHERE TraceId IN {{ids:Array(String)}}{within}",
         params,
     )
     return _nodes(rows)
@@ -115,9 +111,14 @@ def _trees(client: Client, db: str, trace_ids: list[str]) -> dict[str, dict[str,
 
 def _nodes(rows: Iterable[tuple[Any, ...]]) -> dict[str, dict[str, _Node]]:
     trees: dict[str, dict[str, _Node]] = {}
+    kinds: dict[tuple[tuple[str, str], ...], tuple[str, str | None]] = {}  # few distinct ones
     for trace_id, span_id, parent, facts in rows:
         nodes = trees.setdefault(trace_id, {})
-        if span_id not in nodes:  # a retried insert or a start record: the same span
+        if span_id in nodes:  # a retried insert or a start record: the same span
+            continue
+        key = tuple(sorted(facts.items()))
+        if key not in kinds:
             promoted = promote(typed_map(facts))
-            nodes[span_id] = _Node(span_id, parent or None, promoted.span_type, promoted.agent)
+            kinds[key] = (promoted.span_type, promoted.agent)
+        nodes[span_id] = _Node(span_id, parent or None, *kinds[key])
     return trees

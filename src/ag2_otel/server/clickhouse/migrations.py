@@ -7,7 +7,8 @@ replaces migration 1's views with ones that clamp hostile numbers as promote.py 
 survive times near 2^63 ns, and whose usage roll-ups count the LLM calls that carried a
 cost (`PricedCalls`, SQLite's `priced_calls`: an unpriced producer reads "not reported", not
 $0); its tables start empty, and `db backfill` fills them from the spans written before it,
-with each view's own SELECT (`backfill`).
+with each view's own SELECT (`backfill`). Migration 3 keeps the LLM calls that name no agent,
+so usage by agent charges them to their owning agent as SQLite does (`owners.py`).
 """
 
 from __future__ import annotations

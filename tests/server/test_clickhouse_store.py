@@ -302,24 +302,33 @@ def test_the_frozen_llm_operations_of_the_views_agree_with_promotion() -> None:
         assert is_llm == (operation in frozen), operation
 
 
+def _store_released_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int, requests: list[Any]
+) -> ChdbClient:
+    """A chDB store migrated by the release whose latest migration was `version`, holding
+    `requests` as that release's views summarised them."""
+    from ag2_otel.server.clickhouse import migrations
+
+    url = load_chdb(tmp_path / "chdb", views=False)
+    client = ChdbClient(url.removeprefix("chdb:"))
+    with monkeypatch.context() as released:
+        released.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:version])
+        assert [m.version for m in migrate(client)] == list(range(1, version + 1))
+    insert_requests(client, *requests)
+    return client
+
+
 def test_a_store_at_version_1_upgrades_with_migrate_and_backfill(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Migration 2 replaces migration 1's views; its tables start empty and `db backfill`
     fills them from every span written before it, so the store then reads like SQLite."""
-    from ag2_otel.server.clickhouse import migrations
-
     requests = [
         ag2_request(7, service="svc-a", shift_ns=2 * HOUR_NS),
         ag2_request(5, service="svc-b", first=7),
     ]
-    url = load_chdb(tmp_path / "chdb", views=False)
-    client = ChdbClient(url.removeprefix("chdb:"))
+    client = _store_released_at(tmp_path, monkeypatch, 1, requests)
     try:
-        with monkeypatch.context() as released:
-            released.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
-            assert [m.version for m in migrate(client)] == [1]
-        insert_requests(client, *requests)  # summarised by migration 1's views
         assert [m.version for m in migrate(client)] == [2, 3]
         tables = {row[0] for row in client.query("SELECT name FROM system.tables WHERE database = 'otel'")}
         assert not tables & {"ag2_trace_index", "ag2_usage_hourly", "ag2_usage_daily"}
@@ -337,20 +346,12 @@ def test_a_store_at_version_2_upgrades_and_backfills_only_migration_3s_table(
     """`db backfill` after the run that applied migration 3 fills only its table (the LLM
     calls without an agent name): migration 2's roll-ups, already filled, are not counted
     twice, and usage by agent then charges the older calls as SQLite does."""
-    from ag2_otel.server.clickhouse import migrations
-
     requests = [
         ag2_request(5, service="svc-a", shift_ns=2 * HOUR_NS),
         ag2_request(4, service="svc-b", first=5),
     ]
-    url = load_chdb(tmp_path / "chdb", views=False)
-    client = ChdbClient(url.removeprefix("chdb:"))
+    client = _store_released_at(tmp_path, monkeypatch, 2, requests)
     try:
-        with monkeypatch.context() as released:
-            released.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
-            released.setattr(migrations, "LATEST", 2)
-            assert [m.version for m in migrate(client)] == [1, 2]
-            insert_requests(client, *requests)  # into migration 2's tables, by its views
         assert [m.version for m in migrate(client)] == [3]
         store = ClickHouseStore(client)
         assert {row["agent"] for row in store.usage(group_by=("agent",))} == {None, "coder"}

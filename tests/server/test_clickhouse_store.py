@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from opentelemetry.trace import Tracer
 
 from ag2_otel.server.app import create_app
 from ag2_otel.server.clickhouse.client import ChdbClient
@@ -20,7 +21,7 @@ from ag2_otel.server.otlp_encode import otlp_json
 from ag2_otel.server.store import QueryError, Store, TraceFilter
 from ag2_otel.server.trace_store import TraceStore
 from ag2_otel.server.units import HOUR_NS
-from ag2_otel.testing.otlp import ag2_request
+from ag2_otel.testing.otlp import ag2_request, capture, request_of
 from tests.server.clickhouse_util import create_exporter_tables, insert_requests, load_chdb
 from tests.server.stores import StorePair, demo_request, store_pair, workload_requests
 from tests.server.storeutil import ingest
@@ -154,6 +155,48 @@ def test_usage_by_agent_charges_unnamed_llm_calls_to_their_owner_as_sqlite_does(
         assert _rounded(clickhouse.usage(group_by=group_by, bucket=bucket, **window)) == _rounded(
             sqlite.usage(group_by=group_by, bucket=bucket, **window)
         )
+
+
+def _unnamed_calls(tracer: Tracer) -> None:
+    """LLM calls without an agent name at several depths, as other producers nest them."""
+    chat = {"gen_ai.operation.name": "chat", "gen_ai.request.model": "m", "gen_ai.usage.input_tokens": "5"}
+    alpha = {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "alpha"}
+    workflow = {"gen_ai.operation.name": "invoke_workflow"}
+    gamma = {"ag2.span.type": "agent", "ag2.agent.name": "gamma"}
+    unnamed_agent = {"gen_ai.operation.name": "invoke_agent"}
+    span = tracer.start_as_current_span
+    with (
+        span("invoke_agent alpha", attributes=alpha),
+        span("chain", attributes=workflow),
+        span("chat m", attributes=chat),
+    ):
+        pass  # alpha's, two levels up
+    with span("workflow", attributes=workflow):
+        with span("invoke_agent", attributes=unnamed_agent), span("chat m", attributes=chat):
+            pass  # an agent span without a name is an agent of its own: no agent
+        with span("chat m", attributes={**chat, "gen_ai.agent.name": "beta"}):
+            pass
+    with span("agent gamma", attributes=gamma), span("chat m", attributes=chat):
+        pass
+
+
+def test_usage_charges_unnamed_calls_whose_ancestors_arrive_in_later_inserts(tmp_path: Path) -> None:
+    """The calls are inserted first and their ancestors after (spans end, and are exported,
+    children first): usage by agent still charges each as SQLite does."""
+    spans = capture(_unnamed_calls)
+    calls = [s for s in spans if s.name == "chat m"]
+    pair = store_pair(tmp_path, [request_of(calls), request_of([s for s in spans if s not in calls])])
+    sqlite, clickhouse = pair.sqlite(), pair.clickhouse()
+    try:
+        for group_by in (("agent",), ("agent", "model")):
+            expected = _rounded(sqlite.usage(group_by=group_by, bucket="day"))
+            assert {row["agent"]: row["llm_calls"] for row in expected} == {
+                "alpha": 1, None: 1, "beta": 1, "gamma": 1,
+            }  # fmt: skip
+            assert _rounded(clickhouse.usage(group_by=group_by, bucket="day")) == expected
+    finally:
+        sqlite.close()
+        clickhouse.close()
 
 
 def test_real_ag2_spans_read_the_same_including_usage_by_agent(demo: StorePair) -> None:

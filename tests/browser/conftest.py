@@ -17,7 +17,6 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_play
 
 from ag2_otel.testing import viewer_traces as fixtures
 from ag2_otel.testing.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.deselect import deselect_over_chdb
 from tests.interop.conftest import scripted, serve  # noqa: F401 (fixtures of tests/browser/test_producers.py)
 
 from .servers import ViewerServer, start_server
@@ -124,13 +123,3 @@ def open_page(page: Page, path: str) -> Page:
 
 def static_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "src" / "ag2_otel" / "server" / "viewer" / "static"
-
-
-# Not run over chDB: LLM spans without their own agent name are charged to an ancestor's
-# agent only by the SQLite store (docs/scale-out.md); these canned spans have none.
-# tests/server/test_clickhouse_store.py checks both behaviours.
-_SQLITE_ONLY = {"test_usage_page_charts"}
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    deselect_over_chdb(config, items, "demo", _SQLITE_ONLY)

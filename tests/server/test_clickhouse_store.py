@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from opentelemetry.trace import Tracer
 
 from ag2_otel.server.app import create_app
 from ag2_otel.server.clickhouse.client import ChdbClient
@@ -20,10 +21,9 @@ from ag2_otel.server.otlp_encode import otlp_json
 from ag2_otel.server.store import QueryError, Store, TraceFilter
 from ag2_otel.server.trace_store import TraceStore
 from ag2_otel.server.units import HOUR_NS
-from ag2_otel.testing.otlp import ag2_request, ingest
+from ag2_otel.testing.otlp import ag2_request, capture, ingest, request_of
 from tests.server.clickhouse_util import create_exporter_tables, insert_requests, load_chdb
 from tests.server.stores import StorePair, demo_request, store_pair, workload_requests
-from tests.server.storeutil import calls_by
 
 
 @pytest.fixture(scope="module")
@@ -133,18 +133,69 @@ def test_usage_by_model_matches(both: tuple[Store, ClickHouseStore], bucket: str
     )
 
 
-def test_usage_charges_llm_calls_to_their_own_agent(both: tuple[Store, ClickHouseStore]) -> None:
-    """The documented difference: over ClickHouse an LLM-call span is charged to its own
-    gen_ai.agent.name (the views see one insert at a time, never the span's ancestors)."""
+@pytest.mark.parametrize("bucket", ["hour", "day"])
+@pytest.mark.parametrize("group_by", [("agent",), ("agent", "model")])
+def test_usage_by_agent_charges_unnamed_llm_calls_to_their_owner_as_sqlite_does(
+    both: tuple[Store, ClickHouseStore], bucket: str, group_by: tuple[str, ...]
+) -> None:
+    """An LLM call without its own gen_ai.agent.name is charged to its owning agent (the
+    nearest ancestor with one) over both stores, though the views see one insert at a time."""
     sqlite, clickhouse = both
-    by_agent = calls_by(clickhouse.usage(group_by=("agent",), bucket="day"))
+    expected = _rounded(sqlite.usage(group_by=group_by, bucket=bucket))
     # the workload: 18 traces with 4 LLM calls, one of them (coder's first) names its agent
-    assert by_agent == {None: 18 * 3, "coder": 18}
-    assert {row["agent"] for row in sqlite.usage(group_by=("agent",), bucket="day")} == {
-        "manager",
-        "planner",
-        "coder",
+    calls = {
+        agent: sum(r["llm_calls"] for r in expected if r["agent"] == agent)
+        for agent in ("manager", "planner", "coder")
     }
+    assert calls == {"manager": 18, "planner": 18, "coder": 36}
+    assert _rounded(clickhouse.usage(group_by=group_by, bucket=bucket)) == expected
+    newest = sqlite.list_traces(limit=1)[0][0]["start_time_ns"]
+    for window in ({"since_ns": newest - HOUR_NS, "until_ns": newest}, {"until_ns": newest - HOUR_NS}):
+        assert _rounded(clickhouse.usage(group_by=group_by, bucket=bucket, **window)) == _rounded(
+            sqlite.usage(group_by=group_by, bucket=bucket, **window)
+        )
+
+
+def _unnamed_calls(tracer: Tracer) -> None:
+    """LLM calls without an agent name at several depths, as other producers nest them."""
+    chat = {"gen_ai.operation.name": "chat", "gen_ai.request.model": "m", "gen_ai.usage.input_tokens": "5"}
+    alpha = {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "alpha"}
+    workflow = {"gen_ai.operation.name": "invoke_workflow"}
+    gamma = {"ag2.span.type": "agent", "ag2.agent.name": "gamma"}
+    unnamed_agent = {"gen_ai.operation.name": "invoke_agent"}
+    span = tracer.start_as_current_span
+    with (
+        span("invoke_agent alpha", attributes=alpha),
+        span("chain", attributes=workflow),
+        span("chat m", attributes=chat),
+    ):
+        pass  # alpha's, two levels up
+    with span("workflow", attributes=workflow):
+        with span("invoke_agent", attributes=unnamed_agent), span("chat m", attributes=chat):
+            pass  # an agent span without a name is an agent of its own: no agent
+        with span("chat m", attributes={**chat, "gen_ai.agent.name": "beta"}):
+            pass
+    with span("agent gamma", attributes=gamma), span("chat m", attributes=chat):
+        pass
+
+
+def test_usage_charges_unnamed_calls_whose_ancestors_arrive_in_later_inserts(tmp_path: Path) -> None:
+    """The calls are inserted first and their ancestors after (spans end, and are exported,
+    children first): usage by agent still charges each as SQLite does."""
+    spans = capture(_unnamed_calls)
+    calls = [s for s in spans if s.name == "chat m"]
+    pair = store_pair(tmp_path, [request_of(calls), request_of([s for s in spans if s not in calls])])
+    sqlite, clickhouse = pair.sqlite(), pair.clickhouse()
+    try:
+        for group_by in (("agent",), ("agent", "model")):
+            expected = _rounded(sqlite.usage(group_by=group_by, bucket="day"))
+            assert {row["agent"]: row["llm_calls"] for row in expected} == {
+                "alpha": 1, None: 1, "beta": 1, "gamma": 1,
+            }  # fmt: skip
+            assert _rounded(clickhouse.usage(group_by=group_by, bucket="day")) == expected
+    finally:
+        sqlite.close()
+        clickhouse.close()
 
 
 def test_real_ag2_spans_read_the_same_including_usage_by_agent(demo: StorePair) -> None:
@@ -251,7 +302,8 @@ def _assert_reads_like_sqlite(store: ClickHouseStore, db: Path, requests: list[A
     sqlite = Store(db)
     try:
         assert store.list_traces(limit=50) == sqlite.list_traces(limit=50)
-        assert _rounded(store.usage(group_by=("model",))) == _rounded(sqlite.usage(group_by=("model",)))
+        for group_by in (("model",), ("agent",)):
+            assert _rounded(store.usage(group_by=group_by)) == _rounded(sqlite.usage(group_by=group_by))
     finally:
         sqlite.close()
 
@@ -263,7 +315,7 @@ def test_views_fill_from_inserts_and_backfill_covers_older_spans(tmp_path: Path)
     url = load_chdb(tmp_path / "chdb", *older, views=False)
     client = ChdbClient(url.removeprefix("chdb:"))
     try:
-        assert [m.version for m in migrate(client)] == [1, 2]
+        assert [m.version for m in migrate(client)] == [1, 2, 3]
         assert migrate(client) == []
         newer = ag2_request(6, service="svc-b", first=12)  # starts after the views exist
         insert_requests(client, newer)
@@ -292,30 +344,60 @@ def test_the_frozen_llm_operations_of_the_views_agree_with_promotion() -> None:
         assert is_llm == (operation in frozen), operation
 
 
+def _store_released_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int, requests: list[Any]
+) -> ChdbClient:
+    """A chDB store migrated by the release whose latest migration was `version`, holding
+    `requests` as that release's views summarised them."""
+    from ag2_otel.server.clickhouse import migrations
+
+    url = load_chdb(tmp_path / "chdb", views=False)
+    client = ChdbClient(url.removeprefix("chdb:"))
+    with monkeypatch.context() as released:
+        released.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:version])
+        assert [m.version for m in migrate(client)] == list(range(1, version + 1))
+    insert_requests(client, *requests)
+    return client
+
+
 def test_a_store_at_version_1_upgrades_with_migrate_and_backfill(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Migration 2 replaces migration 1's views; its tables start empty and `db backfill`
     fills them from every span written before it, so the store then reads like SQLite."""
-    from ag2_otel.server.clickhouse import migrations
-
     requests = [
         ag2_request(7, service="svc-a", shift_ns=2 * HOUR_NS),
         ag2_request(5, service="svc-b", first=7),
     ]
-    url = load_chdb(tmp_path / "chdb", views=False)
-    client = ChdbClient(url.removeprefix("chdb:"))
+    client = _store_released_at(tmp_path, monkeypatch, 1, requests)
     try:
-        with monkeypatch.context() as released:
-            released.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
-            assert [m.version for m in migrate(client)] == [1]
-        insert_requests(client, *requests)  # summarised by migration 1's views
-        assert [m.version for m in migrate(client)] == [2]
+        assert [m.version for m in migrate(client)] == [2, 3]
         tables = {row[0] for row in client.query("SELECT name FROM system.tables WHERE database = 'otel'")}
         assert not tables & {"ag2_trace_index", "ag2_usage_hourly", "ag2_usage_daily"}
         store = ClickHouseStore(client)
         assert store.list_traces(limit=50) == ([], None)
         assert backfill(client) == 10 * 12
+        _assert_reads_like_sqlite(store, tmp_path / "traces.db", requests)
+    finally:
+        client.close()
+
+
+def test_a_store_at_version_2_upgrades_and_backfills_only_migration_3s_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`db backfill` after the run that applied migration 3 fills only its table (the LLM
+    calls without an agent name): migration 2's roll-ups, already filled, are not counted
+    twice, and usage by agent then charges the older calls as SQLite does."""
+    requests = [
+        ag2_request(5, service="svc-a", shift_ns=2 * HOUR_NS),
+        ag2_request(4, service="svc-b", first=5),
+    ]
+    client = _store_released_at(tmp_path, monkeypatch, 2, requests)
+    try:
+        assert [m.version for m in migrate(client)] == [3]
+        store = ClickHouseStore(client)
+        assert {row["agent"] for row in store.usage(group_by=("agent",))} == {None, "coder"}
+        assert backfill(client) == 10 * 9
         _assert_reads_like_sqlite(store, tmp_path / "traces.db", requests)
     finally:
         client.close()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
+from opentelemetry.trace import Tracer
 
 from ag2_otel.server.store import QueryError, TraceFilter
 from ag2_otel.server.store.queries import list_traces_sql
-from ag2_otel.testing.otlp import ag2_request, ingest
+from ag2_otel.testing.otlp import ag2_request, http_exporter, ingest, send
+from tests.server.conftest import ServerProcess, wait_for
 from tests.server.stores import store_pair
 
 
@@ -36,3 +40,51 @@ def test_the_sqlite_list_reads_the_conversation_index(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(QueryError, match="conversation"):
         TraceFilter(conversation="x" * 1001)
+
+
+def _ask(tracer: Tracer, history: list[dict[str, str]], reply: str) -> None:
+    """One ag2 1.x `ask()`: its own trace, an agent span and an LLM call that resends the
+    conversation's history, OpenAI-shaped, with no conversation id (tests/interop runs the
+    real ag2 1.x; this is its shape, sent through the real exporter to both stores)."""
+    with tracer.start_as_current_span("invoke_agent weather_agent", attributes={"ag2.span.type": "agent"}):
+        llm = {
+            "ag2.span.type": "llm",
+            "gen_ai.operation.name": "chat",
+            "gen_ai.request.model": "gpt-4o-mini",
+            "gen_ai.input.messages": json.dumps(history),
+            "gen_ai.output.messages": json.dumps([{"role": "assistant", "content": reply}]),
+        }
+        with tracer.start_as_current_span("chat gpt-4o-mini", attributes=llm):
+            pass
+
+
+def test_derived_conversation_ids_filter_the_list_over_both_stores(server: ServerProcess) -> None:
+    """ag2 1.x asks carry no conversation id: the id derived from the opening exchange links
+    them in the list's `conversation=` filter over SQLite and chDB alike."""
+    paris = {"role": "user", "content": "What is the weather in Paris?"}
+
+    def asks(tracer: Tracer) -> None:
+        _ask(tracer, [paris], "Sunny.")
+        _ask(
+            tracer,
+            [paris, {"role": "assistant", "content": "Sunny."}, {"role": "user", "content": "Rome?"}],
+            "Rain.",
+        )
+        _ask(tracer, [paris], "Cloudy.")  # another conversation: same question, another reply
+
+    send(http_exporter(server.url), asks, service="derived-conversations")
+    listing: list[dict[str, Any]] = []
+
+    def arrived() -> bool:
+        nonlocal listing
+        listing = server.api("/api/traces", service="derived-conversations").json()["traces"]
+        return len(listing) == 3
+
+    wait_for(arrived)
+    cloudy, rome, sunny = listing  # newest first
+    assert sunny["conversation_id"].startswith("ag2-")
+    assert rome["conversation_id"] == sunny["conversation_id"] != cloudy["conversation_id"]
+    linked = server.api("/api/traces", conversation=sunny["conversation_id"]).json()["traces"]
+    assert [t["trace_id"] for t in linked] == [rome["trace_id"], sunny["trace_id"]]
+    alone = server.api("/api/traces", conversation=cloudy["conversation_id"]).json()["traces"]
+    assert [t["trace_id"] for t in alone] == [cloudy["trace_id"]]

@@ -7,7 +7,8 @@ replaces migration 1's views with ones that clamp hostile numbers as promote.py 
 survive times near 2^63 ns, and whose usage roll-ups count the LLM calls that carried a
 cost (`PricedCalls`, SQLite's `priced_calls`: an unpriced producer reads "not reported", not
 $0); its tables start empty, and `db backfill` fills them from the spans written before it,
-with each view's own SELECT (`backfill`).
+with each view's own SELECT (`backfill`). Migration 3 keeps the LLM calls that name no agent,
+so usage by agent charges them to their owning agent as SQLite does (`owners.py`).
 """
 
 from __future__ import annotations
@@ -240,13 +241,51 @@ def _views_2() -> tuple[str, ...]:
     return tuple(statements)
 
 
+# --- migration 3: the LLM calls that name no agent, so usage charges them as SQLite does ----
+# SQLite charges such a call to its owning agent (span_tree.owning_agents: the nearest ancestor
+# with an agent name). A view sees one insert at a time, never a span's ancestors, so the roll-ups
+# keep these calls under agent '' and this table keeps each of them with its own usage: the usage
+# query resolves only these (their traces' spans, the same rule) and moves them to their owner.
+# Apps traced by ag2-otel name the agent on every LLM call, so for them it stays empty.
+UNOWNED_CALLS = "ag2_unowned_llm_calls"
+_UNOWNED_CALLS = """CREATE TABLE IF NOT EXISTS __DB__.ag2_unowned_llm_calls (
+    Timestamp DateTime64(9) CODEC(Delta, ZSTD(1)),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)),
+    Model LowCardinality(String) CODEC(ZSTD(1)),
+    InputTokens Int64,
+    OutputTokens Int64,
+    Cost Float64,
+    DurationNs UInt64,
+    PricedCalls UInt64
+) ENGINE = MergeTree ORDER BY (Timestamp, TraceId) SETTINGS index_granularity = 1024"""
+
+# per call, exactly what USAGE_2_SELECT adds for it to the roll-ups' agent '' rows
+UNOWNED_CALLS_SELECT = (
+    f"SELECT Timestamp, TraceId, SpanId, {MODEL} AS Model,"
+    f" {_tokens_2('gen_ai.usage.input_tokens')} AS InputTokens,"
+    f" {_tokens_2('gen_ai.usage.output_tokens')} AS OutputTokens, {COST_2} AS Cost,"
+    f" least({DURATION_NS}, {MAX_SUM}) AS DurationNs, toUInt64({PRICED_2}) AS PricedCalls"
+    f" FROM __DB__.otel_traces WHERE {IS_LLM} AND {AGENT_2} = '' AND TraceId != '' __WHERE__"
+)
+FILLED_BY_3 = {UNOWNED_CALLS: UNOWNED_CALLS_SELECT}
+
+
+def _views_3() -> tuple[str, ...]:
+    view = f"CREATE MATERIALIZED VIEW IF NOT EXISTS __DB__.{UNOWNED_CALLS}_mv TO __DB__.{UNOWNED_CALLS} AS "
+    return (_UNOWNED_CALLS, view + UNOWNED_CALLS_SELECT)
+
+
 MIGRATIONS = (
     Migration(1, "per-trace index and hourly/daily usage views", _views()),
     Migration(
         2, "numbers clamped as at ingest, times up to 2^63 ns, per-span facts for the list", _views_2()
     ),
+    Migration(3, "LLM calls without an agent name, for usage by owning agent", _views_3()),
 )
 LATEST = MIGRATIONS[-1].version
+# version → the tables it created that `backfill` fills (migration 1's were dropped by 2)
+FILLED_BY = {2: FILLED_BY_2, 3: FILLED_BY_3}
 
 
 def applied_versions(client: Client) -> dict[int, int]:
@@ -275,6 +314,8 @@ def migrate(client: Client) -> list[Migration]:
             " creates it when it starts (create_schema: true)"
         )
     done = applied_versions(client)
+    # One time for all the migrations of this run: `backfill` fills the tables of the latest run.
+    ((now,),) = client.query("SELECT toUnixTimestamp64Nano(now64(9))")
     applied = []
     for migration in MIGRATIONS:
         if migration.version in done:
@@ -282,22 +323,24 @@ def migrate(client: Client) -> list[Migration]:
         for statement in migration.statements:
             client.command(render(statement, db))
         client.command(
-            f"INSERT INTO {db}.{MIGRATIONS_TABLE} VALUES ({{v:UInt32}}, {{n:String}}, now64(9))",
-            {"v": migration.version, "n": migration.name},
+            f"INSERT INTO {db}.{MIGRATIONS_TABLE}"
+            " VALUES ({v:UInt32}, {n:String}, fromUnixTimestamp64Nano({at:Int64}, 'UTC'))",
+            {"v": migration.version, "n": migration.name, "at": int(now)},
         )
         applied.append(migration)
     return applied
 
 
 def backfill(client: Client, *, before_ns: int | None = None) -> int:
-    """Summarise spans that started before `before_ns` (default: when the latest migration
-    was applied, whose tables started empty), with the views' own SELECTs; returns how many
-    spans that covered.
+    """Fill the tables the latest `migrate` run created (they started empty) from the spans
+    that started before `before_ns` (default: when that run applied them), with the views'
+    own SELECTs; returns how many spans that covered. Tables of earlier runs are left alone:
+    their own backfill counted those spans already.
 
-    Run it once. ClickHouse keeps no insert time per row, so the cut is by span start:
-    a span that started before the cut but was inserted after the views existed (a long
-    conversation's root, a retried batch) is in the usage roll-ups twice. The trace index
-    only keeps minima, maxima and sets, so repeating rows there changes nothing.
+    Run it once per run. ClickHouse keeps no insert time per row, so the cut is by span
+    start: a span that started before the cut but was inserted after the views existed (a
+    long conversation's root, a retried batch) is in the usage roll-ups twice. The trace
+    index only keeps minima, maxima and sets, so repeating rows there changes nothing.
     """
     db = quote_identifier(client.database)
     done = applied_versions(client)
@@ -306,8 +349,10 @@ def backfill(client: Client, *, before_ns: int | None = None) -> int:
     cutoff = before_ns if before_ns is not None else done[LATEST]
     where = "AND Timestamp < fromUnixTimestamp64Nano({before:Int64})"
     params = {"before": cutoff}
-    for table, select in FILLED_BY_2.items():
-        client.command(f"INSERT INTO {db}.{table} " + render(select, db, where=where), params)
+    latest_run = [version for version, at in done.items() if at == done[LATEST] and version in FILLED_BY]
+    for version in sorted(latest_run):
+        for table, select in FILLED_BY[version].items():
+            client.command(f"INSERT INTO {db}.{table} " + render(select, db, where=where), params)
     (count,) = client.query(
         f"SELECT count() FROM {db}.otel_traces WHERE Timestamp < fromUnixTimestamp64Nano({{before:Int64}})",
         params,

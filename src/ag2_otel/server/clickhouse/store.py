@@ -16,6 +16,7 @@ from ag2_otel.live import RUNNING_ATTRIBUTE
 from ag2_otel.server.clickhouse.client import Client, StoreURLError, quote_identifier
 from ag2_otel.server.clickhouse.logs import LogReader
 from ag2_otel.server.clickhouse.migrations import DURATION_NS, SPAN_FACTS, TRACE_INDEX_2, USAGE_2
+from ag2_otel.server.clickhouse.owners import charge_unowned
 from ag2_otel.server.clickhouse.values import typed_map
 from ag2_otel.server.normalize import SpanRow, dumps
 from ag2_otel.server.promote import MAX_SUM, promote
@@ -236,29 +237,44 @@ class ClickHouseStore:
             params["until"] = until_ns // 1_000_000_000
         agent = "Agent" if "agent" in group_by else "''"
         model = "Model" if "model" in group_by else "''"
-        # sums saturate where SQLite's do (each span adds at most MAX_SUM: migrations.USAGE_2_SELECT)
-        sums = ", ".join(f"least(sum({column}), {cap!r})" for column, cap in _USAGE_SUMS.items())
+        sums = ", ".join(f"sum({column})" for column in _USAGE_SUMS)
         sql = (
             f"SELECT toUnixTimestamp(Bucket), {agent} AS a, {model} AS m, sum(LlmCalls), {sums}"
             f" FROM {self._db}.{USAGE_2[grain]}"
             + (" WHERE " + " AND ".join(clauses) if clauses else "")
-            + " GROUP BY Bucket, a, m HAVING sum(LlmCalls) > 0 ORDER BY Bucket, a, m"
+            + " GROUP BY Bucket, a, m"
         )
-        rows = self.client.query(sql, params)
-        return [
-            {
-                "bucket_start_ns": int(b) * 1_000_000_000,
-                "agent": a or None,
-                "model": m or None,
-                "llm_calls": int(calls),
-                "input_tokens": int(tokens_in),
-                "output_tokens": int(tokens_out),
-                "cost": float(cost),
-                "duration_ms": int(duration) / 1e6,
-                "priced_calls": int(priced),
-            }
-            for b, a, m, calls, tokens_in, tokens_out, cost, duration, priced in rows
-        ]
+        totals = {
+            (int(b), str(a), str(m)): list(values) for b, a, m, *values in self.client.query(sql, params)
+        }
+        if "agent" in group_by and any(not a for _, a, _ in totals):
+            # LLM calls that name no agent: charged to their owning agent, as SQLite does
+            charge_unowned(
+                self.client, self._db, totals, grain=grain, window=clauses, params=params,
+                by_model="model" in group_by,
+            )  # fmt: skip
+        rows = []
+        for (b, a, m), (calls, *values) in sorted(totals.items()):
+            if calls <= 0:
+                continue
+            # sums saturate where SQLite's do (each span adds at most MAX_SUM: migrations.USAGE_2_SELECT)
+            tokens_in, tokens_out, cost, duration, priced = (
+                min(value, cap) for value, cap in zip(values, _USAGE_SUMS.values(), strict=True)
+            )
+            rows.append(
+                {
+                    "bucket_start_ns": b * 1_000_000_000,
+                    "agent": a or None,
+                    "model": m or None,
+                    "llm_calls": int(calls),
+                    "input_tokens": int(tokens_in),
+                    "output_tokens": int(tokens_out),
+                    "cost": float(cost),
+                    "duration_ms": int(duration) / 1e6,
+                    "priced_calls": int(priced),
+                }
+            )
+        return rows
 
     def values(self, kind: str) -> list[str]:
         column = {"services": "Services", "agents": "Agents", "models": "Models"}.get(kind)

@@ -128,3 +128,41 @@ def test_other_producers_traces_read_as_sqlite_gives_them(
     finally:
         sqlite.close()
         clickhouse.close()
+
+
+def _classic_ag2(tracer: Tracer) -> None:
+    """Classic AG2's `autogen.opentelemetry`: finish reasons sent as a JSON string."""
+    call: Attributes = {
+        "ag2.span.type": "llm",
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.request.model": "gpt-4o-mini",
+        "gen_ai.agent.name": "assistant",
+        "gen_ai.usage.input_tokens": 3,
+        "gen_ai.response.finish_reasons": '["stop"]',
+    }
+    with tracer.start_as_current_span("chat gpt-4o-mini", attributes=call):
+        pass
+
+
+def test_classic_ag2_reads_alike_but_for_what_the_exporter_cannot_tell(tmp_path: Path) -> None:
+    """The exporter writes an array and a JSON string alike (`AsString()`), so over Collector
+    rows the reasons read as the array SQLite makes of them, but not as derived by ag2-otel."""
+    request = request_of(capture(_classic_ag2))
+    ingest(tmp_path / "traces.db", request)
+    sqlite, clickhouse = (
+        Store(tmp_path / "traces.db"),
+        open_store(load_chdb(tmp_path / "c", request, collector=True)),
+    )
+    try:
+        (trace_id,) = {
+            s.trace_id.hex() for r in request.resource_spans for c in r.scope_spans for s in c.spans
+        }
+        expected, got = sqlite.get_trace(trace_id), clickhouse.get_trace(trace_id)
+        assert expected is not None and got is not None
+        (span,) = expected["spans"]
+        assert span["attributes"].pop(DERIVED) == ["gen_ai.response.finish_reasons"]
+        assert got == expected
+    finally:
+        sqlite.close()
+        clickhouse.close()

@@ -70,8 +70,12 @@ def canonical_attributes(
     """`attributes` with the current-semconv names any known producer's own imply.
 
     `events` (None: the span has none) is called only when the span has no content
-    attributes: they are decoded lazily, most spans have none.
+    attributes: they are decoded lazily, most spans have none. A span this step already
+    read (it lists what was derived, `DERIVED`) comes back as it is: readers of stores
+    holding both raw and read spans (a Collector-fed ClickHouse) apply it to every span.
     """
+    if DERIVED in attributes:
+        return attributes
     triggered = not _TRIGGERS.isdisjoint(attributes)
     if not triggered and events is None and _as_sent(attributes):
         return attributes  # the common case (ours, current semconv): one pass over the keys

@@ -19,6 +19,7 @@ from ag2_otel.server.clickhouse.migrations import DURATION_NS, SPAN_FACTS, TRACE
 from ag2_otel.server.clickhouse.owners import charge_unowned
 from ag2_otel.server.clickhouse.values import typed_map
 from ag2_otel.server.normalize import SpanRow, dumps
+from ag2_otel.server.producers import CONTENT_EVENTS, canonical_attributes
 from ag2_otel.server.promote import MAX_SUM, promote
 from ag2_otel.server.store import queries
 from ag2_otel.server.store.queries import MAX_LIMIT, QueryError, TraceFilter, decode_cursor, encode_cursor
@@ -162,7 +163,8 @@ class ClickHouseStore:
         )
         by_trace: dict[str, list[SpanRow]] = {}
         for row in _first_of_each_span(rows):
-            by_trace.setdefault(row[0], []).append(_span_row(row))
+            # facts keep only gen_ai.* names: another producer's spans are not in the list yet
+            by_trace.setdefault(row[0], []).append(_span_row(row, producers=False))
         return {
             trace_id: queries.summary_from_row(summary_of(trace_id, spans))
             for trace_id, spans in by_trace.items()
@@ -313,8 +315,14 @@ def _is_record(row: tuple[Any, ...]) -> bool:
     return RUNNING_ATTRIBUTE in row[14]
 
 
-def _span_row(row: tuple[Any, ...]) -> SpanRow:
-    """An `otel_traces` row as the SQLite store would have stored the same span."""
+def _span_row(row: tuple[Any, ...], *, producers: bool = True) -> SpanRow:
+    """An `otel_traces` row as the SQLite store would have stored the same span.
+
+    With `producers`, the span's attributes go through the step SQLite's ingest runs
+    (producers.canonical_attributes) before promotion: the Collector writes other
+    producers' spans as they were sent. Rows chDB's own writer stored went through it
+    already, and it leaves those as they are.
+    """
     (trace_id, span_id, parent, name, kind, start, duration, status, message, state, service, resource,
      scope_name, scope_version, attributes, event_times, event_names, event_attrs, link_traces, link_spans,
      link_states, link_attrs) = row  # fmt: skip
@@ -335,6 +343,13 @@ def _span_row(row: tuple[Any, ...]) -> SpanRow:
         {"name": n, "time_ns": int(t), "attributes": typed_map(a)}
         for t, n, a in zip(event_times, event_names, event_attrs, strict=True)
     ]
+    if producers:
+        content = (
+            (lambda: [(e["name"], e["attributes"], None) for e in events if e["name"] in CONTENT_EVENTS])
+            if events
+            else None
+        )
+        span_attributes = canonical_attributes(span_attributes, content)
     start = int(start)
     return SpanRow(
         trace_id=trace_id,

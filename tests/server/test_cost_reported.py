@@ -17,6 +17,7 @@ from ag2_otel.server.store import Store
 from ag2_otel.server.store.connection import open_writer
 from ag2_otel.server.store.migrations import migrate
 from ag2_otel.testing.otlp import capture, ingest, request_of
+from ag2_otel.testing.serve import run_cli
 from tests.server.clickhouse_util import create_exporter_tables, insert_requests
 from tests.server.stores import store_pair
 from tests.server.storeutil import calls_by
@@ -125,3 +126,14 @@ def test_a_clickhouse_store_at_version_1_counts_priced_calls_after_migrate_and_b
         assert usage == {"priced": (4, 4), "unpriced": (4, 0), "partial": (4, 2)}
     finally:
         client.close()
+
+
+def test_the_cli_table_says_not_reported_and_partial(tmp_path: Path) -> None:
+    """`traces list` reads cost as the viewer does (it printed $0.0000 for calls without a cost)."""
+    ingest(tmp_path / "traces.db", _request())
+    listed = run_cli(tmp_path / "traces.db", "traces", "list")
+    assert listed.returncode == 0, listed.stderr
+    line_of = {line.rsplit(" ", 1)[-1]: line for line in listed.stdout.splitlines()[1:]}
+    assert "  $0.75  " in line_of["priced"]
+    assert "  not reported  " in line_of["unpriced"]
+    assert "  $0.50 (partial)  " in line_of["partial"]

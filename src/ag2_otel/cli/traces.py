@@ -17,6 +17,7 @@ from typing import Any
 
 from ag2_otel.cli import CLIError
 from ag2_otel.cli.trace_source import TraceSource, add_source_arguments, open_source
+from ag2_otel.costs import summary_cost
 
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -145,7 +146,7 @@ def format_table(traces: list[dict[str, Any]]) -> str:
             str(t["span_count"]),
             _clip(",".join(t["agents"]), 30),
             f"{t['input_tokens']}/{t['output_tokens']}",
-            f"${t['cost']:.4f}",
+            summary_cost(t),
             t["status"],
             _clip(t["root_name"], 40),
         )

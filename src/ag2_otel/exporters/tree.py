@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ag2_otel.costs import format_cost
 from ag2_otel.exporters._records import SpanRecord
 
 _BRANCH, _LAST, _PIPE, _GAP = "├── ", "└── ", "│   ", "    "
@@ -85,7 +86,7 @@ def _key_facts(attributes: Mapping[str, Any]) -> list[str]:
         facts.append(f"tokens {tokens_in or 0}/{tokens_out or 0}")
     cost = attributes.get("ag2.usage.cost")
     if cost:
-        facts.append(f"cost ${float(cost):.6f}")
+        facts.append(f"cost {format_cost(float(cost))}")
     model = attributes.get("gen_ai.response.model")
     if model and model != attributes.get("gen_ai.request.model"):
         facts.append(f"model={model}")

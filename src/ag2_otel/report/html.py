@@ -17,6 +17,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from ag2_otel.costs import format_cost, summary_cost
 from ag2_otel.exporters._records import SpanRecord
 from ag2_otel.exporters.tree import render_trace
 from ag2_otel.report.transcript import Turn, build_transcript, group_members, span_type
@@ -104,7 +105,7 @@ def _header(summary: Mapping[str, Any]) -> str:
         ("LLM calls", summary.get("llm_calls")),
         ("tool calls", summary.get("tool_calls")),
         ("tokens in/out", f"{summary.get('input_tokens', 0)}/{summary.get('output_tokens', 0)}"),
-        ("cost", format_cost(float(summary.get("cost") or 0))),
+        ("cost", summary_cost(summary)),
         ("spans", summary.get("span_count")),
     ]
     items = "".join(f"<li>{escape(k)} <b>{escape(str(v))}</b></li>" for k, v in facts if v not in ("", None))
@@ -321,10 +322,3 @@ def format_ms(ms: float) -> str:
     if ms < 1000:
         return f"{ms:.1f} ms" if ms < 10 else f"{ms:.0f} ms"
     return f"{ms / 1000:.2f} s"
-
-
-def format_cost(cost: float) -> str:
-    """Dollars without float noise: six decimals below a cent, else two."""
-    if not cost:
-        return "$0"
-    return f"${cost:.6f}" if cost < 0.01 else f"${cost:.2f}"

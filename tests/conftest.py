@@ -17,7 +17,13 @@ from ag2_otel.server.store.migrations import migrate
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    items.sort(key=_drives_the_browser)
+
+
+def _drives_the_browser(item: pytest.Item) -> bool:
+    """Marked `browser`, or using the session's Playwright browser (directly or through `page`):
+    a module that forgets the marker still runs last."""
+    return item.get_closest_marker("browser") is not None or "browser" in getattr(item, "fixturenames", ())
 
 
 @pytest.fixture

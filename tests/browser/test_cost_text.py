@@ -3,10 +3,13 @@ of the CLI and the report (`ag2_otel.costs`) agree, value by value."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page
 
 from tests.browser.conftest import Demo, open_page
 from tests.test_costs import FORMATS, VALUES
+
+pytestmark = pytest.mark.browser
 
 _MODULES = "/static/viewer/js"
 

@@ -18,6 +18,7 @@ FORMATS = [
     (0.01, "$0.01"),
     (12.345, "$12.35"),
     (12345.6, "$12,346"),
+    (float("nan"), "—"),
 ]
 
 # (cost, calls, priced, what the viewer's costValue shows)

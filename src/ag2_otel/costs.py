@@ -4,12 +4,15 @@ cost on their LLM calls, so "not reported" and "partial" must not read as $0."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 
 def format_cost(cost: float) -> str:
     """Dollars without float noise: two significant digits below a cent, cents below $100."""
+    if not math.isfinite(cost):  # stores clamp these; a document from elsewhere may not
+        return "—"
     if not cost:
         return "$0"
     if cost < 0.000001:

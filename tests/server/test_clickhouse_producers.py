@@ -86,14 +86,20 @@ def _older_semconv(tracer: Tracer) -> None:
             call.add_event("gen_ai.user.message", {"content": "And again?"})
 
 
+# An AG2 assistant's LLM call, as both classic AG2 and ag2 1.x describe it
+_ASSISTANT_CALL: dict[str, AttributeValue] = {
+    "ag2.span.type": "llm",
+    "gen_ai.operation.name": "chat",
+    "gen_ai.provider.name": "openai",
+    "gen_ai.request.model": "gpt-4o-mini",
+    "gen_ai.agent.name": "assistant",
+}
+
+
 def _ag2_one(tracer: Tracer) -> None:
     """ag2 1.x: OpenAI-shaped messages, no conversation id (one is derived from them)."""
     call: Attributes = {
-        "ag2.span.type": "llm",
-        "gen_ai.operation.name": "chat",
-        "gen_ai.provider.name": "openai",
-        "gen_ai.request.model": "gpt-4o-mini",
-        "gen_ai.agent.name": "assistant",
+        **_ASSISTANT_CALL,
         "gen_ai.usage.input_tokens": 11,
         "gen_ai.usage.output_tokens": 4,
         "gen_ai.input.messages": json.dumps([{"role": "user", "content": "Hello?"}]),
@@ -133,11 +139,7 @@ def test_other_producers_traces_read_as_sqlite_gives_them(
 def _classic_ag2(tracer: Tracer) -> None:
     """Classic AG2's `autogen.opentelemetry`: finish reasons sent as a JSON string."""
     call: Attributes = {
-        "ag2.span.type": "llm",
-        "gen_ai.operation.name": "chat",
-        "gen_ai.provider.name": "openai",
-        "gen_ai.request.model": "gpt-4o-mini",
-        "gen_ai.agent.name": "assistant",
+        **_ASSISTANT_CALL,
         "gen_ai.usage.input_tokens": 3,
         "gen_ai.response.finish_reasons": '["stop"]',
     }

@@ -20,6 +20,7 @@ from ag2_otel.server.clickhouse.migrations import GRAINS, SPAN_FACTS, UNOWNED_CA
 from ag2_otel.server.clickhouse.values import typed_map
 from ag2_otel.server.promote import promote
 from ag2_otel.server.span_tree import owning_agents
+from ag2_otel.server.units import SECOND_NS
 
 UsageKey = tuple[int, str, str]
 """(bucket start in s, agent, model): '' for no agent, and for a model not grouped by."""
@@ -100,7 +101,7 @@ def _trees(client: Client, db: str, trace_ids: list[str]) -> dict[str, dict[str,
             " AND Timestamp >= fromUnixTimestamp64Nano({low:Int64})"
             " AND Timestamp < fromUnixTimestamp64Nano({high:Int64})"
         )
-        params.update(low=int(first) * 10**9, high=(int(last) + 1) * 10**9)
+        params.update(low=int(first) * SECOND_NS, high=(int(last) + 1) * SECOND_NS)
     rows = client.query(
         f"SELECT TraceId, SpanId, ParentSpanId, mapFilter((k, v) -> k IN {_TREE_KEYS}, Facts)"
         f" FROM {db}.{SPAN_FACTS} WHERE TraceId IN {{ids:Array(String)}}{within}",

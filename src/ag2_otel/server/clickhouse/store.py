@@ -24,7 +24,7 @@ from ag2_otel.server.promote import MAX_SUM, promote
 from ag2_otel.server.store import queries
 from ag2_otel.server.store.queries import MAX_LIMIT, QueryError, TraceFilter, decode_cursor, encode_cursor
 from ag2_otel.server.store.summaries import summary_of
-from ag2_otel.server.units import DAY_NS, HOUR_NS
+from ag2_otel.server.units import DAY_NS, HOUR_NS, SECOND_NS
 
 _SCOPE_KEYS = ("otel.scope.name", "otel.scope.version")
 _USAGE_SUMS = {
@@ -195,7 +195,7 @@ class ClickHouseStore:
         )
         # The lookup table keeps whole seconds. Compare as DateTime64: against a DateTime,
         # chDB 26.9 pruned granules holding matching rows (ORDER BY has toDateTime(Timestamp)).
-        bounds = (int(first) * 1_000_000_000, (int(last) + 1) * 1_000_000_000)
+        bounds = (int(first) * SECOND_NS, (int(last) + 1) * SECOND_NS)
         result = self._span_query(trace_ids, bounds) if int(found) else []
         missing = sorted(set(trace_ids) - {row[0] for row in result})
         if missing:
@@ -233,10 +233,10 @@ class ClickHouseStore:
         clauses, params = [], {}
         if since_ns is not None:
             clauses.append("Bucket >= toDateTime({since:Int64}, 'UTC')")
-            params["since"] = (since_ns - since_ns % width) // 1_000_000_000
+            params["since"] = (since_ns - since_ns % width) // SECOND_NS
         if until_ns is not None:
             clauses.append("Bucket <= toDateTime({until:Int64}, 'UTC')")
-            params["until"] = until_ns // 1_000_000_000
+            params["until"] = until_ns // SECOND_NS
         agent = "Agent" if "agent" in group_by else "''"
         model = "Model" if "model" in group_by else "''"
         sums = ", ".join(f"sum({column})" for column in _USAGE_SUMS)
@@ -265,7 +265,7 @@ class ClickHouseStore:
             )
             rows.append(
                 {
-                    "bucket_start_ns": b * 1_000_000_000,
+                    "bucket_start_ns": b * SECOND_NS,
                     "agent": a or None,
                     "model": m or None,
                     "llm_calls": int(calls),
